@@ -1,0 +1,137 @@
+"""Who may see and change what. Every view reaches organization-owned data through here.
+
+A role granted on an organization covers its whole subtree. An object outside the user's
+scope does not exist for them (404); a role too weak for the action is refused (403).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from organizations.models import ROLE_RANK, Membership, Organization, OrganizationQuerySet, Role
+
+AnyUser = AbstractBaseUser | AnonymousUser
+
+
+@dataclass(frozen=True)
+class Grant:
+    path: str
+    role: Role
+    organization: Organization
+
+
+def grants(user: AnyUser) -> list[Grant]:
+    """The user's role assignments, read once per user object (that is, once per request)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_scope_grants", None)
+    if cached is None:
+        rows = Membership.objects.filter(user=user).select_related("organization")
+        cached = [Grant(m.organization.path, Role(m.role), m.organization) for m in rows]
+        cached.sort(key=lambda g: g.path)
+        user._scope_grants = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_global(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active and getattr(user, "is_superuser", False))
+
+
+def role_on(user: AnyUser, org: Organization) -> Role | None:
+    """The strongest role the user holds on org through any ancestor (or org itself)."""
+    return role_on_path(user, org.path)
+
+
+def role_on_path(user: AnyUser, path: str) -> Role | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if is_global(user):
+        return Role.ADMIN
+    best: Role | None = None
+    for grant in grants(user):
+        if not path.startswith(grant.path):
+            continue
+        if best is None or ROLE_RANK[grant.role] > ROLE_RANK[best]:
+            best = grant.role
+    return best
+
+
+def can_read(user: AnyUser, org: Organization) -> bool:
+    return role_on(user, org) is not None
+
+
+def can_write(user: AnyUser, org: Organization) -> bool:
+    role = role_on(user, org)
+    return role is not None and ROLE_RANK[role] >= ROLE_RANK[Role.STAFF]
+
+
+def can_manage(user: AnyUser, org: Organization) -> bool:
+    return role_on(user, org) == Role.ADMIN
+
+
+def can_restructure(user: AnyUser, org: Organization) -> bool:
+    """Moving or closing a unit is decided one level up: the user must manage its parent."""
+    if org.depth <= 1:
+        return is_global(user)
+    return role_on_path(user, org.parent_path) == Role.ADMIN
+
+
+def scope_roots(user: AnyUser) -> list[Organization]:
+    """The top organizations of the user's scope, none inside another; all roots for superusers."""
+    if is_global(user):
+        return list(Organization.objects.filter(depth=1).order_by("code"))
+    roots: list[Organization] = []
+    for grant in grants(user):  # sorted by path, so an ancestor comes before its descendants
+        if not any(grant.path.startswith(r.path) for r in roots):
+            roots.append(grant.organization)
+    return roots
+
+
+def scope_q(user: AnyUser, *, prefix: str = "") -> Q:
+    """A filter for rows whose organization (reached through prefix) is within the user's scope.
+
+    Use prefix="organization__" on models that belong to an organization.
+    """
+    if is_global(user):
+        return Q()
+    roots = scope_roots(user)
+    if not roots:
+        return Q(pk__in=[])
+    q = Q()
+    for root in roots:
+        q |= Q(**{f"{prefix}path__startswith": root.path})
+    return q
+
+
+def visible_organizations(user: AnyUser) -> OrganizationQuerySet:
+    return Organization.objects.filter(scope_q(user))
+
+
+def get_organization_for_user(
+    user: AnyUser, code: str, *, write: bool = False, manage: bool = False, restructure: bool = False
+) -> Organization:
+    """The organization with this code, if the user may see it (else 404) and act as asked (else 403)."""
+    org = Organization.objects.filter(code=code).select_related("successor").first()
+    if org is None:
+        raise Http404
+    role = role_on(user, org)
+    if role is None:
+        raise Http404
+    if write and ROLE_RANK[role] < ROLE_RANK[Role.STAFF]:
+        raise PermissionDenied
+    if manage and role != Role.ADMIN:
+        raise PermissionDenied
+    if restructure and not can_restructure(user, org):
+        raise PermissionDenied
+    return org
+
+
+def filter_in_scope(user: AnyUser, queryset: Any, *, prefix: str = "organization__") -> Any:
+    """Any queryset of organization-owned rows, cut down to the user's scope."""
+    return queryset.filter(scope_q(user, prefix=prefix))

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from organizations import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo province (tree and accounts). Running it again changes nothing: "
+        "existing data and passwords are left as they are."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> str:
+        created_tree = demo.seed_tree()
+        accounts = demo.seed_accounts()
+        self.stdout.write(_("Demo tree created.") if created_tree else _("Demo tree already present; left unchanged."))
+        self.stdout.write(_("Demo accounts (password %(password)s for new ones):") % {"password": demo.DEMO_PASSWORD})
+        for account, _created in accounts:
+            self.stdout.write(
+                f"  {account.username:<10} {account.role.value:<7} {account.org_code:<8} {account.description}"
+            )
+        return ""

@@ -1,0 +1,261 @@
+"""Writes to the organization tree and to role assignments.
+
+Each service runs in one transaction, validates with full_clean(), and leaves an audit trail:
+a history row (django-simple-history, attributed to acting_user) and, for restructuring, an
+OrganizationEvent with the day the change took effect.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from treebeard.exceptions import InvalidMoveToDescendant
+
+from organizations.models import Membership, Organization, OrganizationEvent, Role
+
+User = get_user_model()
+
+
+def _attribute(obj: Any, acting_user: AbstractBaseUser | None) -> None:
+    # simple-history reads the author from here when there is no request (commands, imports).
+    if acting_user is not None:
+        obj._history_user = acting_user
+
+
+def _event(
+    *,
+    org: Organization,
+    action: str,
+    acting_user: AbstractBaseUser | None,
+    effective_date: datetime.date | None = None,
+    from_parent: Organization | None = None,
+    to_parent: Organization | None = None,
+    details: dict[str, Any] | None = None,
+    note: str = "",
+) -> OrganizationEvent:
+    return OrganizationEvent.objects.create(
+        organization=org,
+        action=action,
+        effective_date=effective_date or timezone.localdate(),
+        from_parent=from_parent,
+        to_parent=to_parent,
+        details=details or {},
+        note=note,
+        acting_user=acting_user if acting_user and acting_user.pk else None,
+    )
+
+
+def parent_of(org: Organization) -> Organization | None:
+    if org.depth <= 1:
+        return None
+    return Organization.objects.get(path=org.parent_path)
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    parent: Organization | None,
+    code: str,
+    name: str,
+    kind: str,
+    sector: str = "",
+    valid_from: datetime.date | None = None,
+    acting_user: AbstractBaseUser | None = None,
+) -> Organization:
+    org = Organization(code=code, name=name, kind=kind, sector=sector, valid_from=valid_from)
+    org.refresh_search_key()
+    # path and depth are set by treebeard; validate everything else first.
+    org.full_clean(exclude=["path", "depth", "numchild"])
+    _attribute(org, acting_user)
+    if parent is None:
+        org = Organization.objects.add_root(instance=org)
+    else:
+        if not parent.is_active:
+            raise ValidationError(_("Cannot add a unit under a dissolved organization."))
+        org = Organization.objects.add_child(parent, instance=org)
+    _event(
+        org=org,
+        action=OrganizationEvent.Action.CREATED,
+        acting_user=acting_user,
+        effective_date=valid_from,
+        to_parent=parent,
+    )
+    return org
+
+
+@transaction.atomic
+def organization_update(
+    *,
+    org: Organization,
+    name: str,
+    kind: str,
+    sector: str,
+    valid_from: datetime.date | None,
+    acting_user: AbstractBaseUser | None = None,
+) -> Organization:
+    before = {"name": org.name, "kind": org.kind, "sector": org.sector, "valid_from": org.valid_from}
+    org.name, org.kind, org.sector, org.valid_from = name, kind, sector, valid_from
+    org.refresh_search_key()
+    org.full_clean()
+    after = {"name": org.name, "kind": org.kind, "sector": org.sector, "valid_from": org.valid_from}
+    changed = {k: [str(before[k] or ""), str(after[k] or "")] for k in before if before[k] != after[k]}
+    if not changed:
+        return org
+    _attribute(org, acting_user)
+    org.save(update_fields=["name", "kind", "sector", "valid_from", "search_key"])
+    _event(org=org, action=OrganizationEvent.Action.UPDATED, acting_user=acting_user, details=changed)
+    return org
+
+
+@transaction.atomic
+def organization_move(
+    *,
+    org: Organization,
+    new_parent: Organization,
+    effective_date: datetime.date,
+    note: str = "",
+    acting_user: AbstractBaseUser | None = None,
+) -> Organization:
+    """Move org and its whole subtree under new_parent (one UPDATE of the paths)."""
+    org.refresh_from_db()
+    new_parent.refresh_from_db()
+    old_parent = parent_of(org)
+    if old_parent is not None and old_parent.pk == new_parent.pk:
+        raise ValidationError(_("The organization is already directly under %(code)s.") % {"code": new_parent.code})
+    if new_parent.path.startswith(org.path):
+        raise ValidationError(_("An organization cannot be moved under itself or one of its own units."))
+    if not new_parent.is_active:
+        raise ValidationError(_("Cannot move a unit under a dissolved organization."))
+    try:
+        Organization.objects.move(org, new_parent, "last-child")
+    except InvalidMoveToDescendant as exc:  # pragma: no cover - guarded above
+        raise ValidationError(str(exc)) from exc
+    org.refresh_from_db()
+    _event(
+        org=org,
+        action=OrganizationEvent.Action.MOVED,
+        acting_user=acting_user,
+        effective_date=effective_date,
+        from_parent=old_parent,
+        to_parent=new_parent,
+        note=note,
+        details={
+            "from": old_parent.code if old_parent else None,
+            "to": new_parent.code,
+        },
+    )
+    return org
+
+
+@transaction.atomic
+def organization_dissolve(
+    *,
+    org: Organization,
+    effective_date: datetime.date,
+    successor: Organization | None = None,
+    note: str = "",
+    acting_user: AbstractBaseUser | None = None,
+) -> Organization:
+    """End an organization; with a successor this is a merge and its active units move there.
+
+    The row is kept (inactive, with its end date), so reports on earlier periods still find it.
+    """
+    org.refresh_from_db()
+    if not org.is_active:
+        raise ValidationError(_("This organization has already been dissolved."))
+    if org.valid_from and effective_date < org.valid_from:
+        raise ValidationError(_("The end date cannot be before the organization started."))
+    active_children = list(Organization.objects.child_of(org).active().order_by("code"))
+    if successor is not None:
+        successor.refresh_from_db()
+        if successor.pk == org.pk or successor.path.startswith(org.path):
+            raise ValidationError(_("The successor must be an organization outside the one being dissolved."))
+        if not successor.is_active:
+            raise ValidationError(_("The successor has itself been dissolved."))
+        for child in active_children:
+            organization_move(
+                org=child,
+                new_parent=successor,
+                effective_date=effective_date,
+                note=_("Transferred when %(code)s merged into %(successor)s.")
+                % {"code": org.code, "successor": successor.code},
+                acting_user=acting_user,
+            )
+    elif active_children:
+        raise ValidationError(
+            _(
+                "%(count)d units under this organization are still active. Dissolve or move them "
+                "first, or choose a successor to take them over."
+            )
+            % {"count": len(active_children)}
+        )
+    org.refresh_from_db()
+    org.is_active = False
+    org.valid_to = effective_date
+    org.successor = successor
+    org.full_clean()
+    _attribute(org, acting_user)
+    org.save(update_fields=["is_active", "valid_to", "successor"])
+    _event(
+        org=org,
+        action=OrganizationEvent.Action.MERGED if successor else OrganizationEvent.Action.DISSOLVED,
+        acting_user=acting_user,
+        effective_date=effective_date,
+        to_parent=None,
+        note=note,
+        details={
+            "successor": successor.code if successor else None,
+            "units_moved": len(active_children) if successor else 0,
+        },
+    )
+    return org
+
+
+@transaction.atomic
+def user_grant_role(
+    *,
+    username: str,
+    org: Organization,
+    role: str,
+    password: str | None = None,
+    acting_user: AbstractBaseUser | None = None,
+) -> tuple[AbstractBaseUser, bool]:
+    """Create or update a user whose scope is exactly org's subtree, with the given role.
+
+    Returns (user, created). Any other role assignment the user held is removed.
+    """
+    role = Role(role)
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if user is None:
+        user = User(username=username)
+        user.full_clean(exclude=["password"])
+    if password is not None:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, user)
+        user.set_password(password)
+    elif created:
+        user.set_unusable_password()
+    user.save()
+    for other in Membership.objects.filter(user=user).exclude(organization=org):
+        _attribute(other, acting_user)
+        other.delete()
+    membership = Membership.objects.filter(user=user, organization=org).first()
+    if membership is None:
+        membership = Membership(user=user, organization=org, role=role)
+        _attribute(membership, acting_user)
+        membership.full_clean()
+        membership.save()
+    elif membership.role != role:
+        membership.role = role
+        _attribute(membership, acting_user)
+        membership.save(update_fields=["role"])
+    return user, created

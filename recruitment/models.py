@@ -1,0 +1,1 @@
+"""Candidates and their pipeline: built in the issue "Candidate pipeline"."""

@@ -1,0 +1,1 @@
+"""Reports read from organizations and recruitment; they own no tables yet."""

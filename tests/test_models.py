@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+
+from organizations.models import Kind, Organization
+from organizations.text import fold, nfc
+from tests.base import BaseTestCase
+
+
+class OrganizationTreeTestCase(BaseTestCase):
+    def codes(self, qs: object) -> list[str]:
+        return sorted(o.code for o in qs)  # type: ignore[attr-defined]
+
+    def test_descendant_of_includes_the_node_and_its_whole_subtree(self) -> None:
+        qs = Organization.objects.descendant_of(self.orgs["C1"])
+        self.assertEqual(self.codes(qs), ["C1", "C1.B1", "C1.B1.01", "C1.B1.02", "C1.B2"])
+
+    def test_descendant_of_can_exclude_the_node(self) -> None:
+        qs = Organization.objects.descendant_of(self.orgs["C1.B1"], inclusive=False)
+        self.assertEqual(self.codes(qs), ["C1.B1.01", "C1.B1.02"])
+
+    def test_descendant_of_is_one_query(self) -> None:
+        with self.assertNumQueries(1):
+            list(Organization.objects.descendant_of(self.orgs["P"]))
+
+    def test_ancestor_of_walks_up_to_the_root(self) -> None:
+        qs = Organization.objects.ancestor_of(self.orgs["C1.B1.01"], inclusive=False)
+        self.assertEqual(self.codes(qs), ["C1", "C1.B1", "P"])
+
+    def test_child_of_returns_direct_children_only(self) -> None:
+        self.assertEqual(self.codes(Organization.objects.child_of(self.orgs["C1"])), ["C1.B1", "C1.B2"])
+
+    def test_a_sibling_with_a_longer_code_is_not_a_descendant(self) -> None:
+        # Paths are fixed-width, so "C1" never matches a sibling whose path merely starts alike.
+        self.assertFalse(self.orgs["C2"].is_within(self.orgs["C1"]))
+        self.assertNotIn("C2.B1", self.codes(Organization.objects.descendant_of(self.orgs["C1"])))
+
+    def test_active_on_respects_validity_dates(self) -> None:
+        Organization.objects.filter(code="C1.B2").update(
+            valid_from=datetime.date(2020, 1, 1), valid_to=datetime.date(2025, 6, 30), is_active=False
+        )
+        base = Organization.objects.descendant_of(self.orgs["C1"])
+        self.assertIn("C1.B2", self.codes(base.active_on(datetime.date(2024, 5, 1))))
+        self.assertNotIn("C1.B2", self.codes(base.active_on(datetime.date(2025, 7, 1))))
+        self.assertNotIn("C1.B2", self.codes(base.active_on(datetime.date(2019, 12, 31))))
+
+
+class OrganizationConstraintsTestCase(BaseTestCase):
+    def assert_refused(self, **changes: object) -> None:
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Organization.objects.filter(code="C1.B2").update(**changes)
+
+    def test_the_database_refuses_an_unknown_kind(self) -> None:
+        self.assert_refused(kind="ministry")
+
+    def test_the_database_refuses_an_unknown_sector(self) -> None:
+        self.assert_refused(sector="farm")
+
+    def test_the_database_refuses_an_end_before_the_start(self) -> None:
+        self.assert_refused(valid_from=datetime.date(2025, 1, 1), valid_to=datetime.date(2024, 1, 1))
+
+    def test_the_database_refuses_an_inactive_unit_without_an_end_date(self) -> None:
+        self.assert_refused(is_active=False)
+
+    def test_the_database_refuses_a_unit_that_succeeds_itself(self) -> None:
+        org = self.orgs["C1.B2"]
+        self.assert_refused(successor_id=org.pk)
+
+    def test_the_database_refuses_a_duplicate_code(self) -> None:
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            Organization.objects.add_child(
+                self.orgs["C1"], instance=Organization(code="C1.B1", name="x", kind=Kind.BRANCH)
+            )
+
+
+class TextTestCase(BaseTestCase):
+    def test_fold_drops_diacritics_and_case(self) -> None:
+        self.assertEqual(fold("Đảng bộ xã  Dân Chủ"), "dang bo xa dan chu")
+
+    def test_fold_treats_decomposed_and_composed_text_alike(self) -> None:
+        self.assertEqual(fold("Vie\u0302\u0323t"), fold("Việt"))
+
+    def test_nfc_composes_and_trims(self) -> None:
+        self.assertEqual(nfc("  Vie\u0302\u0323t "), "Việt")
