@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
 from organizations.models import ROLE_RANK, Membership, Organization, OrganizationQuerySet, Role
 
-AnyUser = AbstractBaseUser | AnonymousUser
+AnyUser = User | AnonymousUser
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def grants(user: AnyUser) -> list[Grant]:
         rows = Membership.objects.filter(user=user).select_related("organization")
         cached = [Grant(m.organization.path, Role(m.role), m.organization) for m in rows]
         cached.sort(key=lambda g: g.path)
-        user._scope_grants = cached  # type: ignore[union-attr]
+        setattr(user, "_scope_grants", cached)  # noqa: B010 (a per-request cache on the user object)
     return cached
 
 

@@ -35,11 +35,20 @@ class OrganizationResource(resources.ModelResource):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(*args, **kwargs)
 
+    def export(self, queryset: Any = None, **kwargs: Any) -> Any:
+        # One query for all parent codes instead of one per exported row.
+        queryset = self.get_queryset() if queryset is None else queryset
+        parent_paths = sorted({org.parent_path for org in queryset if org.depth > 1})
+        self._parent_codes: dict[str, str] = {}
+        for i in range(0, len(parent_paths), 5000):
+            chunk = parent_paths[i : i + 5000]
+            self._parent_codes.update(Organization.objects.filter(path__in=chunk).values_list("path", "code"))
+        return super().export(queryset=queryset, **kwargs)
+
     def dehydrate_parent_code(self, org: Organization) -> str:
         if org.depth <= 1:
             return ""
-        parent = Organization.objects.filter(path=org.parent_path).only("code").first()
-        return parent.code if parent else ""
+        return self._parent_codes.get(org.parent_path, "")
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
         for key in ("code", "name", "parent_code"):

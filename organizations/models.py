@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -12,9 +11,6 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from organizations.text import fold
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
 
 
 class Kind(models.TextChoices):
@@ -254,8 +250,3 @@ class OrganizationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.code}: {self.get_action_display()} {self.effective_date}"
-
-
-def user_display(user: AbstractBaseUser) -> str:
-    full = getattr(user, "get_full_name", lambda: "")()
-    return full or user.get_username()

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +19,8 @@ from treebeard.exceptions import InvalidMoveToDescendant
 
 from organizations.models import Membership, Organization, OrganizationEvent, Role
 
-User = get_user_model()
 
-
-def _attribute(obj: Any, acting_user: AbstractBaseUser | None) -> None:
+def _attribute(obj: Any, acting_user: User | None) -> None:
     # simple-history reads the author from here when there is no request (commands, imports).
     if acting_user is not None:
         obj._history_user = acting_user
@@ -33,7 +30,7 @@ def _event(
     *,
     org: Organization,
     action: str,
-    acting_user: AbstractBaseUser | None,
+    acting_user: User | None,
     effective_date: datetime.date | None = None,
     from_parent: Organization | None = None,
     to_parent: Organization | None = None,
@@ -67,7 +64,7 @@ def organization_create(
     kind: str,
     sector: str = "",
     valid_from: datetime.date | None = None,
-    acting_user: AbstractBaseUser | None = None,
+    acting_user: User | None = None,
 ) -> Organization:
     org = Organization(code=code, name=name, kind=kind, sector=sector, valid_from=valid_from)
     org.refresh_search_key()
@@ -98,7 +95,7 @@ def organization_update(
     kind: str,
     sector: str,
     valid_from: datetime.date | None,
-    acting_user: AbstractBaseUser | None = None,
+    acting_user: User | None = None,
 ) -> Organization:
     before = {"name": org.name, "kind": org.kind, "sector": org.sector, "valid_from": org.valid_from}
     org.name, org.kind, org.sector, org.valid_from = name, kind, sector, valid_from
@@ -121,7 +118,7 @@ def organization_move(
     new_parent: Organization,
     effective_date: datetime.date,
     note: str = "",
-    acting_user: AbstractBaseUser | None = None,
+    acting_user: User | None = None,
 ) -> Organization:
     """Move org and its whole subtree under new_parent (one UPDATE of the paths)."""
     org.refresh_from_db()
@@ -161,7 +158,7 @@ def organization_dissolve(
     effective_date: datetime.date,
     successor: Organization | None = None,
     note: str = "",
-    acting_user: AbstractBaseUser | None = None,
+    acting_user: User | None = None,
 ) -> Organization:
     """End an organization; with a successor this is a merge and its active units move there.
 
@@ -225,8 +222,8 @@ def user_grant_role(
     org: Organization,
     role: str,
     password: str | None = None,
-    acting_user: AbstractBaseUser | None = None,
-) -> tuple[AbstractBaseUser, bool]:
+    acting_user: User | None = None,
+) -> tuple[User, bool]:
     """Create or update a user whose scope is exactly org's subtree, with the given role.
 
     Returns (user, created). Any other role assignment the user held is removed.

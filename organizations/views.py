@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organizations import access, selectors, services
 from organizations.forms import DissolveForm, MoveForm, OrganizationForm, TreeSearchForm
 from organizations.models import Organization
+
+
+def _user(request: HttpRequest) -> User:
+    # Views below are behind @login_required, so the user is never anonymous there.
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _add_errors(form: object, exc: ValidationError) -> None:
@@ -87,7 +94,7 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organization_create(parent=parent, acting_user=request.user, **form.cleaned_data)
+            org = services.organization_create(parent=parent, acting_user=_user(request), **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -106,7 +113,7 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "kind", "sector", "valid_from")}
         try:
-            services.organization_update(org=org, acting_user=request.user, **data)
+            services.organization_update(org=org, acting_user=_user(request), **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -130,7 +137,7 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
                     new_parent=target,
                     effective_date=form.cleaned_data["effective_date"],
                     note=form.cleaned_data["note"],
-                    acting_user=request.user,
+                    acting_user=_user(request),
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)
@@ -157,7 +164,7 @@ def dissolve(request: HttpRequest, code: str) -> HttpResponse:
                     effective_date=form.cleaned_data["effective_date"],
                     successor=successor,
                     note=form.cleaned_data["note"],
-                    acting_user=request.user,
+                    acting_user=_user(request),
                 )
             except ValidationError as exc:
                 _add_errors(form, exc)

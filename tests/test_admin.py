@@ -33,6 +33,11 @@ class OrganizationResourceTestCase(BaseTestCase):
         self.assertEqual(rows["C1.B1.01"][2], "C1.B1")
         self.assertEqual(rows["P"][2], "")
 
+    def test_export_takes_a_fixed_number_of_queries(self) -> None:
+        # the rows (read twice: for parent paths, then by the exporter) and the parent codes
+        with self.assertNumQueries(3):
+            OrganizationResource().export()
+
     def test_import_creates_units_in_the_tree(self) -> None:
         result = OrganizationResource().import_data(
             self.dataset(

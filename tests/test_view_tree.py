@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from organizations.models import Membership, Role
+from organizations.models import Membership, Organization, Role
 from tests.base import BaseTestCase
 from tests.trees import bulk_tree
 
@@ -91,7 +91,7 @@ class ChildrenTestCase(BaseTestCase):
         self.assertEqual(self.client.post("/org/C1.B1/children/").status_code, 405)
 
 
-def _user_at(org: object, role: str) -> User:
+def _user_at(org: Organization, role: str) -> User:
     user = User.objects.create_user("official", password="x")
     Membership.objects.create(user=user, organization=org, role=role)
     return user
