@@ -3,10 +3,12 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -250,3 +252,10 @@ class OrganizationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.code}: {self.get_action_display()} {self.effective_date}"
+
+
+# Accounts are audited too: who created a user, changed their name or disabled them.
+# Password hashes and sign-in times are left out of the history on purpose.
+register(
+    User, app="organizations", excluded_fields=["password", "last_login"], table_name="organizations_historicaluser"
+)

@@ -160,6 +160,12 @@ class UserGrantRoleTestCase(BaseTestCase):
         )
         self.assertTrue(user.check_password("correct horse battery staple"))
 
+    def test_accounts_are_in_the_history_without_their_password(self) -> None:
+        user, _ = services.user_grant_role(username="new", org=self.orgs["C2"], role="viewer")
+        record = User.history.get(id=user.pk)  # type: ignore[attr-defined]
+        self.assertEqual(record.username, "new")
+        self.assertFalse(hasattr(record, "password"))
+
     def test_a_new_user_without_password_cannot_sign_in(self) -> None:
         user, _ = services.user_grant_role(username="new", org=self.orgs["C2"], role="viewer")
         self.assertFalse(user.has_usable_password())

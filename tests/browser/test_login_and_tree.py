@@ -75,7 +75,7 @@ def test_staff_signs_in_browses_own_tree_and_switches_language(page: Page, live_
     assert response.value.status == 200
     expect(school.locator(":scope > details")).to_have_attribute("open", "")
     expect(school.locator(f'li.node[data-code="C1.B1.01"] >> text="{C1_SCHOOL_CELL}"')).to_be_visible()
-    expect(school.locator("li.loading")).to_have_count(0)
+    expect(school.locator(":scope > details > ul.kids > li.loading")).to_have_count(0)
 
     # The header's language menu switches to English and back, staying on the page.
     with page.expect_navigation():

@@ -1,0 +1,138 @@
+"""Take the README screenshots of the demo data with Debian's Chromium (1280x800 PNGs).
+
+    .venv/bin/python docs/screenshots/take.py                # builds a demo database and server itself
+    .venv/bin/python docs/screenshots/take.py --url http://127.0.0.1:8000   # an already running demo
+
+Without --url it creates a fresh SQLite database in /tmp, migrates it, loads the demo
+(seed_demo), serves it with runserver on 127.0.0.1:8765 (DEBUG on), and stops the server after.
+Needs Chromium at /usr/bin/chromium (or $CHROMIUM); `playwright install` is not needed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1280, "height": 800}
+USERNAME = "quantri"
+PASSWORD = "PhuTho@2025"  # the printed demo password (organizations/demo.py)  # noqa: S105
+EXPAND = "PT.DCH"  # the commune opened in the tree screenshot
+DETAIL = "PT.LTH"  # a commune formed from the dissolved district: its history shows the moves
+
+
+@contextmanager
+def demo_server(port: int) -> Iterator[str]:
+    """A throwaway demo: fresh SQLite database, migrate, seed_demo, runserver; stopped afterwards."""
+    with tempfile.TemporaryDirectory(prefix="shots-") as tmp:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/shots.sqlite3", "DEBUG": "1"}
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        subprocess.run([*manage, "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+        server = subprocess.Popen(  # noqa: S603
+            [*manage, "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(url, server)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"runserver exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/accounts/login/", timeout=2):  # noqa: S310 (local URL)
+                return
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer within {timeout}s")
+
+
+def shoot(page: Page, name: str) -> None:
+    page.wait_for_load_state("networkidle")
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path))
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def take(url: str) -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=url, viewport=VIEWPORT, locale="vi-VN", device_scale_factor=1)
+        page = context.new_page()
+
+        page.goto("/accounts/login/")
+        shoot(page, "login")
+
+        page.fill("input[name=username]", USERNAME)
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("form.form button[type=submit]")
+        expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
+
+        page.goto("/org/")
+        node = page.locator(f'li.node[data-code="{EXPAND}"]')
+        with page.expect_response(lambda r: r.url.endswith(f"/org/{EXPAND}/children/")):
+            node.locator(":scope > details > summary").click(position={"x": 4, "y": 8})
+        expect(node.locator(":scope > details > ul.kids > li.loading")).to_have_count(0)
+        page.mouse.move(0, 0)  # no hover effect in the picture
+        shoot(page, "tree")
+
+        page.goto(f"/org/{DETAIL}/")
+        shoot(page, "organization")
+
+        context.close()
+        browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="an already running server with the demo data (default: start one)")
+    parser.add_argument("--port", type=int, default=8765, help="port for the server started here (default 8765)")
+    args = parser.parse_args()
+    if args.url:
+        take(args.url.rstrip("/"))
+    else:
+        with demo_server(args.port) as url:
+            take(url)
+
+
+if __name__ == "__main__":
+    main()
