@@ -241,6 +241,7 @@ def user_grant_role(
         user.set_password(password)
     elif created:
         user.set_unusable_password()
+    _attribute(user, acting_user)
     user.save()
     for other in Membership.objects.filter(user=user).exclude(organization=org):
         _attribute(other, acting_user)
