@@ -18,6 +18,7 @@ from organizations.models import Kind, Organization, Role, Sector
 
 ROOT_CODE = "PT"
 REFORM_DAY = datetime.date(2025, 7, 1)
+DISTRICT_UNITS_SINCE = datetime.date(2010, 1, 1)
 DEMO_PASSWORD = "PhuTho@2025"  # noqa: S105 (printed demo password, by design)
 
 
@@ -118,7 +119,9 @@ def _add(
     )
 
 
-def _add_bases(parent: Organization, commune_code: str, commune_name: str, is_ward: bool) -> list[Organization]:
+def _add_bases(
+    parent: Organization, commune_code: str, commune_name: str, is_ward: bool, since: datetime.date
+) -> list[Organization]:
     place, short = _place(commune_name)
     area, unit = ("Khu phố", "Khu phố") if is_ward else ("các thôn", "Thôn")
     bases = []
@@ -137,15 +140,15 @@ def seed_tree() -> bool:
     """Create the demo tree; False (and nothing done) if it is already there."""
     if Organization.objects.filter(code=ROOT_CODE).exists():
         return False
-    root = _add(None, ROOT_CODE, "Đảng bộ tỉnh Phú Thọ", Kind.PROVINCE)
+    root = _add(None, ROOT_CODE, "Đảng bộ tỉnh Phú Thọ", Kind.PROVINCE, valid_from=REFORM_DAY)
     district = _add(root, "PT.H-LT", "Đảng bộ huyện Lâm Thao", Kind.DISTRICT, valid_from=datetime.date(1968, 1, 1))
     for code, name, is_ward, from_district in COMMUNES:
         commune = _add(root, code, name, Kind.COMMUNE, valid_from=REFORM_DAY)
         if not from_district:
-            _add_bases(commune, code, name, is_ward)
+            _add_bases(commune, code, name, is_ward, REFORM_DAY)
             continue
         # Before the reform these units sat under the district; on 1/7/2025 they moved.
-        for base in _add_bases(district, code, name, is_ward):
+        for base in _add_bases(district, code, name, is_ward, DISTRICT_UNITS_SINCE):
             services.organization_move(
                 org=base,
                 new_parent=commune,
@@ -159,9 +162,11 @@ def seed_tree() -> bool:
     )
     # A unit with a sub-committee, to show the deeper levels of a large enterprise.
     big = Organization.objects.get(code="PT.VTR.DN")
-    sub = _add(big, "PT.VTR.DN.BP", "Đảng bộ bộ phận Nhà máy số 2", Kind.SUB_COMMITTEE, Sector.PRIVATE_ENTERPRISE)
+    sub = _add(
+        big, "PT.VTR.DN.BP", "Đảng bộ bộ phận Nhà máy số 2", Kind.SUB_COMMITTEE, Sector.PRIVATE_ENTERPRISE, REFORM_DAY
+    )
     for i in range(1, 4):
-        _add(sub, f"{sub.code}.{i:02d}", f"Chi bộ Tổ sản xuất {i}", Kind.BRANCH, Sector.PRIVATE_ENTERPRISE)
+        _add(sub, f"{sub.code}.{i:02d}", f"Chi bộ Tổ sản xuất {i}", Kind.BRANCH, Sector.PRIVATE_ENTERPRISE, REFORM_DAY)
     return True
 
 

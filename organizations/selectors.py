@@ -99,5 +99,5 @@ def recent_events(org: Organization, *, limit: int = 50) -> list[OrganizationEve
     return list(
         OrganizationEvent.objects.filter(Q(organization=org) | Q(from_parent=org) | Q(to_parent=org))
         .select_related("organization", "from_parent", "to_parent", "acting_user")
-        .order_by("-created_at", "-id")[:limit]
+        .order_by("-effective_date", "-created_at", "-id")[:limit]
     )

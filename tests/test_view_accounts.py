@@ -70,3 +70,18 @@ class LanguageTestCase(BaseTestCase):
         r = self.client.get("/org/", HTTP_ACCEPT_LANGUAGE="")
         self.assertContains(r, '<html lang="vi">')
         self.assertContains(r, "Cây tổ chức")
+
+
+class BrowserLanguageTestCase(BaseTestCase):
+    def test_an_english_browser_still_gets_vietnamese(self) -> None:
+        r = self.client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+        self.assertContains(r, '<html lang="vi">')
+
+    def test_english_dates_are_read_day_first_too(self) -> None:
+        self.client.force_login(self.erin)
+        self.client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        data = {"code": "C1.B9", "name": "Chi bộ mới", "kind": "base_branch", "valid_from": "01/07/2025"}
+        self.assertRedirects(self.client.post("/org/C1/new/", data), "/org/C1.B9/")
+        import datetime
+
+        self.assertEqual(self.org("C1.B9").valid_from, datetime.date(2025, 7, 1))

@@ -89,6 +89,19 @@ class DetailTestCase(BaseTestCase):
         self.assertContains(r, "30/06/2025")
         self.assertContains(self.client.get("/org/C1.B2/"), "Đảng bộ Trường THCS Dân Chủ")  # predecessor
 
+    def test_history_is_ordered_by_the_day_changes_took_effect(self) -> None:
+        from organizations import services
+
+        services.organization_move(
+            org=self.orgs["C1.B1.02"], new_parent=self.orgs["C1.B2"], effective_date=datetime.date(2019, 1, 1)
+        )
+        self.client.force_login(self.bob)
+        events = self.client.get("/org/C1.B1/").context["events"]
+        days = [e.effective_date for e in events]
+        self.assertEqual(days, sorted(days, reverse=True))
+        self.assertEqual(events[-1].action, "moved")  # recorded last, but took effect first
+        self.assertContains(self.client.get("/org/C1.B1/"), "01/01/2019")
+
     def test_it_uses_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.alice)
         self.client.get("/org/P/")

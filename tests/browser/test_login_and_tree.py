@@ -41,9 +41,10 @@ def test_staff_signs_in_browses_own_tree_and_switches_language(page: Page, live_
     orgs = make_tree()
     make_user("dave", orgs["C1"], Role.STAFF)
 
-    # The sign-in page, in Vietnamese for a Vietnamese browser.
+    # The sign-in page, in Vietnamese.
     page.goto("/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text("Đăng nhập")
     expect(page.locator("input[name=username]")).to_be_visible()
     expect(page.locator("input[name=password]")).to_have_attribute("type", "password")
     expect(page.locator("#lang-select")).to_have_value("vi")
@@ -59,6 +60,7 @@ def test_staff_signs_in_browses_own_tree_and_switches_language(page: Page, live_
 
     # The tree shows the user's own commune, open, and nothing of the other commune.
     page.goto("/org/")
+    expect(page.locator("h1")).to_have_text("Cây tổ chức")
     tree = page.locator("#tree")
     expect(tree).to_contain_text(C1_NAME)
     expect(tree).to_contain_text(C1_SCHOOL)
@@ -83,11 +85,13 @@ def test_staff_signs_in_browses_own_tree_and_switches_language(page: Page, live_
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page).to_have_url(re.compile(r"/org/$"))
     expect(page.locator("#lang-select")).to_have_value("en")
+    expect(page.locator("h1")).to_have_text("Organization tree")
     expect(page.locator("#tree")).to_contain_text(C1_NAME)
 
     with page.expect_navigation():
         page.select_option("#lang-select", "vi")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator("h1")).to_have_text("Cây tổ chức")
     expect(page).to_have_url(re.compile(r"/org/$"))
 
 
@@ -121,6 +125,6 @@ def test_viewer_cannot_add_units(page: Page) -> None:
     response = page.goto("/org/C1/new/")
     assert response is not None and response.status == 403
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Không được phép")
     expect(page.locator("input[name=code]")).to_have_count(0)
     expect(page.locator("input[name=name]")).to_have_count(0)
