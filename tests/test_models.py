@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
+import pytest
+from django.db import IntegrityError, connection, transaction
 
 from organizations.models import Kind, Organization
 from organizations.text import fold, nfc
 from tests.base import BaseTestCase
+from tests.trees import bulk_tree
 
 
 class OrganizationTreeTestCase(BaseTestCase):
@@ -84,3 +86,18 @@ class TextTestCase(BaseTestCase):
 
     def test_nfc_composes_and_trims(self) -> None:
         self.assertEqual(nfc("  Vie\u0302\u0323t "), "Việt")
+
+
+@pytest.mark.django_db
+def test_subtree_filtering_uses_the_path_index_on_postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the query plan is checked on PostgreSQL; SQLite's LIKE has its own rules")
+    root = bulk_tree(root_code="IDX", communes=50, bases_per_commune=100)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE organizations_organization")
+    commune = Organization.objects.get(code="IDX.X0007")
+    plan = Organization.objects.descendant_of(commune).explain()
+    assert "organizations_organization_path" in plan, plan
+    assert "Seq Scan" not in plan, plan
+    assert Organization.objects.descendant_of(commune).count() == 101
+    assert root.numchild == 50
