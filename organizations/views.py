@@ -79,7 +79,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "trail": selectors.trail_in_scope(request.user, org),
         "children": kids,
         "active_children": sum(1 for k in kids if k.is_active),
-        "predecessors": list(org.predecessors.order_by("code")),
+        "predecessors": list(access.visible_organizations(request.user).filter(successor=org).order_by("code")),
         "events": selectors.recent_events(org),
         "can_manage": access.can_manage(request.user, org),
         "can_restructure": access.can_restructure(request.user, org) and org.is_active,

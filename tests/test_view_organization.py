@@ -89,6 +89,18 @@ class DetailTestCase(BaseTestCase):
         self.assertContains(r, "30/06/2025")
         self.assertContains(self.client.get("/org/C1.B2/"), "Đảng bộ Trường THCS Dân Chủ")  # predecessor
 
+    def test_predecessors_outside_the_scope_are_not_shown(self) -> None:
+        from organizations import services
+
+        services.organization_dissolve(
+            org=self.orgs["C2.B1.01"], effective_date=datetime.date(2025, 6, 30), successor=self.orgs["C1.B2"]
+        )
+        self.client.force_login(self.bob)
+        r = self.client.get("/org/C1.B2/")
+        self.assertEqual(r.context["predecessors"], [])
+        self.client.force_login(self.alice)
+        self.assertEqual([o.code for o in self.client.get("/org/C1.B2/").context["predecessors"]], ["C2.B1.01"])
+
     def test_history_is_ordered_by_the_day_changes_took_effect(self) -> None:
         from organizations import services
 
