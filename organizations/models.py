@@ -37,9 +37,6 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# Kinds whose members are people: a candidate belongs to one of these.
-BRANCH_KINDS = (Kind.BASE_BRANCH, Kind.BRANCH)
-
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._\-]*$",
     _("Use letters, digits, dots, dashes or underscores, starting with a letter or digit."),
@@ -145,10 +142,6 @@ class Organization(MP_Node):
     @property
     def parent_path(self) -> str:
         return self.path[: -self.steplen]
-
-    @property
-    def is_branch(self) -> bool:
-        return self.kind in BRANCH_KINDS
 
     def refresh_search_key(self) -> None:
         self.search_key = fold(f"{self.code} {self.name}")

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
@@ -67,5 +68,5 @@ class PeriodForm(forms.Form):
     def period(self) -> Period:
         if self.cleaned_data.get("term"):
             return self.cleaned_data["term"]
-        year = self.cleaned_data.get("year") or self.initial.get("year") or datetime.date.today().year
+        year = self.cleaned_data.get("year") or self.initial.get("year") or timezone.localdate().year
         return Period(year, year)
