@@ -1,10 +1,27 @@
-"""Candidates and their pipeline. For now: the working-day calendar that deadlines are counted in."""
+"""Candidates for Party membership and their pipeline, the dated rule set, and the working-day calendar.
+
+A Candidate row is one candidacy: a person's way from a chi bộ's source list to full membership
+(or out of it). A person who leaves and is put on a list again later gets a new row; at most one
+row per national ID is open at a time (a database constraint).
+"""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from organizations.models import Organization
+from organizations.text import fold
+from recruitment.ethnicities import ETHNIC_GROUPS
 
 
 class CalendarDay(models.Model):
@@ -31,3 +48,558 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.reason}"
+
+
+def _positive(default: int, label: Any, help_text: str = "") -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label, default=default, help_text=help_text)
+
+
+class RuleSet(models.Model):
+    """Every duration and threshold of the admission rules, in force from a date.
+
+    The rules changed three times in 2025 (232-QĐ/TW, 294-QĐ/TW, 06-HD/TW); an act is judged by
+    the rule set in force on the day of the act, so records made under an older text stay valid.
+    """
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=500)
+    note = models.TextField(_("note"), blank=True)
+
+    min_age_months = _positive(216, _("minimum age at the branch vote (months)"))
+    max_age_months = _positive(720, _("maximum age at the branch vote without provincial consent (months)"))
+    min_education_grade = _positive(9, _("minimum general education grade"))
+    exempt_area_min_education_grade = _positive(
+        5, _("minimum grade in mountain, border, island, ethnic-minority or disadvantaged areas")
+    )
+    awareness_cert_valid_months = _positive(60, _("awareness course certificate valid for (months)"))
+    personal_history_valid_months = _positive(12, _("personal history valid for (months)"))
+    introducer_known_months = _positive(12, _("an introducer must have known the applicant for (months)"))
+    member_introducers = _positive(2, _("official members introducing, without a union resolution"))
+    union_member_introducers = _positive(1, _("official members introducing beside a union resolution"))
+    vote_numerator = _positive(2, _("votes needed: numerator"))
+    vote_denominator = _positive(3, _("votes needed: denominator"))
+    max_failed_votes = _positive(3, _("failed branch votes before the case goes to the superior committee"))
+    decision_working_days = _positive(60, _("decision due within (working days of the branch vote)"))
+    decision_extension_working_days = _positive(30, _("decision deadline extension, at most (working days)"))
+    ceremony_working_days = _positive(30, _("ceremony due within (working days of the decision)"))
+    probation_months = _positive(12, _("probation (months from the ceremony)"))
+    recognition_vote_working_days = _positive(
+        30, _("branch considers recognition within (working days after probation ends)")
+    )
+    recognition_decision_working_days = _positive(
+        30, _("recognition decided within (working days of the branch's consideration)")
+    )
+    recognition_extension_working_days = _positive(30, _("recognition deadline extension, at most (working days)"))
+    readmission_wait_months = _positive(36, _("readmission: months since leaving the Party"))
+    readmission_record_cleared_months = _positive(
+        60, _("readmission after a less serious crime: months since the record was cleared")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rule set")
+        verbose_name_plural = _("rule sets")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_age_months__lt=F("max_age_months")), name="recruitment_ruleset_age_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(vote_numerator__gt=0) & Q(vote_numerator__lte=F("vote_denominator")),
+                name="recruitment_ruleset_vote_fraction",
+            ),
+            models.CheckConstraint(condition=Q(probation_months__gt=0), name="recruitment_ruleset_probation_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.effective_from:%d/%m/%Y} – {self.legal_basis}"
+
+    def vote_passes(self, votes_for: int, members: int) -> bool:
+        """At least numerator/denominator of the members voted for (compared in whole numbers)."""
+        return members > 0 and votes_for * self.vote_denominator >= members * self.vote_numerator
+
+
+class Stage(models.TextChoices):
+    SOURCE = "source", _("On the source list")
+    AWARENESS = "awareness", _("Awareness course completed")
+    DOSSIER = "dossier", _("Preparing the dossier")
+    BRANCH_VOTED = "branch_voted", _("Voted by the party cell")
+    COMMITTEE_REVIEWED = "committee_reviewed", _("Reviewed by the grassroots committee")
+    DECIDED = "decided", _("Admission decided")
+    PROBATION = "probation", _("Probationary member")
+    OFFICIAL = "official", _("Full member")
+    REMOVED = "removed", _("Removed from the source list")
+    NOT_ADMITTED = "not_admitted", _("Not admitted")
+    STRUCK_OFF = "struck_off", _("Struck off during probation")
+    TRANSFERRED = "transferred", _("Transferred out")
+
+
+# Stages that end a candidacy without membership; a person may be put on a list again afterwards.
+ENDED_STAGES = frozenset({Stage.REMOVED, Stage.NOT_ADMITTED, Stage.STRUCK_OFF, Stage.TRANSFERRED})
+ADMITTED_STAGES = frozenset({Stage.PROBATION, Stage.OFFICIAL, Stage.STRUCK_OFF})
+# The order of the pipeline, for sorting and for the stage a record of dates implies.
+PIPELINE = (
+    Stage.SOURCE,
+    Stage.AWARENESS,
+    Stage.DOSSIER,
+    Stage.BRANCH_VOTED,
+    Stage.COMMITTEE_REVIEWED,
+    Stage.DECIDED,
+    Stage.PROBATION,
+    Stage.OFFICIAL,
+)
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class OccupationGroup(models.TextChoices):
+    WORKER = "worker", _("Worker")
+    FARMER = "farmer", _("Farmer")
+    CIVIL_SERVANT = "civil_servant", _("Civil servant")
+    PUBLIC_EMPLOYEE = "public_employee", _("Public-service employee")
+    BUSINESS_EMPLOYEE = "business_employee", _("Business employee")
+    BUSINESS_OWNER = "business_owner", _("Private business owner")
+    ARMED_FORCES = "armed_forces", _("Armed forces")
+    STUDENT = "student", _("Pupil or student")
+    OTHER = "other", _("Other")
+
+
+class EducationExemption(models.TextChoices):
+    NONE = "", _("None")
+    AREA = "area", _("Mountain, border, island, ethnic-minority or disadvantaged area; fisherman at sea")
+    ELDER = "elder", _("Village elder, hamlet head or respected person (reads and writes Quốc ngữ)")
+
+
+class LeftPartyReason(models.TextChoices):
+    REMOVED = "removed", _("Struck off the Party's list")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    QUIT = "quit", _("Quit, or left on application")
+    DISUNITY = "disunity", _("Serious disunity")
+    EXPELLED_CORRUPTION = "corruption", _("Convicted of corruption")
+    SERIOUS_CRIME = "serious_crime", _("Convicted of a serious or graver crime")
+    LESS_SERIOUS_CRIME = "less_serious_crime", _("Convicted of a less serious crime")
+    OTHER = "other", _("Other")
+
+
+# Reasons that bar readmission for good (294-QĐ/TW §3.5).
+READMISSION_BARRED = frozenset(
+    {
+        LeftPartyReason.QUIT,
+        LeftPartyReason.DISUNITY,
+        LeftPartyReason.EXPELLED_CORRUPTION,
+        LeftPartyReason.SERIOUS_CRIME,
+    }
+)
+
+national_id_validator = RegexValidator(r"^[0-9]{12}$", _("A citizen ID number has 12 digits."))
+
+
+class CandidateQuerySet(models.QuerySet["Candidate"]):
+    def in_subtree(self, org: Organization) -> CandidateQuerySet:
+        return self.filter(organization__path__startswith=org.path)
+
+    def open(self) -> CandidateQuerySet:
+        return self.exclude(stage__in=ENDED_STAGES)
+
+
+def _ordered(earlier: str, later: str, *, strict: bool = False) -> Q:
+    op = "lt" if strict else "lte"
+    return Q(**{f"{earlier}__isnull": True}) | Q(**{f"{later}__isnull": True}) | Q(**{f"{earlier}__{op}": F(later)})
+
+
+def _order_name(earlier: str, later: str) -> str:
+    first, then = earlier.removesuffix("_date"), later.removesuffix("_date")
+    return f"recruitment_candidate_{first}_before_{then}"
+
+
+# (earlier, later, strict): pairs of dates that can never be the other way round.
+DATE_ORDER: tuple[tuple[str, str, bool], ...] = (
+    ("birth_date", "source_date", True),
+    ("birth_date", "awareness_cert_date", True),
+    ("birth_date", "application_date", True),
+    ("source_date", "branch_vote_date", False),
+    ("awareness_cert_date", "branch_vote_date", False),
+    ("application_date", "branch_vote_date", False),
+    ("personal_history_date", "branch_vote_date", False),
+    ("verification_date", "branch_vote_date", False),
+    ("residence_comment_date", "branch_vote_date", False),
+    ("branch_vote_date", "committee_review_date", False),
+    ("branch_vote_date", "decision_date", False),
+    ("committee_review_date", "decision_date", False),
+    ("decision_date", "admission_date", False),
+    ("admission_date", "probation_end", True),
+    ("probation_end", "recognition_vote_date", False),
+    ("recognition_vote_date", "recognition_date", False),
+    ("probation_end", "recognition_date", False),
+    ("source_date", "removal_date", False),
+)
+
+
+class Candidate(models.Model):
+    """One candidacy, with the person's particulars as the chi bộ knows them, the dossier and each act."""
+
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        Stage.SOURCE: frozenset({Stage.AWARENESS, Stage.REMOVED, Stage.TRANSFERRED}),
+        Stage.AWARENESS: frozenset({Stage.DOSSIER, Stage.REMOVED, Stage.TRANSFERRED}),
+        # A vote short of two thirds leaves the candidate in the dossier stage (with a stage event).
+        Stage.DOSSIER: frozenset({Stage.BRANCH_VOTED, Stage.REMOVED, Stage.TRANSFERRED}),
+        # DECIDED straight from BRANCH_VOTED only where the chi bộ is itself the grassroots organization.
+        Stage.BRANCH_VOTED: frozenset({Stage.COMMITTEE_REVIEWED, Stage.DECIDED, Stage.NOT_ADMITTED}),
+        Stage.COMMITTEE_REVIEWED: frozenset({Stage.DECIDED, Stage.NOT_ADMITTED}),
+        Stage.DECIDED: frozenset({Stage.PROBATION, Stage.NOT_ADMITTED}),
+        Stage.PROBATION: frozenset({Stage.OFFICIAL, Stage.STRUCK_OFF, Stage.TRANSFERRED}),
+        Stage.OFFICIAL: frozenset(),
+        Stage.REMOVED: frozenset(),
+        Stage.NOT_ADMITTED: frozenset(),
+        Stage.STRUCK_OFF: frozenset(),
+        Stage.TRANSFERRED: frozenset(),
+    }
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("party cell")
+    )
+
+    # The person, as on the people sheet.
+    full_name = models.CharField(_("full name"), max_length=200)
+    birth_date = models.DateField(_("date of birth"))
+    gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnic group"), max_length=20, choices=[(e, e) for e in ETHNIC_GROUPS])
+    religion = models.CharField(_("religion"), max_length=100, blank=True, help_text=_("Empty for none."))
+    national_id = models.CharField(_("citizen ID number"), max_length=12, validators=[national_id_validator])
+    youth_union = models.BooleanField(_("Youth Union member"), default=False)
+    trade_union = models.BooleanField(_("trade union member"), default=False)
+    occupation = models.CharField(_("occupation"), max_length=200, blank=True)
+    occupation_group = models.CharField(
+        _("occupation group"), max_length=20, choices=OccupationGroup.choices, blank=True
+    )
+    education = models.CharField(
+        _("general education"), max_length=10, blank=True, help_text=_("Grade completed, e.g. 9/12 or 12/12.")
+    )
+    education_exemption = models.CharField(
+        _("education exemption"), max_length=10, choices=EducationExemption.choices, blank=True
+    )
+    search_key = models.CharField(max_length=250, editable=False, default="")
+
+    # Where the candidacy stands. Changed only by the services, which also write a StageEvent.
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SOURCE)
+    stage_date = models.DateField(_("stage since"))
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    # Source list and awareness course.
+    source_date = models.DateField(_("put on the source list on"), null=True, blank=True)
+    awareness_cert_date = models.DateField(_("awareness course certificate issued on"), null=True, blank=True)
+    awareness_cert_no = models.CharField(_("certificate number"), max_length=50, blank=True)
+
+    # The dossier (DOMAIN §2).
+    application_date = models.DateField(_("application dated"), null=True, blank=True)
+    personal_history_date = models.DateField(_("personal history dated"), null=True, blank=True)
+    verification_date = models.DateField(_("background verification concluded on"), null=True, blank=True)
+    verification_result = models.TextField(_("background verification conclusion"), blank=True)
+    residence_comment_date = models.DateField(_("comments from the place of residence dated"), null=True, blank=True)
+    mass_org_comment_date = models.DateField(_("comments of the mass organisations dated"), null=True, blank=True)
+    provincial_consent_no = models.CharField(
+        _("provincial standing committee consent (number)"),
+        max_length=50,
+        blank=True,
+        help_text=_("Needed over 60 years of age, and for the literacy exemption."),
+    )
+    provincial_consent_date = models.DateField(_("provincial consent dated"), null=True, blank=True)
+
+    # Readmission (kết nạp lại).
+    readmission = models.BooleanField(_("readmission"), default=False)
+    left_party_date = models.DateField(_("left the Party on"), null=True, blank=True)
+    left_party_reason = models.CharField(
+        _("reason for leaving the Party"), max_length=20, choices=LeftPartyReason.choices, blank=True
+    )
+    record_cleared_date = models.DateField(_("criminal record cleared on"), null=True, blank=True)
+    previously_readmitted = models.BooleanField(_("already readmitted once before"), default=False)
+
+    # Votes and decision.
+    branch_vote_date = models.DateField(_("party cell voted on"), null=True, blank=True)
+    branch_vote_members = models.PositiveSmallIntegerField(_("official members of the cell"), null=True, blank=True)
+    branch_votes_for = models.PositiveSmallIntegerField(_("votes for"), null=True, blank=True)
+    branch_resolution_no = models.CharField(_("cell resolution number"), max_length=50, blank=True)
+    failed_votes = models.PositiveSmallIntegerField(_("votes short of the threshold"), default=0)
+    committee_review_date = models.DateField(_("grassroots committee reviewed on"), null=True, blank=True)
+    committee_members = models.PositiveSmallIntegerField(_("committee members"), null=True, blank=True)
+    committee_votes_for = models.PositiveSmallIntegerField(_("committee votes for"), null=True, blank=True)
+    committee_resolution_no = models.CharField(_("committee resolution number"), max_length=50, blank=True)
+    decision_no = models.CharField(_("admission decision number"), max_length=50, blank=True)
+    decision_date = models.DateField(_("admission decision dated"), null=True, blank=True)
+    decision_extended = models.BooleanField(_("decision deadline extended"), default=False)
+
+    # Ceremony, probation and recognition.
+    admission_date = models.DateField(_("admitted (ceremony) on"), null=True, blank=True)
+    late_ceremony_consent_no = models.CharField(
+        _("superior committee's consent to a late ceremony (number)"), max_length=50, blank=True
+    )
+    probation_end = models.DateField(_("probation ends on"), null=True, blank=True, editable=False)
+    new_member_course_date = models.DateField(_("new-member course certificate issued on"), null=True, blank=True)
+    recognition_vote_date = models.DateField(_("party cell considered recognition on"), null=True, blank=True)
+    recognition_vote_members = models.PositiveSmallIntegerField(
+        _("official members of the cell (recognition)"), null=True, blank=True
+    )
+    recognition_votes_for = models.PositiveSmallIntegerField(_("votes for recognition"), null=True, blank=True)
+    recognition_date = models.DateField(_("recognition decision dated"), null=True, blank=True)
+    recognition_decision_no = models.CharField(_("recognition decision number"), max_length=50, blank=True)
+    recognition_extended = models.BooleanField(_("recognition deadline extended"), default=False)
+    official_date = models.DateField(_("full member from"), null=True, blank=True, editable=False)
+
+    # Leaving the pipeline.
+    removal_date = models.DateField(_("left the list on"), null=True, blank=True)
+    removal_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    # Kept by the services from the dates and the rule set, so lists filter on them in the database.
+    cert_expires = models.DateField(_("certificate expires on"), null=True, blank=True, editable=False)
+    due_date = models.DateField(_("next deadline"), null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["search_key", "version", "updated_at"])
+
+    objects = CandidateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["full_name", "pk"]
+        indexes = [
+            models.Index(fields=["organization", "stage"], name="recruitment_cand_org_stage"),
+            models.Index(fields=["stage", "due_date"], name="recruitment_cand_stage_due"),
+            models.Index(fields=["admission_date"], name="recruitment_cand_admission"),
+            models.Index(fields=["national_id"], name="recruitment_cand_national_id"),
+            models.Index(fields=["probation_end"], name="recruitment_cand_probation_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="recruitment_candidate_stage_valid"),
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="recruitment_candidate_gender_valid"),
+            models.CheckConstraint(
+                condition=Exact(Length("national_id"), 12), name="recruitment_candidate_national_id_length"
+            ),
+            models.UniqueConstraint(
+                fields=["national_id"],
+                condition=~Q(stage__in=sorted(ENDED_STAGES)),
+                name="recruitment_candidate_one_open_per_national_id",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=_ordered(earlier, later, strict=strict),
+                    name=_order_name(earlier, later),
+                )
+                for earlier, later, strict in DATE_ORDER
+            ],
+            models.CheckConstraint(
+                condition=Q(official_date__isnull=True) | Q(official_date=F("probation_end")),
+                name="recruitment_candidate_official_from_probation_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision_date__isnull=True) | ~Q(decision_no=""),
+                name="recruitment_candidate_decision_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(recognition_date__isnull=True) | ~Q(recognition_decision_no=""),
+                name="recruitment_candidate_recognition_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(removal_date__isnull=True) | ~Q(removal_reason=""),
+                name="recruitment_candidate_removal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=[Stage.DECIDED, Stage.PROBATION, Stage.OFFICIAL])
+                | Q(decision_date__isnull=False),
+                name="recruitment_candidate_decided_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=sorted(ADMITTED_STAGES)) | Q(admission_date__isnull=False),
+                name="recruitment_candidate_admitted_has_ceremony",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage=Stage.OFFICIAL) | Q(recognition_date__isnull=False, official_date__isnull=False),
+                name="recruitment_candidate_official_is_recognized",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=sorted(ENDED_STAGES)) | Q(removal_date__isnull=False),
+                name="recruitment_candidate_ended_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(branch_votes_for__isnull=True)
+                | Q(branch_vote_members__isnull=True)
+                | Q(branch_votes_for__lte=F("branch_vote_members")),
+                name="recruitment_candidate_branch_votes_within_members",
+            ),
+            models.CheckConstraint(
+                condition=Q(committee_votes_for__isnull=True)
+                | Q(committee_members__isnull=True)
+                | Q(committee_votes_for__lte=F("committee_members")),
+                name="recruitment_candidate_committee_votes_within_members",
+            ),
+            models.CheckConstraint(
+                condition=Q(recognition_votes_for__isnull=True)
+                | Q(recognition_vote_members__isnull=True)
+                | Q(recognition_votes_for__lte=F("recognition_vote_members")),
+                name="recruitment_candidate_recognition_votes_within_members",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.national_id})"
+
+    def refresh_search_key(self) -> None:
+        self.search_key = f"{fold(self.full_name)} {self.national_id}"[:250]
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in ENDED_STAGES
+
+    def allowed_stages(self) -> frozenset[str]:
+        return self.TRANSITIONS[self.stage]
+
+    def can_move_to(self, stage: str) -> bool:
+        return stage in self.TRANSITIONS[self.stage]
+
+    def skips_committee_review(self) -> bool:
+        """A chi bộ cơ sở is its own grassroots organization: there is no đảng ủy cơ sở to review."""
+        from organizations.models import Kind
+
+        return self.organization.kind == Kind.BASE_BRANCH
+
+    def age_in_months(self, on: datetime.date) -> int:
+        from recruitment.rules import months_between
+
+        return months_between(self.birth_date, on)
+
+
+class IntroducerKind(models.TextChoices):
+    MEMBER = "member", _("Official party member")
+    YOUTH_UNION = "youth_union", _("Resolution of the grassroots Youth Union committee")
+    TRADE_UNION = "trade_union", _("Resolution of the grassroots trade union committee")
+
+
+class Introducer(models.Model):
+    """Who introduced the applicant (Charter Điều 4): two official members, or a union resolution and one member."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="introducers")
+    kind = models.CharField(_("introduced by"), max_length=20, choices=IntroducerKind.choices)
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("The member's full name, or the committee that passed the resolution.")
+    )
+    reference = models.CharField(_("member number or resolution number"), max_length=50, blank=True)
+    known_since = models.DateField(_("has worked, studied or lived with the applicant since"), null=True, blank=True)
+    introduced_on = models.DateField(_("introduction dated"))
+    is_replacement = models.BooleanField(
+        _("assigned by the cell to replace an introducer who left"),
+        default=False,
+        help_text=_("A replacement need not have known the applicant for the usual time."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("introducer")
+        verbose_name_plural = _("introducers")
+        ordering = ["introduced_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=IntroducerKind.values), name="recruitment_introducer_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=IntroducerKind.MEMBER) | Q(known_since__isnull=False) | Q(is_replacement=True),
+                name="recruitment_introducer_member_known_since",
+            ),
+            models.CheckConstraint(
+                condition=Q(known_since__isnull=True) | Q(known_since__lte=F("introduced_on")),
+                name="recruitment_introducer_known_before_introduction",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class StageEvent(models.Model):
+    """One act in a candidacy: who recorded it and when, the day of the act and its document."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="events")
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    act_date = models.DateField(_("date of the act"))
+    document_no = models.CharField(_("document number"), max_length=50, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stage event")
+        verbose_name_plural = _("stage events")
+        ordering = ["act_date", "recorded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(to_stage__in=Stage.values), name="recruitment_stageevent_to_valid"),
+            models.CheckConstraint(
+                condition=Q(from_stage="") | Q(from_stage__in=Stage.values), name="recruitment_stageevent_from_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.from_stage} → {self.to_stage} ({self.act_date:%d/%m/%Y})"
+
+    @property
+    def stayed(self) -> bool:
+        """The act left the stage as it was (a vote short of the threshold)."""
+        return self.from_stage == self.to_stage
+
+
+class WarningCode(models.TextChoices):
+    DECISION_LATE = "decision_late", _("Admission decided after the deadline")
+    CEREMONY_LATE = "ceremony_late", _("Ceremony held after the deadline without the superior committee's consent")
+    RECOGNITION_VOTE_LATE = "recognition_vote_late", _("Recognition considered after the deadline")
+    RECOGNITION_LATE = "recognition_late", _("Recognition decided after the deadline")
+    VOTES_FAILED = "votes_failed", _("Voted down repeatedly: report to the superior committee")
+
+
+class CandidateWarning(models.Model):
+    """A missed deadline or a case to report upward. It stays visible until someone records how it was handled."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="warnings")
+    code = models.CharField(_("warning"), max_length=30, choices=WarningCode.choices)
+    due_date = models.DateField(_("deadline"), null=True, blank=True)
+    act_date = models.DateField(_("date of the act"), null=True, blank=True)
+    raised_at = models.DateTimeField(_("raised at"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(_("how it was handled"), blank=True)
+
+    class Meta:
+        verbose_name = _("warning")
+        verbose_name_plural = _("warnings")
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__in=WarningCode.values), name="recruitment_candidatewarning_code_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["candidate", "code"],
+                condition=Q(resolved_at__isnull=True),
+                name="recruitment_candidatewarning_one_open_per_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="recruitment_candidatewarning_resolution_explained",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.code}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -39,6 +39,11 @@ class WorkCalendar:
         return cls(dict(rows))
 
     @classmethod
+    def load(cls) -> WorkCalendar:
+        """All declared exceptions (a few a year), for computations over many records at once."""
+        return cls(dict(CalendarDay.objects.values_list("date", "is_working_day")))
+
+    @classmethod
     def for_deadline(cls, start: datetime.date, working_days: int) -> WorkCalendar:
         return cls.between(start, start + datetime.timedelta(days=2 * working_days + _SLACK_DAYS))
 

@@ -1,0 +1,549 @@
+"""The admission rules of DOMAIN §1–3, as one implementation for the web forms and the workbook import.
+
+Every duration and threshold comes from the RuleSet in force on the day of the act. A Problem
+without a warning code makes the record impossible and is refused; one with a warning code is a
+missed deadline, stored as a CandidateWarning that stays visible until someone handles it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from recruitment.models import (
+    DATE_ORDER,
+    READMISSION_BARRED,
+    Candidate,
+    EducationExemption,
+    Introducer,
+    IntroducerKind,
+    LeftPartyReason,
+    RuleSet,
+    Stage,
+    WarningCode,
+)
+from recruitment.workdays import WorkCalendar
+
+DATE_FIELDS: tuple[str, ...] = (
+    "birth_date",
+    "source_date",
+    "awareness_cert_date",
+    "application_date",
+    "personal_history_date",
+    "verification_date",
+    "residence_comment_date",
+    "mass_org_comment_date",
+    "provincial_consent_date",
+    "left_party_date",
+    "record_cleared_date",
+    "branch_vote_date",
+    "committee_review_date",
+    "decision_date",
+    "admission_date",
+    "new_member_course_date",
+    "recognition_vote_date",
+    "recognition_date",
+    "removal_date",
+)
+
+# A date field and the number field that must come with it.
+NUMBERED = (
+    ("decision_date", "decision_no"),
+    ("recognition_date", "recognition_decision_no"),
+    ("removal_date", "removal_reason"),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+    warning: WarningCode | None = None
+    due_date: datetime.date | None = None
+    act_date: datetime.date | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.warning is None
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it has no such day (31/1 + 1 = 28/2)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(day.day, last))
+
+
+def months_between(start: datetime.date, end: datetime.date) -> int:
+    """Full months from start to end: the largest n with add_months(start, n) <= end (negative if end < start)."""
+    n = (end.year - start.year) * 12 + end.month - start.month
+    while n > 0 and add_months(start, n) > end:
+        n -= 1
+    while n < 0 and add_months(start, n) > end:
+        n -= 1
+    return n
+
+
+def _d(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _label(field: str) -> str:
+    return str(getattr(Candidate._meta.get_field(field), "verbose_name", field))
+
+
+def _years_months(months: int) -> str:
+    return _("%(years)d years %(months)d months") % {"years": months // 12, "months": months % 12}
+
+
+def education_grade(text: str) -> int | None:
+    """The grade in '9/12', '12/12', '9' or 'lớp 9'; None when the text holds no grade."""
+    match = re.search(r"(\d{1,2})\s*(?:/\s*(?:10|12))?\s*$", text.strip())
+    return int(match.group(1)) if match else None
+
+
+class RuleBook:
+    """The rule sets, read once, answering which is in force on a given day."""
+
+    def __init__(self, rule_sets: Iterable[RuleSet]) -> None:
+        self.rule_sets = sorted(rule_sets, key=lambda r: r.effective_from)
+        if not self.rule_sets:
+            raise RuleSet.DoesNotExist(_("No rule set is defined. An administrator must add one."))
+        self._starts = [r.effective_from for r in self.rule_sets]
+
+    @classmethod
+    def load(cls) -> RuleBook:
+        return cls(RuleSet.objects.all())
+
+    def at(self, day: datetime.date) -> RuleSet:
+        """The rule set in force on day; acts older than every rule set are judged by the oldest."""
+        i = bisect_right(self._starts, day) - 1
+        return self.rule_sets[max(i, 0)]
+
+
+@dataclass
+class Context:
+    book: RuleBook
+    calendar: WorkCalendar
+    today: datetime.date
+
+    @classmethod
+    def load(cls, today: datetime.date) -> Context:
+        return cls(RuleBook.load(), WorkCalendar.load(), today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Derived fields
+
+
+def derive(c: Candidate, ctx: Context) -> None:
+    """Set the fields that follow from the dates: probation end, full-member date, expiry and next deadline."""
+    book, cal = ctx.book, ctx.calendar
+    c.probation_end = (
+        add_months(c.admission_date, book.at(c.admission_date).probation_months) if c.admission_date else None
+    )
+    c.official_date = c.probation_end if c.recognition_date else None
+    c.cert_expires = (
+        add_months(c.awareness_cert_date, book.at(c.awareness_cert_date).awareness_cert_valid_months)
+        if c.awareness_cert_date
+        else None
+    )
+    c.due_date = _due_date(c, book, cal)
+    c.refresh_search_key()
+
+
+def decision_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
+    if not c.branch_vote_date:
+        return None
+    rules = book.at(c.branch_vote_date)
+    days = rules.decision_working_days + (rules.decision_extension_working_days if c.decision_extended else 0)
+    return cal.add(c.branch_vote_date, days)
+
+
+def ceremony_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
+    if not c.decision_date:
+        return None
+    return cal.add(c.decision_date, book.at(c.decision_date).ceremony_working_days)
+
+
+def recognition_vote_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
+    if not c.probation_end:
+        return None
+    return cal.add(c.probation_end, book.at(c.probation_end).recognition_vote_working_days)
+
+
+def recognition_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
+    start = c.recognition_vote_date
+    if not start:
+        return None
+    rules = book.at(start)
+    days = rules.recognition_decision_working_days + (
+        rules.recognition_extension_working_days if c.recognition_extended else 0
+    )
+    return cal.add(start, days)
+
+
+def _due_date(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
+    if c.stage in (Stage.BRANCH_VOTED, Stage.COMMITTEE_REVIEWED):
+        return decision_due(c, book, cal)
+    if c.stage == Stage.DECIDED:
+        return ceremony_due(c, book, cal)
+    if c.stage == Stage.PROBATION:
+        if c.recognition_vote_date:
+            return recognition_due(c, book, cal)
+        return recognition_vote_due(c, book, cal)
+    return None
+
+
+def stage_from_dates(c: Candidate) -> str:
+    """The stage a record implies from the latest act filled in (the workbook has no stage column)."""
+    if c.removal_date:
+        if c.recognition_date:
+            return Stage.OFFICIAL
+        if c.admission_date:
+            return Stage.STRUCK_OFF
+        if c.branch_vote_date:
+            return Stage.NOT_ADMITTED
+        return Stage.REMOVED
+    for field, stage in (
+        ("recognition_date", Stage.OFFICIAL),
+        ("admission_date", Stage.PROBATION),
+        ("decision_date", Stage.DECIDED),
+        ("committee_review_date", Stage.COMMITTEE_REVIEWED),
+        ("branch_vote_date", Stage.BRANCH_VOTED),
+        ("application_date", Stage.DOSSIER),
+        ("awareness_cert_date", Stage.AWARENESS),
+    ):
+        if getattr(c, field):
+            return stage
+    return Stage.SOURCE
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks on a whole record (both the web forms and the import)
+
+
+def check_record(c: Candidate, ctx: Context) -> list[Problem]:
+    """What is wrong with the candidate's recorded dates and facts, after derive()."""
+    problems: list[Problem] = []
+    problems += _check_dates(c, ctx.today)
+    problems += _check_numbers(c)
+    if c.branch_vote_date:
+        problems += _check_eligibility(c, ctx.book.at(c.branch_vote_date))
+    problems += _check_votes(c, ctx.book)
+    problems += _check_deadlines(c, ctx.book, ctx.calendar)
+    return problems
+
+
+def _check_dates(c: Candidate, today: datetime.date) -> list[Problem]:
+    problems = []
+    for field in DATE_FIELDS:
+        value = getattr(c, field)
+        if value and value > today:
+            problems.append(Problem(field, _("The date %(date)s is in the future.") % {"date": _d(value)}))
+    for earlier, later, strict in DATE_ORDER:
+        a, b = getattr(c, earlier), getattr(c, later)
+        if a is None or b is None or (a < b if strict else a <= b):
+            continue
+        field = later if later != "probation_end" else earlier
+        if earlier == "probation_end":
+            message = _(
+                "%(field)s (%(date)s) cannot be before the probation ends on %(end)s: 12 months from the ceremony."
+            ) % {"field": _label(later), "date": _d(b), "end": _d(a)}
+        else:
+            message = _("%(field)s (%(date)s) cannot be earlier than %(other)s (%(other_date)s).") % {
+                "field": _label(field),
+                "date": _d(getattr(c, field)),
+                "other": _label(earlier if field == later else later),
+                "other_date": _d(a if field == later else b),
+            }
+        problems.append(Problem(field, message))
+    return problems
+
+
+def _check_numbers(c: Candidate) -> list[Problem]:
+    problems = []
+    for date_field, number_field in NUMBERED:
+        if getattr(c, date_field) and not getattr(c, number_field).strip():
+            problems.append(
+                Problem(
+                    number_field,
+                    _("%(field)s is required when %(date_field)s is given.")
+                    % {"field": _label(number_field), "date_field": _label(date_field)},
+                )
+            )
+    return problems
+
+
+def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
+    """DOMAIN §1, judged on the day of the party cell's vote."""
+    vote = c.branch_vote_date
+    assert vote is not None
+    problems = []
+    age = months_between(c.birth_date, vote)
+    if age < rules.min_age_months:
+        problems.append(
+            Problem(
+                "birth_date",
+                _("On the day of the cell's vote (%(date)s) the person was %(age)s old; the minimum is %(min)s.")
+                % {"date": _d(vote), "age": _years_months(age), "min": _years_months(rules.min_age_months)},
+            )
+        )
+    if age > rules.max_age_months and not c.provincial_consent_no.strip():
+        problems.append(
+            Problem(
+                "provincial_consent_no",
+                _(
+                    "On the day of the cell's vote (%(date)s) the person was %(age)s old, over %(max)s: the written "
+                    "consent of the provincial standing committee is required."
+                )
+                % {"date": _d(vote), "age": _years_months(age), "max": _years_months(rules.max_age_months)},
+            )
+        )
+    if c.awareness_cert_date:
+        expires = add_months(c.awareness_cert_date, rules.awareness_cert_valid_months)
+        if vote > expires:
+            problems.append(
+                Problem(
+                    "awareness_cert_date",
+                    _(
+                        "The awareness course certificate expired on %(date)s, before the cell's vote: "
+                        "the person must take the course again."
+                    )
+                    % {"date": _d(expires)},
+                )
+            )
+    if c.personal_history_date:
+        expires = add_months(c.personal_history_date, rules.personal_history_valid_months)
+        if vote > expires:
+            problems.append(
+                Problem(
+                    "personal_history_date",
+                    _(
+                        "The personal history is more than %(months)d months old at the cell's vote: "
+                        "it must be made again."
+                    )
+                    % {"months": rules.personal_history_valid_months},
+                )
+            )
+    problems += _check_education(c, rules)
+    if c.readmission:
+        problems += _check_readmission(c, rules, vote)
+    return problems
+
+
+def _check_education(c: Candidate, rules: RuleSet) -> list[Problem]:
+    if not c.education.strip():
+        return []
+    grade = education_grade(c.education)
+    if grade is None:
+        return [Problem("education", _("Write the grade completed, for example 9/12 or 12/12."))]
+    if c.education_exemption == EducationExemption.ELDER:
+        if not c.provincial_consent_no.strip():
+            return [
+                Problem(
+                    "provincial_consent_no",
+                    _("The literacy exemption needs the written consent of the provincial standing committee."),
+                )
+            ]
+        return []
+    minimum = (
+        rules.exempt_area_min_education_grade
+        if c.education_exemption == EducationExemption.AREA
+        else rules.min_education_grade
+    )
+    if grade < minimum:
+        return [
+            Problem(
+                "education",
+                _("General education %(grade)s is below the required grade %(min)d.")
+                % {"grade": c.education, "min": minimum},
+            )
+        ]
+    return []
+
+
+def _check_readmission(c: Candidate, rules: RuleSet, vote: datetime.date) -> list[Problem]:
+    problems = []
+    if c.previously_readmitted:
+        problems.append(Problem("readmission", _("A person can be readmitted only once.")))
+    if c.left_party_reason in READMISSION_BARRED:
+        problems.append(
+            Problem(
+                "left_party_reason",
+                _("A person who left the Party for this reason (%(reason)s) cannot be readmitted.")
+                % {"reason": c.get_left_party_reason_display()},
+            )
+        )
+    if not c.left_party_date:
+        problems.append(Problem("left_party_date", _("Give the date the person left the Party.")))
+    elif months_between(c.left_party_date, vote) < rules.readmission_wait_months:
+        problems.append(
+            Problem(
+                "left_party_date",
+                _("Readmission needs at least %(months)d months since leaving the Party.")
+                % {"months": rules.readmission_wait_months},
+            )
+        )
+    if c.left_party_reason == LeftPartyReason.LESS_SERIOUS_CRIME and (
+        not c.record_cleared_date
+        or months_between(c.record_cleared_date, vote) < rules.readmission_record_cleared_months
+    ):
+        problems.append(
+            Problem(
+                "record_cleared_date",
+                _("Readmission needs at least %(months)d months since the criminal record was cleared.")
+                % {"months": rules.readmission_record_cleared_months},
+            )
+        )
+    if not c.provincial_consent_no.strip():
+        problems.append(
+            Problem(
+                "provincial_consent_no",
+                _("Readmission needs the written consent of the provincial standing committee."),
+            )
+        )
+    return problems
+
+
+def _vote_problem(field: str, rules: RuleSet, votes_for: int | None, members: int | None) -> Problem | None:
+    if votes_for is None or members is None or rules.vote_passes(votes_for, members):
+        return None
+    return Problem(
+        field,
+        _("%(for)d of %(members)d votes is less than %(num)d/%(den)d of the members.")
+        % {"for": votes_for, "members": members, "num": rules.vote_numerator, "den": rules.vote_denominator},
+    )
+
+
+def _check_votes(c: Candidate, book: RuleBook) -> list[Problem]:
+    checks = (
+        ("branch_votes_for", c.branch_vote_date, c.branch_votes_for, c.branch_vote_members),
+        ("committee_votes_for", c.committee_review_date, c.committee_votes_for, c.committee_members),
+        ("recognition_votes_for", c.recognition_vote_date, c.recognition_votes_for, c.recognition_vote_members),
+    )
+    problems = []
+    for field, day, votes_for, members in checks:
+        if day is None:
+            continue
+        problem = _vote_problem(field, book.at(day), votes_for, members)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _late(field: str, code: WarningCode, act: datetime.date | None, due: datetime.date | None) -> list[Problem]:
+    if act is None or due is None or act <= due:
+        return []
+    message = _("%(field)s %(date)s is after the deadline of %(due)s.") % {
+        "field": _label(field),
+        "date": _d(act),
+        "due": _d(due),
+    }
+    return [Problem(field, message, warning=code, due_date=due, act_date=act)]
+
+
+def _check_deadlines(c: Candidate, book: RuleBook, cal: WorkCalendar) -> list[Problem]:
+    problems = _late("decision_date", WarningCode.DECISION_LATE, c.decision_date, decision_due(c, book, cal))
+    if not c.late_ceremony_consent_no.strip():
+        problems += _late("admission_date", WarningCode.CEREMONY_LATE, c.admission_date, ceremony_due(c, book, cal))
+    problems += _late(
+        "recognition_vote_date",
+        WarningCode.RECOGNITION_VOTE_LATE,
+        c.recognition_vote_date,
+        recognition_vote_due(c, book, cal),
+    )
+    problems += _late(
+        "recognition_date", WarningCode.RECOGNITION_LATE, c.recognition_date, recognition_due(c, book, cal)
+    )
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks that only the web pipeline can make: the dossier in full, before the cell votes
+
+
+def check_ready_for_vote(
+    c: Candidate, introducers: Sequence[Introducer], vote: datetime.date, rules: RuleSet
+) -> list[Problem]:
+    """DOMAIN §2: the documents a cell must have before it votes."""
+    problems = []
+    required = (
+        "awareness_cert_date",
+        "application_date",
+        "personal_history_date",
+        "verification_date",
+        "residence_comment_date",
+    )
+    for field in required:
+        if not getattr(c, field):
+            problems.append(
+                Problem(field, _("%(field)s is missing: the dossier is incomplete.") % {"field": _label(field)})
+            )
+    if c.application_date and c.personal_history_date and c.personal_history_date < c.application_date:
+        problems.append(
+            Problem("personal_history_date", _("The personal history comes after the application, not before it."))
+        )
+    if c.personal_history_date and c.verification_date and c.verification_date < c.personal_history_date:
+        problems.append(
+            Problem(
+                "verification_date",
+                _("The background verification is concluded after the personal history is written."),
+            )
+        )
+    problems += check_introducers(c, introducers, vote, rules)
+    return problems
+
+
+def check_introducers(
+    c: Candidate, introducers: Sequence[Introducer], vote: datetime.date, rules: RuleSet
+) -> list[Problem]:
+    members = [i for i in introducers if i.kind == IntroducerKind.MEMBER]
+    unions = [i for i in introducers if i.kind != IntroducerKind.MEMBER]
+    problems = []
+    for union in unions:
+        if union.kind == IntroducerKind.YOUTH_UNION and not c.youth_union:
+            problems.append(
+                Problem("introducers", _("A Youth Union resolution can introduce only a Youth Union member."))
+            )
+        if union.kind == IntroducerKind.TRADE_UNION and not c.trade_union:
+            problems.append(
+                Problem("introducers", _("A trade union resolution can introduce only a trade union member."))
+            )
+    needed = rules.union_member_introducers if unions else rules.member_introducers
+    if len(members) < needed:
+        if unions:
+            message = _("Beside the union resolution, %(n)d official member must introduce the applicant.")
+        else:
+            message = _(
+                "%(n)d official members must introduce the applicant (or a Youth Union or trade union "
+                "resolution and one member)."
+            )
+        problems.append(Problem("introducers", message % {"n": needed}))
+    for member in members:
+        if member.introduced_on > vote:
+            problems.append(
+                Problem(
+                    "introducers",
+                    _("The introduction by %(name)s is dated after the vote.") % {"name": member.name},
+                )
+            )
+        if member.is_replacement or member.known_since is None:
+            continue
+        if months_between(member.known_since, vote) < rules.introducer_known_months:
+            problems.append(
+                Problem(
+                    "introducers",
+                    _("%(name)s has known the applicant since %(date)s, less than %(months)d months before the vote.")
+                    % {"name": member.name, "date": _d(member.known_since), "months": rules.introducer_known_months},
+                )
+            )
+    return problems

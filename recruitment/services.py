@@ -1,0 +1,462 @@
+"""Writes to candidacies. The stage changes only here: each step checks the rules and writes a StageEvent.
+
+Every service runs in one transaction and refuses a stale edit: the caller passes the version it
+read, and if someone else saved the candidate since, nothing is written (StaleCandidate).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organizations.models import Kind, Organization
+from organizations.text import nfc
+from recruitment import rules
+from recruitment.models import (
+    Candidate,
+    CandidateWarning,
+    Introducer,
+    Stage,
+    StageEvent,
+    WarningCode,
+)
+
+# The organizations a candidate can belong to: a party cell, under a grassroots committee or on its own.
+CELL_KINDS = frozenset({Kind.BRANCH, Kind.BASE_BRANCH})
+
+# What staff may change on the candidate page outside the steps: the person and the dossier.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "full_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "religion",
+    "national_id",
+    "youth_union",
+    "trade_union",
+    "occupation",
+    "occupation_group",
+    "education",
+    "education_exemption",
+    "awareness_cert_no",
+    "personal_history_date",
+    "verification_date",
+    "verification_result",
+    "residence_comment_date",
+    "mass_org_comment_date",
+    "provincial_consent_no",
+    "provincial_consent_date",
+    "readmission",
+    "left_party_date",
+    "left_party_reason",
+    "record_cleared_date",
+    "previously_readmitted",
+)
+
+
+class StaleCandidate(Exception):
+    """Someone else saved the candidate after this user opened it."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Someone else saved this person while you were editing. Nothing of yours was saved: "
+                "reload the page, check their changes, and enter yours again."
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One move of the pipeline: the stage it leads to, the date and number it records, what else it sets."""
+
+    name: str
+    to: Stage
+    label: str | Promise
+    date_field: str
+    number_field: str = ""
+    fields: tuple[str, ...] = ()
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("awareness", Stage.AWARENESS, gettext_lazy("Awareness course certificate"), "awareness_cert_date",
+             "awareness_cert_no"),
+        Step("dossier", Stage.DOSSIER, gettext_lazy("Application received"), "application_date"),
+        Step("branch_vote", Stage.BRANCH_VOTED, gettext_lazy("Party cell vote"), "branch_vote_date",
+             "branch_resolution_no", ("branch_vote_members", "branch_votes_for")),
+        Step("committee_review", Stage.COMMITTEE_REVIEWED, gettext_lazy("Grassroots committee review"),
+             "committee_review_date", "committee_resolution_no", ("committee_members", "committee_votes_for")),
+        Step("decision", Stage.DECIDED, gettext_lazy("Admission decision"), "decision_date", "decision_no",
+             ("decision_extended",)),
+        Step("ceremony", Stage.PROBATION, gettext_lazy("Admission ceremony"), "admission_date", "",
+             ("late_ceremony_consent_no",)),
+        Step("recognition", Stage.OFFICIAL, gettext_lazy("Recognition as full member"), "recognition_date",
+             "recognition_decision_no", ("new_member_course_date", "recognition_vote_date",
+                                         "recognition_vote_members", "recognition_votes_for",
+                                         "recognition_extended")),
+        Step("remove", Stage.REMOVED, gettext_lazy("Remove from the source list"), "removal_date", "",
+             ("removal_reason",)),
+        Step("reject", Stage.NOT_ADMITTED, gettext_lazy("Not admitted"), "removal_date", "", ("removal_reason",)),
+        Step("strike_off", Stage.STRUCK_OFF, gettext_lazy("Strike off the probationary list"), "removal_date", "",
+             ("removal_reason",)),
+        Step("transfer", Stage.TRANSFERRED, gettext_lazy("Transferred out"), "removal_date", "",
+             ("removal_reason",)),
+    )
+}  # fmt: skip
+
+
+def available_steps(candidate: Candidate) -> list[Step]:
+    """The steps the candidate's stage allows, in pipeline order."""
+    steps = []
+    for step in STEPS.values():
+        if not candidate.can_move_to(step.to):
+            continue
+        if step.name == "committee_review" and candidate.skips_committee_review():
+            continue
+        if step.name == "decision" and candidate.stage == Stage.BRANCH_VOTED and not candidate.skips_committee_review():
+            continue
+        steps.append(step)
+    return steps
+
+
+def _raise_errors(problems: list[rules.Problem]) -> None:
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.is_error:
+            errors.setdefault(problem.field, []).append(problem.message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _raise_warnings(candidate: Candidate, problems: list[rules.Problem]) -> None:
+    """Store each missed deadline once; an open warning of the same kind is left as it is."""
+    for problem in problems:
+        if problem.warning is None:
+            continue
+        if candidate.warnings.filter(code=problem.warning, resolved_at__isnull=True).exists():
+            continue
+        CandidateWarning.objects.create(
+            candidate=candidate, code=problem.warning, due_date=problem.due_date, act_date=problem.act_date
+        )
+
+
+def _check_cell(organization: Organization) -> None:
+    if organization.kind not in CELL_KINDS:
+        raise ValidationError(
+            {
+                "organization": _("A candidate belongs to a party cell (chi bộ), not to %(name)s.")
+                % {"name": organization.name}
+            }
+        )
+    if not organization.is_active:
+        raise ValidationError({"organization": _("%(name)s has been dissolved.") % {"name": organization.name}})
+
+
+def _validate(
+    candidate: Candidate, ctx: rules.Context, extra: list[rules.Problem] | None = None
+) -> list[rules.Problem]:
+    rules.derive(candidate, ctx)
+    problems = rules.check_record(candidate, ctx) + (extra or []) + _duplicate_problems(candidate)
+    _raise_errors(problems)
+    # The database constraints stay the last word; the rules above already gave the readable reasons.
+    candidate.full_clean(exclude=["organization"], validate_constraints=False)
+    return problems
+
+
+def _duplicate_problems(candidate: Candidate) -> list[rules.Problem]:
+    if not candidate.is_open:
+        return []
+    others = Candidate.objects.open().filter(national_id=candidate.national_id).exclude(pk=candidate.pk)
+    other = others.select_related("organization").first()
+    if other is None:
+        return []
+    message = _("%(name)s, citizen ID %(id)s, is already a candidate in %(org)s.") % {
+        "name": other.full_name,
+        "id": other.national_id,
+        "org": other.organization.name,
+    }
+    return [rules.Problem("national_id", message)]
+
+
+def _claim(candidate: Candidate, version: int) -> None:
+    """Bump the version if it is still the one the user read; otherwise someone else saved first."""
+    claimed = Candidate.objects.filter(pk=candidate.pk, version=version).update(version=F("version") + 1)
+    if not claimed:
+        raise StaleCandidate
+    candidate.version = version + 1
+
+
+def _attribute(obj: Any, acting_user: User | None) -> None:
+    if acting_user is not None:
+        obj._history_user = acting_user
+
+
+def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: nfc(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+@transaction.atomic
+def candidate_create(
+    *,
+    organization: Organization,
+    acting_user: User | None,
+    source_date: datetime.date,
+    note: str = "",
+    today: datetime.date | None = None,
+    **fields: Any,
+) -> Candidate:
+    """Put a person on a party cell's source list."""
+    _check_cell(organization)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    candidate = Candidate(
+        organization=organization,
+        source_date=source_date,
+        stage=Stage.SOURCE,
+        stage_date=source_date,
+        **_clean_text(fields),
+    )
+    ctx = rules.Context.load(today or timezone.localdate())
+    _validate(candidate, ctx)
+    _attribute(candidate, acting_user)
+    candidate.save()
+    StageEvent.objects.create(
+        candidate=candidate, from_stage="", to_stage=Stage.SOURCE, act_date=source_date, note=note,
+        acting_user=acting_user,
+    )  # fmt: skip
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(
+    *,
+    candidate: Candidate,
+    version: int,
+    acting_user: User | None,
+    today: datetime.date | None = None,
+    **fields: Any,
+) -> Candidate:
+    """Change the person's particulars or dossier; the dates of the steps change only through the steps."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in _clean_text(fields).items():
+        setattr(candidate, name, value)
+    ctx = rules.Context.load(today or timezone.localdate())
+    problems = _validate(candidate, ctx)
+    _claim(candidate, version)
+    _attribute(candidate, acting_user)
+    candidate.save()
+    _raise_warnings(candidate, problems)
+    return candidate
+
+
+@transaction.atomic
+def candidate_advance(
+    *,
+    candidate: Candidate,
+    step: str,
+    version: int,
+    acting_user: User | None,
+    act_date: datetime.date,
+    document_no: str = "",
+    note: str = "",
+    today: datetime.date | None = None,
+    **fields: Any,
+) -> StageEvent:
+    """Record one step of the pipeline: check that the stage allows it and that the rules hold, then save."""
+    spec = STEPS[step]
+    if spec not in available_steps(candidate):
+        raise ValidationError(
+            _("%(step)s is not possible for a person at the stage “%(stage)s”.")
+            % {"step": spec.label, "stage": candidate.get_stage_display()}
+        )
+    unknown = set(fields) - set(spec.fields)
+    if unknown:
+        raise TypeError(f"{step} does not set {sorted(unknown)}")
+    ctx = rules.Context.load(today or timezone.localdate())
+    from_stage = candidate.stage
+    fields = _clean_text(fields)
+    if step == "branch_vote":
+        return _branch_vote(candidate, ctx, version, acting_user, act_date, document_no, note, fields)
+    if step == "committee_review":
+        failed = _failed_committee_review(candidate, ctx, version, acting_user, act_date, document_no, note, fields)
+        if failed:
+            return failed
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    setattr(candidate, spec.date_field, act_date)
+    if spec.number_field:
+        setattr(candidate, spec.number_field, nfc(document_no))
+    candidate.stage = spec.to
+    candidate.stage_date = act_date
+    extra = _step_problems(candidate, step, act_date, ctx)
+    problems = _validate(candidate, ctx, extra)
+    _claim(candidate, version)
+    _attribute(candidate, acting_user)
+    candidate.save()
+    _raise_warnings(candidate, problems)
+    return StageEvent.objects.create(
+        candidate=candidate,
+        from_stage=from_stage,
+        to_stage=spec.to,
+        act_date=act_date,
+        document_no=nfc(document_no),
+        note=nfc(note),
+        details=_details(fields),
+        acting_user=acting_user,
+    )
+
+
+def _details(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in fields.items() if v not in ("", None)}
+
+
+def _step_problems(candidate: Candidate, step: str, act_date: datetime.date, ctx: rules.Context) -> list[rules.Problem]:
+    """Conditions of a step beyond the record's own consistency."""
+    if step == "recognition":
+        problems = []
+        for field in ("new_member_course_date", "recognition_vote_date"):
+            if not getattr(candidate, field):
+                problems.append(rules.Problem(field, _("This field is required.")))
+        if candidate.recognition_vote_members is None or candidate.recognition_votes_for is None:
+            problems.append(rules.Problem("recognition_votes_for", _("Give the members and the votes for.")))
+        return problems
+    if step == "strike_off" and candidate.admission_date and act_date < candidate.admission_date:
+        return [rules.Problem("removal_date", _("A probationary member is struck off after the ceremony."))]
+    return []
+
+
+def _vote_event(
+    candidate: Candidate, version: int, acting_user: User | None, act_date: datetime.date, document_no: str,
+    note: str, fields: dict[str, Any],
+) -> StageEvent:  # fmt: skip
+    _claim(candidate, version)
+    _attribute(candidate, acting_user)
+    candidate.save()
+    return StageEvent.objects.create(
+        candidate=candidate, from_stage=candidate.stage, to_stage=candidate.stage, act_date=act_date,
+        document_no=nfc(document_no), note=nfc(note), details={**_details(fields), "passed": False},
+        acting_user=acting_user,
+    )  # fmt: skip
+
+
+def _branch_vote(
+    candidate: Candidate, ctx: rules.Context, version: int, acting_user: User | None, act_date: datetime.date,
+    document_no: str, note: str, fields: dict[str, Any],
+) -> StageEvent:  # fmt: skip
+    rule_set = ctx.book.at(act_date)
+    members, votes_for = fields["branch_vote_members"], fields["branch_votes_for"]
+    if votes_for > members:
+        raise ValidationError({"branch_votes_for": _("More votes for than members.")})
+    if not rule_set.vote_passes(votes_for, members):
+        # The cell voted, short of two thirds: the person stays in the dossier stage.
+        if act_date > ctx.today:
+            raise ValidationError({"branch_vote_date": _("The date is in the future.")})
+        candidate.failed_votes += 1
+        event = _vote_event(candidate, version, acting_user, act_date, document_no, note, fields)
+        if candidate.failed_votes >= rule_set.max_failed_votes:
+            _raise_warnings(
+                candidate,
+                [rules.Problem("branch_votes_for", "", warning=WarningCode.VOTES_FAILED, act_date=act_date)],
+            )
+        return event
+    introducers = list(candidate.introducers.all())
+    ready = rules.check_ready_for_vote(candidate, introducers, act_date, rule_set)
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    candidate.branch_vote_date = act_date
+    candidate.branch_resolution_no = nfc(document_no)
+    from_stage, candidate.stage, candidate.stage_date = candidate.stage, Stage.BRANCH_VOTED, act_date
+    problems = _validate(candidate, ctx, ready)
+    _claim(candidate, version)
+    _attribute(candidate, acting_user)
+    candidate.save()
+    _raise_warnings(candidate, problems)
+    return StageEvent.objects.create(
+        candidate=candidate, from_stage=from_stage, to_stage=Stage.BRANCH_VOTED, act_date=act_date,
+        document_no=nfc(document_no), note=nfc(note), details={**_details(fields), "passed": True},
+        acting_user=acting_user,
+    )  # fmt: skip
+
+
+def _failed_committee_review(
+    candidate: Candidate, ctx: rules.Context, version: int, acting_user: User | None, act_date: datetime.date,
+    document_no: str, note: str, fields: dict[str, Any],
+) -> StageEvent | None:  # fmt: skip
+    members, votes_for = fields["committee_members"], fields["committee_votes_for"]
+    if votes_for > members:
+        raise ValidationError({"committee_votes_for": _("More votes for than members.")})
+    if ctx.book.at(act_date).vote_passes(votes_for, members):
+        return None
+    if act_date > ctx.today:
+        raise ValidationError({"committee_review_date": _("The date is in the future.")})
+    return _vote_event(candidate, version, acting_user, act_date, document_no, note, fields)
+
+
+@transaction.atomic
+def introducer_add(*, candidate: Candidate, version: int, acting_user: User | None, **fields: Any) -> Introducer:
+    """Add an introducer to the dossier (before the cell votes)."""
+    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+        raise ValidationError(_("Introducers are added before the party cell votes."))
+    introducer = Introducer(candidate=candidate, **_clean_text(fields))
+    introducer.full_clean()
+    _claim(candidate, version)
+    _attribute(candidate, acting_user)
+    candidate.save(update_fields=["version", "updated_at"])
+    _attribute(introducer, acting_user)
+    introducer.save()
+    return introducer
+
+
+@transaction.atomic
+def introducer_remove(*, introducer: Introducer, version: int, acting_user: User | None) -> None:
+    candidate = introducer.candidate
+    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+        raise ValidationError(_("Introducers cannot change after the party cell has voted."))
+    _claim(candidate, version)
+    candidate.save(update_fields=["version", "updated_at"])
+    _attribute(introducer, acting_user)
+    introducer.delete()
+
+
+@transaction.atomic
+def warning_resolve(*, warning: CandidateWarning, acting_user: User | None, resolution: str) -> CandidateWarning:
+    """Record how a missed deadline was handled; the warning then leaves the deadlines page."""
+    if warning.resolved_at is not None:
+        raise ValidationError(_("This warning has already been handled."))
+    warning.resolution = nfc(resolution)
+    warning.resolved_at = timezone.now()
+    warning.resolved_by = acting_user
+    warning.full_clean()
+    warning.save(update_fields=["resolution", "resolved_at", "resolved_by"])
+    return warning
+
+
+def candidate_refresh_deadlines(*, queryset: Any = None) -> int:
+    """Recompute stored deadlines after the rule set or the calendar changed. Returns the rows changed."""
+    ctx = rules.Context.load(timezone.localdate())
+    qs = (queryset if queryset is not None else Candidate.objects.all()).select_related("organization")
+    changed = []
+    for candidate in qs.iterator(chunk_size=2000):
+        before = (candidate.probation_end, candidate.official_date, candidate.cert_expires, candidate.due_date)
+        rules.derive(candidate, ctx)
+        if before != (candidate.probation_end, candidate.official_date, candidate.cert_expires, candidate.due_date):
+            changed.append(candidate)
+    Candidate.objects.bulk_update(
+        changed, ["probation_end", "official_date", "cert_expires", "due_date"], batch_size=1000
+    )
+    return len(changed)
