@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "organizations.context_processors.scope",
+                "recruitment.context_processors.deadlines",
             ],
         },
     }

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("reports.urls")),
+    path("", include("recruitment.urls")),
     path("org/", include("organizations.urls")),
     path("accounts/", include("organizations.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,6 +25,10 @@ class Kind(models.TextChoices):
     BRANCH = "branch", _("Subordinate party cell")
 
 
+# Where candidates and members belong: a party cell, under a grassroots committee or on its own.
+CELL_KINDS = frozenset({Kind.BRANCH, Kind.BASE_BRANCH})
+
+
 class Sector(models.TextChoices):
     RESIDENTIAL = "residential", _("Residential area")
     STATE_AGENCY = "state_agency", _("State agency")

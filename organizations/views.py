@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from organizations import access, selectors, services
 from organizations.forms import DissolveForm, MoveForm, OrganizationForm, TreeSearchForm
-from organizations.models import Organization
+from organizations.models import CELL_KINDS, Organization
 
 
 def _user(request: HttpRequest) -> User:
@@ -83,6 +83,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "events": selectors.recent_events(org),
         "can_manage": access.can_manage(request.user, org),
         "can_restructure": access.can_restructure(request.user, org) and org.is_active,
+        "can_add_candidate": org.is_active and org.kind in CELL_KINDS and access.can_write(request.user, org),
     }
     return render(request, "organizations/detail.html", ctx)
 

@@ -138,6 +138,8 @@ class Stage(models.TextChoices):
 # Stages that end a candidacy without membership; a person may be put on a list again afterwards.
 ENDED_STAGES = frozenset({Stage.REMOVED, Stage.NOT_ADMITTED, Stage.STRUCK_OFF, Stage.TRANSFERRED})
 ADMITTED_STAGES = frozenset({Stage.PROBATION, Stage.OFFICIAL, Stage.STRUCK_OFF})
+# Before the cell votes: the dossier, introducers included, can still change.
+DOSSIER_STAGES = frozenset({Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER})
 # The order of the pipeline, for sorting and for the stage a record of dates implies.
 PIPELINE = (
     Stage.SOURCE,

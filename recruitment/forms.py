@@ -1,0 +1,202 @@
+"""Forms of the candidate pages: they validate and convert input; the rules live in recruitment.rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organizations.forms import DateInput
+from recruitment.ethnicities import ETHNIC_GROUPS, KINH, canonical_ethnicity
+from recruitment.models import Candidate, IntroducerKind
+from recruitment.services import EDITABLE_FIELDS, STEPS
+
+
+def _model_field(name: str) -> Any:
+    return Candidate._meta.get_field(name)
+
+
+def _date_widgets(model_fields: tuple[str, ...]) -> dict[str, forms.Widget]:
+    return {name: DateInput() for name in model_fields if _model_field(name).get_internal_type() == "DateField"}
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user read, so that a save over someone else's is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+PERSON_FIELDS = (
+    "full_name",
+    "birth_date",
+    "gender",
+    "ethnicity",
+    "religion",
+    "national_id",
+    "youth_union",
+    "trade_union",
+    "occupation",
+    "occupation_group",
+    "education",
+    "education_exemption",
+)
+
+
+class CandidateForm(forms.ModelForm):
+    """The person and the dossier (the steps' own dates are recorded by the step forms)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Candidate
+        fields = EDITABLE_FIELDS
+        widgets = {
+            **_date_widgets(EDITABLE_FIELDS),
+            "verification_result": forms.Textarea(attrs={"rows": 2}),
+            "national_id": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Ethnicity is typed often without diacritics: accept it and store the official name.
+        self.fields["ethnicity"] = forms.CharField(
+            label=self.fields["ethnicity"].label,
+            initial=KINH,
+            widget=forms.TextInput(attrs={"list": "ethnic-groups", "autocomplete": "off"}),
+        )
+        self.ethnic_groups = ETHNIC_GROUPS
+
+    def clean_ethnicity(self) -> str:
+        value = canonical_ethnicity(self.cleaned_data["ethnicity"])
+        if value is None:
+            raise forms.ValidationError(_("Not one of the 54 ethnic groups of Vietnam."))
+        return value
+
+    def clean_national_id(self) -> str:
+        return "".join(self.cleaned_data["national_id"].split())
+
+    def _post_clean(self) -> None:
+        # Validation is the service's (rules + full_clean); the form only converts.
+        pass
+
+    def person_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in the sections of the page: the person, then the dossier."""
+        person = [self[name] for name in PERSON_FIELDS]
+        dossier = [self[name] for name in EDITABLE_FIELDS if name not in PERSON_FIELDS]
+        return [(str(_("Personal details")), person), (str(_("Dossier")), dossier)]
+
+
+class NewCandidateForm(CandidateForm):
+    source_date = forms.DateField(label=_("Put on the source list on"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta(CandidateForm.Meta):
+        fields = PERSON_FIELDS
+        widgets = {
+            **_date_widgets(PERSON_FIELDS),
+            "national_id": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12}),
+        }
+
+    def person_groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (str(_("Personal details")), [self[name] for name in PERSON_FIELDS]),
+            (str(_("Source list")), [self["source_date"], self["note"]]),
+        ]
+
+
+class StepForm(VersionedForm):
+    """One step of the pipeline: its date and document number, then only the fields that step sets."""
+
+    act_date = forms.DateField(label=_("Date"), widget=DateInput())
+    document_no = forms.CharField(label=_("Document number"), max_length=50, required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        spec = STEPS[step]
+        self.step = spec
+        self.fields["act_date"].label = _model_field(spec.date_field).verbose_name
+        if spec.number_field:
+            number = _model_field(spec.number_field)
+            self.fields["document_no"].label = number.verbose_name
+            self.fields["document_no"].required = spec.number_field in _NUMBER_REQUIRED
+        else:
+            del self.fields["document_no"]
+        for name in spec.fields:
+            field = _model_field(name).formfield()
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            if isinstance(field, forms.CharField) and name == "removal_reason":
+                field.required = True
+                field.widget = forms.Textarea(attrs={"rows": 2})
+            if name in _REQUIRED_STEP_FIELDS:
+                field.required = True
+            self.fields[name] = field
+        # The note comes last.
+        self.fields["note"] = self.fields.pop("note")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("version")
+        kwargs: dict[str, Any] = {
+            "act_date": data.pop("act_date"),
+            "document_no": data.pop("document_no", "") or "",
+            "note": data.pop("note", "") or "",
+        }
+        for name in self.step.fields:
+            value = data.get(name)
+            kwargs[name] = "" if value is None and isinstance(self.fields[name], forms.CharField) else value
+        return kwargs
+
+
+# Numbers a step cannot go without (the decisions); resolutions and certificates may lack one.
+_NUMBER_REQUIRED = frozenset({"decision_no", "recognition_decision_no"})
+_REQUIRED_STEP_FIELDS = frozenset(
+    {
+        "branch_vote_members",
+        "branch_votes_for",
+        "committee_members",
+        "committee_votes_for",
+        "new_member_course_date",
+        "recognition_vote_date",
+        "recognition_vote_members",
+        "recognition_votes_for",
+    }
+)
+
+
+class IntroducerForm(VersionedForm):
+    kind = forms.ChoiceField(label=_("Introduced by"), choices=IntroducerKind.choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("The member's full name, or the committee that passed the resolution."),
+    )
+    reference = forms.CharField(label=_("Member number or resolution number"), max_length=50, required=False)
+    known_since = forms.DateField(
+        label=_("Has worked, studied or lived with the applicant since"), widget=DateInput(), required=False
+    )
+    introduced_on = forms.DateField(label=_("Introduction dated"), widget=DateInput())
+    is_replacement = forms.BooleanField(
+        label=_("Assigned by the cell to replace an introducer who left"), required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == IntroducerKind.MEMBER and not data.get("known_since") and not data.get("is_replacement"):
+            self.add_error("known_since", _("Give the date since when the member has known the applicant."))
+        return data
+
+
+class WarningResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("How it was handled"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: reported to the superior committee, document number and date."),
+    )
+
+
+class DeleteIntroducerForm(VersionedForm):
+    pass

@@ -1,0 +1,123 @@
+"""Reads of candidates: the categories of the reports, the deadline lists and their counts."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from organizations.access import AnyUser
+from organizations.models import Sector
+from recruitment.access import visible_candidates
+from recruitment.ethnicities import KINH
+from recruitment.models import CandidateQuerySet, CandidateWarning, OccupationGroup, Stage
+
+# The breakdowns of DOMAIN §5 that a candidate's own fields answer.
+CATEGORIES: dict[str, tuple[Promise, Q]] = {
+    "women": (_("Women"), Q(gender="female")),
+    "ethnic_minority": (_("Ethnic minorities"), ~Q(ethnicity=KINH)),
+    "religious": (_("Religious followers"), ~Q(religion="")),
+    "youth_union": (_("Youth Union members"), Q(youth_union=True)),
+    "residential": (_("Residential areas"), Q(organization__sector=Sector.RESIDENTIAL)),
+    "private_sector": (_("Private sector"), Q(organization__sector=Sector.PRIVATE_ENTERPRISE)),
+    "students": (_("Pupils and students"), Q(occupation_group=OccupationGroup.STUDENT)),
+}
+
+PROBATION_ENDING_DAYS = 30
+CERT_EXPIRING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Deadline:
+    key: str
+    label: Promise
+    help: Promise
+    order_by: str
+
+
+DEADLINES = (
+    Deadline(
+        "ceremony_due",
+        _("Ceremonies due"),
+        _("Admission decided; the ceremony is due within 30 working days of the decision."),
+        "due_date",
+    ),
+    Deadline(
+        "decision_overdue",
+        _("Decisions overdue"),
+        _("The cell voted more than 60 working days ago (90 if extended) and no decision is recorded."),
+        "due_date",
+    ),
+    Deadline(
+        "probation_ending",
+        _("Probation ending within 30 days"),
+        _("Prepare the recognition file: the cell considers it within 30 working days after probation ends."),
+        "probation_end",
+    ),
+    Deadline(
+        "recognition_overdue",
+        _("Recognitions overdue"),
+        _("Probation has ended and the recognition deadline has passed."),
+        "due_date",
+    ),
+    Deadline(
+        "cert_expiring",
+        _("Certificates expiring"),
+        _("The awareness course certificate expires within 60 days, or has expired, before the cell's vote."),
+        "cert_expires",
+    ),
+    Deadline(
+        "warnings",
+        _("Missed deadlines to handle"),
+        _("An act was recorded late; record how it was handled."),
+        "stage_date",
+    ),
+)
+DEADLINE_KEYS = {d.key: d for d in DEADLINES}
+
+
+def open_warning_exists() -> Exists:
+    return Exists(CandidateWarning.objects.filter(candidate=OuterRef("pk"), resolved_at__isnull=True))
+
+
+def deadline_q(key: str, today: datetime.date) -> Q:
+    if key == "ceremony_due":
+        return Q(stage=Stage.DECIDED)
+    if key == "decision_overdue":
+        return Q(stage__in=[Stage.BRANCH_VOTED, Stage.COMMITTEE_REVIEWED], due_date__lt=today)
+    if key == "probation_ending":
+        end = today + datetime.timedelta(days=PROBATION_ENDING_DAYS)
+        return Q(stage=Stage.PROBATION, probation_end__gte=today, probation_end__lte=end)
+    if key == "recognition_overdue":
+        return Q(stage=Stage.PROBATION, due_date__lt=today)
+    if key == "cert_expiring":
+        end = today + datetime.timedelta(days=CERT_EXPIRING_DAYS)
+        return Q(stage__in=[Stage.AWARENESS, Stage.DOSSIER], cert_expires__lte=end)
+    if key == "warnings":
+        return Q(open_warning_exists())
+    raise KeyError(key)
+
+
+# The stages that run against a working-day deadline (the one stored in due_date).
+TIMED_STAGES = (Stage.BRANCH_VOTED, Stage.COMMITTEE_REVIEWED, Stage.DECIDED, Stage.PROBATION)
+
+
+def overdue_q(today: datetime.date) -> Q:
+    """Candidacies whose next working-day deadline has passed."""
+    return Q(due_date__lt=today, stage__in=TIMED_STAGES)
+
+
+def deadline_counts(user: AnyUser, today: datetime.date) -> dict[str, int]:
+    """The number of candidates in each deadline list of the user's scope, in one query."""
+    aggregates = {d.key: Count("pk", filter=deadline_q(d.key, today)) for d in DEADLINES}
+    aggregates["overdue"] = Count("pk", filter=overdue_q(today))
+    return visible_candidates(user).aggregate(**aggregates)
+
+
+def deadline_rows(user: AnyUser, key: str, today: datetime.date, *, limit: int) -> CandidateQuerySet:
+    spec = DEADLINE_KEYS[key]
+    qs = visible_candidates(user).filter(deadline_q(key, today)).select_related("organization")
+    return qs.order_by(spec.order_by, "full_name", "pk")[:limit]

@@ -1,0 +1,22 @@
+from django.urls import include, path
+
+from recruitment import views
+
+app_name = "recruitment"
+
+candidate_urls = [
+    path("", views.candidate_detail, name="detail"),
+    path("edit/", views.candidate_edit, name="edit"),
+    path("step/<str:step>/", views.candidate_step, name="step"),
+    path("introducers/add/", views.introducer_add, name="introducer_add"),
+    path("introducers/<int:introducer_pk>/delete/", views.introducer_delete, name="introducer_delete"),
+    path("warnings/<int:warning_pk>/resolve/", views.warning_resolve, name="warning_resolve"),
+]
+
+urlpatterns = [
+    path("candidates/", views.candidate_list, name="list"),
+    path("candidates/export.xlsx", views.candidate_export, name="export"),
+    path("candidates/<int:pk>/", include(candidate_urls)),
+    path("org/<str:code>/candidates/new/", views.candidate_create, name="create"),
+    path("deadlines/", views.deadlines, name="deadlines"),
+]

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from organizations import access as org_access
+from organizations.selectors import trail_in_scope
+from organizations.views import _add_errors, _user
+from recruitment import access, exports, selectors, services
+from recruitment.filters import CandidateFilter, with_stage_order
+from recruitment.forms import (
+    CandidateForm,
+    DeleteIntroducerForm,
+    IntroducerForm,
+    NewCandidateForm,
+    StepForm,
+    WarningResolveForm,
+)
+from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, Candidate
+
+PAGE_SIZE = 50
+EXPORT_LIMIT = 200_000
+DEADLINE_ROWS = 20
+
+
+def _filtered(request: HttpRequest) -> CandidateFilter:
+    qs = with_stage_order(access.visible_candidates(request.user)).select_related("organization")
+    return CandidateFilter(request.GET, queryset=qs.order_by("full_name", "pk"), request=request)
+
+
+def _stale(request: HttpRequest, candidate: Candidate, exc: services.StaleCandidate) -> HttpResponse:
+    messages.error(request, str(exc))
+    return redirect("recruitment:detail", pk=candidate.pk)
+
+
+def _version(form: Any) -> int:
+    return int(form.cleaned_data["version"])
+
+
+@login_required
+@require_GET
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    return render(request, "recruitment/list.html", ctx)
+
+
+@login_required
+@require_GET
+def candidate_export(request: HttpRequest) -> HttpResponse:
+    filterset = _filtered(request)
+    rows = filterset.qs
+    if rows.count() > EXPORT_LIMIT:
+        messages.error(request, _("Too many rows to export at once: narrow the list down first."))
+        return redirect(f"{reverse('recruitment:list')}?{request.GET.urlencode()}")
+    name = f"quan-chung-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(
+        exports.people_workbook(rows),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_create(request: HttpRequest, code: str) -> HttpResponse:
+    org = org_access.get_organization_for_user(request.user, code, write=True)
+    form = NewCandidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        try:
+            candidate = services.candidate_create(organization=org, acting_user=_user(request), **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s is on the source list.") % {"name": candidate.full_name})
+            return redirect("recruitment:detail", pk=candidate.pk)
+    ctx = {"form": form, "org": org, "title": _("New candidate in %(name)s") % {"name": org.name}}
+    return render(request, "recruitment/form.html", ctx)
+
+
+@login_required
+@require_GET
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk)
+    can_write = org_access.can_write(request.user, candidate.organization)
+    ctx = {
+        "c": candidate,
+        "trail": trail_in_scope(request.user, candidate.organization),
+        "events": candidate.events.select_related("acting_user"),
+        "introducers": list(candidate.introducers.all()),
+        "warnings": list(candidate.warnings.select_related("resolved_by")),
+        "steps": services.available_steps(candidate) if can_write else [],
+        "can_write": can_write,
+        "can_edit_introducers": can_write and candidate.stage in DOSSIER_STAGES,
+        "resolve_form": WarningResolveForm(),
+        "today": timezone.localdate(),
+        "ended_stages": ENDED_STAGES,
+    }
+    return render(request, "recruitment/detail.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    form = CandidateForm(request.POST or None, instance=candidate, initial={"version": candidate.version})
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        version = form.cleaned_data["version"] or 0
+        try:
+            services.candidate_update(candidate=candidate, version=version, acting_user=_user(request), **data)
+        except services.StaleCandidate as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("recruitment:detail", pk=candidate.pk)
+    ctx = {"form": form, "c": candidate, "title": _("Edit %(name)s") % {"name": candidate.full_name}}
+    return render(request, "recruitment/form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    if step not in services.STEPS:
+        raise Http404
+    if services.STEPS[step] not in services.available_steps(candidate):
+        messages.error(request, _("This step is not possible at the person's current stage."))
+        return redirect("recruitment:detail", pk=candidate.pk)
+    form = StepForm(request.POST or None, step=step, initial={"version": candidate.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.candidate_advance(
+                candidate=candidate, step=step, version=_version(form), acting_user=_user(request),
+                **form.service_kwargs(),
+            )  # fmt: skip
+        except services.StaleCandidate as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _step_message(event))
+            return redirect("recruitment:detail", pk=candidate.pk)
+    danger = form.step.to in ENDED_STAGES
+    ctx = {"form": form, "c": candidate, "title": form.step.label, "step": form.step, "danger": danger}
+    return render(request, "recruitment/form.html", ctx)
+
+
+def _step_message(event: Any) -> str:
+    if event.stayed:
+        return _("Recorded. The vote did not reach the threshold: the person stays at this stage.")
+    return _("Recorded: %(stage)s.") % {"stage": event.get_to_stage_display()}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def introducer_add(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    form = IntroducerForm(request.POST or None, initial={"version": candidate.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.introducer_add(candidate=candidate, version=version, acting_user=_user(request), **data)
+        except services.StaleCandidate as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Introducer added."))
+            return redirect("recruitment:detail", pk=candidate.pk)
+    ctx = {"form": form, "c": candidate, "title": _("Add an introducer")}
+    return render(request, "recruitment/form.html", ctx)
+
+
+@login_required
+@require_POST
+def introducer_delete(request: HttpRequest, pk: int, introducer_pk: int) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    introducer = candidate.introducers.filter(pk=introducer_pk).first()
+    if introducer is None:
+        raise Http404
+    form = DeleteIntroducerForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied
+    try:
+        services.introducer_remove(introducer=introducer, version=_version(form), acting_user=_user(request))
+    except services.StaleCandidate as exc:
+        return _stale(request, candidate, exc)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Introducer removed."))
+    return redirect("recruitment:detail", pk=candidate.pk)
+
+
+@login_required
+@require_POST
+def warning_resolve(request: HttpRequest, pk: int, warning_pk: int) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    warning = access.get_warning_for_user(request.user, candidate, warning_pk)
+    form = WarningResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write how the warning was handled."))
+        return redirect("recruitment:detail", pk=candidate.pk)
+    try:
+        services.warning_resolve(warning=warning, acting_user=_user(request), **form.cleaned_data)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The warning is marked as handled."))
+    return redirect("recruitment:detail", pk=candidate.pk)
+
+
+@login_required
+@require_GET
+def deadlines(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    counts = selectors.deadline_counts(request.user, today)
+    sections = [
+        (spec, counts[spec.key], selectors.deadline_rows(request.user, spec.key, today, limit=DEADLINE_ROWS))
+        for spec in selectors.DEADLINES
+    ]
+    ctx = {"sections": sections, "today": today, "limit": DEADLINE_ROWS}
+    return render(request, "recruitment/deadlines.html", ctx)
