@@ -96,6 +96,8 @@ BASES = [
         Sector.PRIVATE_ENTERPRISE,
         ["Chi bộ Phân xưởng 1", "Chi bộ Phân xưởng 2", "Chi bộ Văn phòng Công ty", "Chi bộ Kho vận"],
     ),
+    # A cell that is itself the grassroots organization: no committee reviews between vote and decision.
+    ("MN", "Chi bộ Trường Mầm non {short}", Kind.BASE_BRANCH, Sector.SCHOOL, []),
 ]
 
 

@@ -1,12 +1,81 @@
-from django.contrib import admin
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from recruitment.models import CalendarDay
+from recruitment.models import CalendarDay, Candidate, CandidateWarning, Introducer, RuleSet, StageEvent
+from recruitment.services import candidate_refresh_deadlines
+
+
+class _RefreshesDeadlines(SimpleHistoryAdmin):
+    """Stored deadlines follow the rule set and the calendar: recompute them after a change."""
+
+    def _refresh(self, request: HttpRequest) -> None:
+        changed = candidate_refresh_deadlines()
+        self.message_user(
+            request, _("Deadlines recomputed: %(n)d candidates changed.") % {"n": changed}, messages.INFO
+        )
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._refresh(request)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        self._refresh(request)
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(_RefreshesDeadlines):
     list_display = ("date", "is_working_day", "reason", "legal_basis")
     list_filter = ("is_working_day",)
     search_fields = ("reason", "legal_basis")
     date_hierarchy = "date"
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(_RefreshesDeadlines):
+    list_display = ("effective_from", "legal_basis", "min_age_months", "probation_months", "decision_working_days")
+    search_fields = ("legal_basis",)
+
+
+class IntroducerInline(admin.TabularInline):
+    model = Introducer
+    extra = 0
+
+
+@admin.register(Candidate)
+class CandidateAdmin(SimpleHistoryAdmin):
+    """For superusers' repairs; staff work on the candidate pages, where the rules are enforced."""
+
+    list_display = ("full_name", "national_id", "organization", "stage", "stage_date", "due_date")
+    list_filter = ("stage",)
+    search_fields = ("full_name", "national_id", "organization__code")
+    list_select_related = ("organization",)
+    raw_id_fields = ("organization",)
+    readonly_fields = ("stage", "stage_date", "probation_end", "official_date", "cert_expires", "due_date", "version")
+    inlines = [IntroducerInline]
+    show_full_result_count = False
+
+
+@admin.register(StageEvent)
+class StageEventAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "from_stage", "to_stage", "act_date", "document_no", "acting_user", "recorded_at")
+    list_filter = ("to_stage",)
+    raw_id_fields = ("candidate",)
+    list_select_related = ("candidate", "acting_user")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the audit trail is not edited
+
+
+@admin.register(CandidateWarning)
+class CandidateWarningAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "code", "due_date", "act_date", "raised_at", "resolved_at")
+    list_filter = ("code",)
+    raw_id_fields = ("candidate",)
+    list_select_related = ("candidate",)

@@ -126,8 +126,10 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.candidate_update(candidate=candidate, version=version, acting_user=_user(request), **data)
         except services.StaleCandidate as exc:
+            candidate.refresh_from_db()  # the service wrote the refused values on it
             form.add_error(None, str(exc))
         except ValidationError as exc:
+            candidate.refresh_from_db()
             _add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
@@ -153,15 +155,28 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 **form.service_kwargs(),
             )  # fmt: skip
         except services.StaleCandidate as exc:
+            candidate.refresh_from_db()  # the service set the new stage on it before it refused
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            candidate.refresh_from_db()
+            _add_errors(form, _step_errors(exc, form.step))
         else:
             messages.success(request, _step_message(event))
             return redirect("recruitment:detail", pk=candidate.pk)
     danger = form.step.to in ENDED_STAGES
     ctx = {"form": form, "c": candidate, "title": form.step.label, "step": form.step, "danger": danger}
     return render(request, "recruitment/form.html", ctx)
+
+
+def _step_errors(exc: ValidationError, step: services.Step) -> ValidationError:
+    """The rules name the model's fields; the step form calls the step's date and number act_date and document_no."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    names = {step.date_field: "act_date", step.number_field: "document_no"}
+    errors: dict[str, list[ValidationError]] = {}
+    for field, field_errors in exc.error_dict.items():
+        errors.setdefault(names.get(field, field), []).extend(field_errors)
+    return ValidationError(errors)
 
 
 def _step_message(event: Any) -> str:
@@ -239,5 +254,6 @@ def deadlines(request: HttpRequest) -> HttpResponse:
         (spec, counts[spec.key], selectors.deadline_rows(request.user, spec.key, today, limit=DEADLINE_ROWS))
         for spec in selectors.DEADLINES
     ]
-    ctx = {"sections": sections, "today": today, "limit": DEADLINE_ROWS}
+    # The navigation's counts are these: passing them spares the context processor the same aggregate.
+    ctx = {"sections": sections, "today": today, "limit": DEADLINE_ROWS, "deadline_counts": counts}
     return render(request, "recruitment/deadlines.html", ctx)

@@ -52,6 +52,7 @@ class HomeTestCase(BaseTestCase):
 
     def test_it_uses_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.alice)
-        # session, user, grants, children, their child counts (ancestors: none for the root)
-        with self.assertNumQueries(5):
+        # session, user, grants, children, their child counts (ancestors: none for the root),
+        # and the deadline counts of the navigation (one aggregate)
+        with self.assertNumQueries(6):
             self.client.get("/")

@@ -117,8 +117,9 @@ class DetailTestCase(BaseTestCase):
     def test_it_uses_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.alice)
         self.client.get("/org/P/")
-        # session, user, org, grants, children, their child counts, predecessors, events
-        with self.assertNumQueries(8):
+        # session, user, org, grants, children, their child counts, predecessors, events,
+        # and the deadline counts of the navigation (one aggregate)
+        with self.assertNumQueries(9):
             self.client.get("/org/P/")
 
 

@@ -103,7 +103,7 @@ def test_tree_queries_do_not_grow_with_the_tree(client, django_assert_max_num_qu
     """10 communes x 10 units (111 rows) and 50 x 100 (5,051 rows) take the same queries."""
     root = bulk_tree(root_code="BIG", communes=communes, bases_per_commune=bases)
     client.force_login(_user_at(root, Role.VIEWER))
-    # session + user + grants + root child counts + children + their child counts
+    # session + user + grants + root child counts + children + their child counts + nav deadline counts
     with django_assert_max_num_queries(7):
         r = client.get("/org/")
     assert r.status_code == 200

@@ -6,18 +6,24 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from organizations import demo
+from recruitment import demo as demo_people
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo province (tree and accounts). Running it again changes nothing: "
-        "existing data and passwords are left as they are."
+        "Load the demo province (tree, accounts and about 1,500 candidates over the last six years). "
+        "Running it again changes nothing: existing data and passwords are left as they are."
     )
 
     def handle(self, *args: Any, **options: Any) -> str:
         created_tree = demo.seed_tree()
         accounts = demo.seed_accounts()
+        people = demo_people.seed_people()
         self.stdout.write(_("Demo tree created.") if created_tree else _("Demo tree already present; left unchanged."))
+        if people:
+            self.stdout.write(_("Demo people created: %(n)d.") % {"n": people})
+        else:
+            self.stdout.write(_("Demo people already present; left unchanged."))
         self.stdout.write(_("Demo accounts (password %(password)s for new ones):") % {"password": demo.DEMO_PASSWORD})
         for account, _created in accounts:
             self.stdout.write(
