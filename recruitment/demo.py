@@ -24,7 +24,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from organizations.demo import REFORM_DAY, ROOT_CODE
-from organizations.models import Kind, Organization, Sector
+from organizations.models import CELL_KINDS, Kind, Organization, Sector
 from recruitment import rules
 from recruitment.models import (
     Candidate,
@@ -38,7 +38,7 @@ from recruitment.models import (
     WarningCode,
 )
 from recruitment.rules import add_months, months_between
-from recruitment.services import CELL_KINDS, STEPS
+from recruitment.services import STEPS
 from recruitment.workdays import WorkCalendar
 
 SEED = 19300203  # the Party's founding day

@@ -87,7 +87,7 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
     n = (end.year - start.year) * 12 + end.month - start.month
     while n > 0 and add_months(start, n) > end:
         n -= 1
-    while n < 0 and add_months(start, n) > end:
+    while n <= 0 and add_months(start, n) > end:
         n -= 1
     return n
 
@@ -210,7 +210,7 @@ def stage_from_dates(c: Candidate) -> str:
             return Stage.OFFICIAL
         if c.admission_date:
             return Stage.STRUCK_OFF
-        if c.branch_vote_date:
+        if c.branch_vote_date or c.committee_review_date or c.decision_date:
             return Stage.NOT_ADMITTED
         return Stage.REMOVED
     for field, stage in (
@@ -297,7 +297,8 @@ def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
                 % {"date": _d(vote), "age": _years_months(age), "min": _years_months(rules.min_age_months)},
             )
         )
-    if age > rules.max_age_months and not c.provincial_consent_no.strip():
+    # The provincial consent is needed before the decision (DOMAIN §1), not before the vote.
+    if age > rules.max_age_months and _lacks_consent(c):
         problems.append(
             Problem(
                 "provincial_consent_no",
@@ -340,6 +341,11 @@ def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
     return problems
 
 
+def _lacks_consent(c: Candidate) -> bool:
+    """The provincial standing committee's consent is missing at the admission decision."""
+    return c.decision_date is not None and not c.provincial_consent_no.strip()
+
+
 def _check_education(c: Candidate, rules: RuleSet) -> list[Problem]:
     if not c.education.strip():
         return []
@@ -347,7 +353,7 @@ def _check_education(c: Candidate, rules: RuleSet) -> list[Problem]:
     if grade is None:
         return [Problem("education", _("Write the grade completed, for example 9/12 or 12/12."))]
     if c.education_exemption == EducationExemption.ELDER:
-        if not c.provincial_consent_no.strip():
+        if _lacks_consent(c):
             return [
                 Problem(
                     "provincial_consent_no",
@@ -404,7 +410,7 @@ def _check_readmission(c: Candidate, rules: RuleSet, vote: datetime.date) -> lis
                 % {"months": rules.readmission_record_cleared_months},
             )
         )
-    if not c.provincial_consent_no.strip():
+    if _lacks_consent(c):
         problems.append(
             Problem(
                 "provincial_consent_no",
@@ -528,14 +534,16 @@ def check_introducers(
                 "resolution and one member)."
             )
         problems.append(Problem("introducers", message % {"n": needed}))
-    for member in members:
-        if member.introduced_on > vote:
+    # A union resolution dated after the vote counts no more than a member's introduction would.
+    for introducer in introducers:
+        if introducer.introduced_on > vote:
             problems.append(
                 Problem(
                     "introducers",
-                    _("The introduction by %(name)s is dated after the vote.") % {"name": member.name},
+                    _("The introduction by %(name)s is dated after the vote.") % {"name": introducer.name},
                 )
             )
+    for member in members:
         if member.is_replacement or member.known_since is None:
             continue
         if months_between(member.known_since, vote) < rules.introducer_known_months:

@@ -13,16 +13,17 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from organizations.models import Kind, Organization
+from organizations.models import CELL_KINDS, Organization
 from organizations.text import nfc
 from recruitment import rules
 from recruitment.models import (
+    ENDED_STAGES,
     Candidate,
     CandidateWarning,
     Introducer,
@@ -30,9 +31,6 @@ from recruitment.models import (
     StageEvent,
     WarningCode,
 )
-
-# The organizations a candidate can belong to: a party cell, under a grassroots committee or on its own.
-CELL_KINDS = frozenset({Kind.BRANCH, Kind.BASE_BRANCH})
 
 # What staff may change on the candidate page outside the steps: the person and the dossier.
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -141,11 +139,15 @@ def _raise_errors(problems: list[rules.Problem]) -> None:
 
 
 def _raise_warnings(candidate: Candidate, problems: list[rules.Problem]) -> None:
-    """Store each missed deadline once; an open warning of the same kind is left as it is."""
+    """Store each missed deadline once; an open warning of the same kind is left as it is.
+
+    A handled warning for the same act is not raised again: the record is checked on every save.
+    """
     for problem in problems:
         if problem.warning is None:
             continue
-        if candidate.warnings.filter(code=problem.warning, resolved_at__isnull=True).exists():
+        same = Q(resolved_at__isnull=True) | Q(act_date=problem.act_date)
+        if candidate.warnings.filter(same, code=problem.warning).exists():
             continue
         CandidateWarning.objects.create(
             candidate=candidate, code=problem.warning, due_date=problem.due_date, act_date=problem.act_date
@@ -428,6 +430,7 @@ def introducer_remove(*, introducer: Introducer, version: int, acting_user: User
     if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
         raise ValidationError(_("Introducers cannot change after the party cell has voted."))
     _claim(candidate, version)
+    _attribute(candidate, acting_user)
     candidate.save(update_fields=["version", "updated_at"])
     _attribute(introducer, acting_user)
     introducer.delete()
@@ -449,7 +452,9 @@ def warning_resolve(*, warning: CandidateWarning, acting_user: User | None, reso
 def candidate_refresh_deadlines(*, queryset: Any = None) -> int:
     """Recompute stored deadlines after the rule set or the calendar changed. Returns the rows changed."""
     ctx = rules.Context.load(timezone.localdate())
-    qs = (queryset if queryset is not None else Candidate.objects.all()).select_related("organization")
+    # Only the candidacies still running: the dates of closed ones were judged by the rules of their day.
+    base = queryset if queryset is not None else Candidate.objects.all()
+    qs = base.exclude(stage__in=[*ENDED_STAGES, Stage.OFFICIAL]).select_related("organization")
     changed = []
     for candidate in qs.iterator(chunk_size=2000):
         before = (candidate.probation_end, candidate.official_date, candidate.cert_expires, candidate.due_date)

@@ -14,7 +14,7 @@ from django.test import TestCase, override_settings
 from django.utils.translation import gettext as _
 
 from organizations import demo
-from organizations.models import Membership, Organization, OrganizationEvent
+from organizations.models import CELL_KINDS, Membership, Organization, OrganizationEvent
 from recruitment import demo as demo_people
 from recruitment import rules
 from recruitment.models import (
@@ -26,7 +26,6 @@ from recruitment.models import (
     StageEvent,
     WarningCode,
 )
-from recruitment.services import CELL_KINDS
 
 # A Monday in March: the seed is built as of this day, so the figures below do not drift with the calendar.
 NOW = datetime.datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
