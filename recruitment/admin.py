@@ -16,9 +16,7 @@ class _RefreshesDeadlines(SimpleHistoryAdmin):
 
     def _refresh(self, request: HttpRequest) -> None:
         changed = candidate_refresh_deadlines()
-        self.message_user(
-            request, _("Deadlines recomputed: %(n)d candidates changed.") % {"n": changed}, messages.INFO
-        )
+        self.message_user(request, _("Deadlines recomputed: %(n)d candidates changed.") % {"n": changed}, messages.INFO)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)

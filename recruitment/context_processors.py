@@ -8,8 +8,8 @@ from recruitment import selectors
 
 
 def deadlines(request: HttpRequest) -> dict[str, Any]:
-    """The deadline counts for the navigation, computed (one query) only if a template shows them."""
+    """The navigation's count of what is due, computed (one query) only if a template shows it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"deadline_counts": SimpleLazyObject(lambda: selectors.deadline_counts(user, timezone.localdate()))}
+    return {"nav_due": SimpleLazyObject(lambda: selectors.nav_due_count(user, timezone.localdate()))}

@@ -30,6 +30,14 @@ def with_stage_order(qs: CandidateQuerySet) -> CandidateQuerySet:
     return qs.annotate(stage_order=Case(*whens, output_field=IntegerField()))
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ties (same stage, same day, same cell) stay in name order, so every person shows on exactly one page."""
+
+    def filter(self, qs: Any, value: Any) -> Any:
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "full_name", "pk") if value else qs
+
+
 class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or citizen ID"), method="search", widget=forms.TextInput(attrs={"type": "search"})
@@ -44,7 +52,7 @@ class CandidateFilter(django_filters.FilterSet):
         label=_("Deadline"), choices=[(d.key, d.label) for d in DEADLINES], method="in_deadline"
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput)
-    o = django_filters.OrderingFilter(
+    o = StableOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("full_name", "name"),
@@ -65,6 +73,12 @@ class CandidateFilter(django_filters.FilterSet):
             "admission_date": _("Admitted on"),
         },
     )
+
+    def filter_queryset(self, queryset: CandidateQuerySet) -> CandidateQuerySet:
+        # in_organization may add a form error, which takes "org" out of cleaned_data: loop over a copy.
+        for name, value in list(self.form.cleaned_data.items()):
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def search(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
         digits = "".join(value.split())

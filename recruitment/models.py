@@ -372,6 +372,8 @@ class Candidate(models.Model):
         ordering = ["full_name", "pk"]
         indexes = [
             models.Index(fields=["organization", "stage"], name="recruitment_cand_org_stage"),
+            # The list's default order: the first page is read off the index, not sorted.
+            models.Index(fields=["full_name", "id"], name="recruitment_cand_name"),
             models.Index(fields=["stage", "due_date"], name="recruitment_cand_stage_due"),
             models.Index(fields=["admission_date"], name="recruitment_cand_admission"),
             models.Index(fields=["national_id"], name="recruitment_cand_national_id"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -79,8 +79,10 @@ DEADLINES = (
 DEADLINE_KEYS = {d.key: d for d in DEADLINES}
 
 
-def open_warning_exists() -> Exists:
-    return Exists(CandidateWarning.objects.filter(candidate=OuterRef("pk"), resolved_at__isnull=True))
+def with_open_warning() -> Q:
+    # IN (an uncorrelated subquery) rather than EXISTS: PostgreSQL costs a correlated EXISTS once per row, and at
+    # 100,000 candidates that estimate turns on JIT compilation, 0.6 s more on every page (the navigation's counts).
+    return Q(pk__in=CandidateWarning.objects.filter(resolved_at__isnull=True).values("candidate_id"))
 
 
 def deadline_q(key: str, today: datetime.date) -> Q:
@@ -97,7 +99,7 @@ def deadline_q(key: str, today: datetime.date) -> Q:
         end = today + datetime.timedelta(days=CERT_EXPIRING_DAYS)
         return Q(stage__in=[Stage.AWARENESS, Stage.DOSSIER], cert_expires__lte=end)
     if key == "warnings":
-        return Q(open_warning_exists())
+        return with_open_warning()
     raise KeyError(key)
 
 
@@ -110,11 +112,28 @@ def overdue_q(today: datetime.date) -> Q:
     return Q(due_date__lt=today, stage__in=TIMED_STAGES)
 
 
+# The stages any deadline list looks at: the WHERE clause that keeps full members and closed
+# candidacies (most rows, after a few years) out of the counting.
+_LISTED_STAGES = (*TIMED_STAGES, Stage.AWARENESS, Stage.DOSSIER)
+
+
 def deadline_counts(user: AnyUser, today: datetime.date) -> dict[str, int]:
     """The number of candidates in each deadline list of the user's scope, in one query."""
     aggregates = {d.key: Count("pk", filter=deadline_q(d.key, today)) for d in DEADLINES}
     aggregates["overdue"] = Count("pk", filter=overdue_q(today))
-    return visible_candidates(user).aggregate(**aggregates)
+    rows = visible_candidates(user).filter(Q(stage__in=_LISTED_STAGES) | with_open_warning())
+    return rows.aggregate(**aggregates)
+
+
+def nav_due_count(user: AnyUser, today: datetime.date) -> int:
+    """Overdue candidates plus candidates with a missed deadline to handle, for the navigation.
+
+    One query of two index-backed parts (the stage/deadline index and the open warnings), so
+    every page pays for what is due, not for the size of the scope.
+    """
+    overdue = visible_candidates(user).filter(overdue_q(today)).order_by().values("pk")
+    warned = visible_candidates(user).filter(with_open_warning()).order_by().values("pk")
+    return overdue.union(warned, all=True).count()
 
 
 def deadline_rows(user: AnyUser, key: str, today: datetime.date, *, limit: int) -> CandidateQuerySet:
