@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -42,7 +43,7 @@ def _create_database() -> None:
         cursor.execute(f'CREATE DATABASE "{name}"')
 
 
-def _build(people: int) -> tuple[object, int]:
+def _build(people: int) -> tuple[Any, int]:
     import random
 
     from django.contrib.auth.models import User
