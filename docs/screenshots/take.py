@@ -111,6 +111,18 @@ def take(url: str) -> None:
         page.goto(f"/org/{DETAIL}/")
         shoot(page, "organization")
 
+        page.goto(f"/candidates/?org={EXPAND}&stage=open&o=stage")
+        shoot(page, "candidates")
+
+        # A probationary member's page: the timeline from the source list to the ceremony.
+        page.goto(f"/candidates/?org={EXPAND}&stage=probation")
+        page.locator("table.data tbody tr td a").first.click()
+        page.wait_for_url("**/candidates/*/")
+        shoot(page, "candidate")
+
+        page.goto("/deadlines/")
+        shoot(page, "deadlines")
+
         context.close()
         browser.close()
 
