@@ -42,18 +42,24 @@ class CandidateFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Name or citizen ID"), method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    stage = django_filters.ChoiceFilter(label=_("Stage"), choices=STAGE_CHOICES, method="in_stage")
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=STAGE_CHOICES, method="in_stage", empty_label=_("All")
+    )
     org = django_filters.CharFilter(label=_("Organization (code)"), method="in_organization")
     year = django_filters.NumberFilter(label=_("Admitted in (year)"), method="admitted_in")
     category = django_filters.ChoiceFilter(
-        label=_("Category"), choices=[(k, v[0]) for k, v in CATEGORIES.items()], method="in_category"
+        label=_("Category"),
+        choices=[(k, v[0]) for k, v in CATEGORIES.items()],
+        method="in_category",
+        empty_label=_("All"),
     )
     deadline = django_filters.ChoiceFilter(
-        label=_("Deadline"), choices=[(d.key, d.label) for d in DEADLINES], method="in_deadline"
+        label=_("Deadline"), choices=[(d.key, d.label) for d in DEADLINES], method="in_deadline", empty_label=_("All")
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput)
     o = StableOrderingFilter(
         label=_("Sort by"),
+        empty_label=None,  # no blank choice: the list is in name order unless another is chosen
         fields=(
             ("full_name", "name"),
             ("birth_date", "birth"),

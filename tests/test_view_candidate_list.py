@@ -650,3 +650,13 @@ def test_a_candidates_page_takes_as_many_queries_among_100000_as_among_10(
     print(f"\n[{connection.vendor}] detail: {n_small} queries at {small.count}, {n_big} at {big.count:,}; {ms:.0f} ms")
     assert n_small == n_big == 9
     assert r.context["steps"]
+
+
+class FilterLabelsTestCase(BaseTestCase):
+    def test_the_empty_choices_read_all_in_vietnamese(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/candidates/")
+        for name in ("stage", "category", "deadline"):
+            with self.subTest(name=name):
+                self.assertEqual(r.context["filter"].form.fields[name].choices[0], ("", "Tất cả"))
+        self.assertNotContains(r, "---------")
