@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.forms import DateInput
 from recruitment.ethnicities import ETHNIC_GROUPS, KINH, canonical_ethnicity
 from recruitment.models import Candidate, IntroducerKind
-from recruitment.services import EDITABLE_FIELDS, STEPS
+from recruitment.services import EDITABLE_FIELDS, PERSON_FIELDS, STEPS
 
 
 def _model_field(name: str) -> Any:
@@ -26,22 +26,6 @@ class VersionedForm(forms.Form):
     """Carries the version the user read, so that a save over someone else's is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-PERSON_FIELDS = (
-    "full_name",
-    "birth_date",
-    "gender",
-    "ethnicity",
-    "religion",
-    "national_id",
-    "youth_union",
-    "trade_union",
-    "occupation",
-    "occupation_group",
-    "education",
-    "education_exemption",
-)
 
 
 class CandidateForm(forms.ModelForm):

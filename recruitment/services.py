@@ -32,8 +32,8 @@ from recruitment.models import (
     WarningCode,
 )
 
-# What staff may change on the candidate page outside the steps: the person and the dossier.
-EDITABLE_FIELDS: tuple[str, ...] = (
+# The person, as on the people sheet.
+PERSON_FIELDS: tuple[str, ...] = (
     "full_name",
     "birth_date",
     "gender",
@@ -46,6 +46,11 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "occupation_group",
     "education",
     "education_exemption",
+)
+
+# What staff may change on the candidate page outside the steps: the person and the dossier.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    *PERSON_FIELDS,
     "awareness_cert_no",
     "personal_history_date",
     "verification_date",
