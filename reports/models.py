@@ -1,1 +1,142 @@
-"""Reports read from organizations and recruitment; they own no tables yet."""
+"""Quotas (chỉ tiêu kết nạp) and membership counts, the two figures attainment is measured against."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organizations.models import Organization
+
+
+class QuotaCategory(models.TextChoices):
+    """What a quota counts: all admissions, or one of the breakdowns of DOMAIN §5 (a sub-target)."""
+
+    TOTAL = "", _("All admissions")
+    WOMEN = "women", _("Women")
+    ETHNIC_MINORITY = "ethnic_minority", _("Ethnic minorities")
+    RELIGIOUS = "religious", _("Religious followers")
+    YOUTH_UNION = "youth_union", _("Youth Union members")
+    YOUNG = "young", _("Aged 30 or under")
+    RESIDENTIAL = "residential", _("Residential areas")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    STUDENTS = "students", _("Pupils and students")
+
+
+class Quota(models.Model):
+    """An admission target of one organization (its whole subtree) for a year or a congress term.
+
+    The target is a number, or for a single year a rate: at least `rate` % of the members the
+    organization had on 1 January, that is on 31 December of the year before (MembershipCount).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("organization")
+    )
+    first_year = models.PositiveSmallIntegerField(
+        _("first year"), validators=[MinValueValidator(1930), MaxValueValidator(2100)]
+    )
+    last_year = models.PositiveSmallIntegerField(
+        _("last year"), validators=[MinValueValidator(1930), MaxValueValidator(2100)]
+    )
+    category = models.CharField(
+        _("counts"), max_length=20, choices=QuotaCategory.choices, default=QuotaCategory.TOTAL, blank=True
+    )
+    target = models.PositiveIntegerField(_("target"), null=True, blank=True)
+    rate = models.DecimalField(
+        _("rate (% of members on 1 January)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "first_year", "last_year", "category"],
+                name="reports_quota_unique_org_period_category",
+            ),
+            models.CheckConstraint(condition=Q(first_year__lte=F("last_year")), name="reports_quota_period_ordered"),
+            models.CheckConstraint(condition=Q(category__in=QuotaCategory.values), name="reports_quota_category_valid"),
+            # Exactly one of a number and a rate.
+            models.CheckConstraint(
+                condition=(Q(target__isnull=False) & Q(rate__isnull=True))
+                | (Q(target__isnull=True) & Q(rate__isnull=False)),
+                name="reports_quota_target_or_rate",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__isnull=True) | Q(first_year=F("last_year")),
+                name="reports_quota_rate_for_a_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__isnull=True) | (Q(rate__gt=0) & Q(rate__lte=100)),
+                name="reports_quota_rate_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["first_year", "last_year", "organization"], name="reports_quota_period_idx")]
+
+    def __str__(self) -> str:
+        period = str(self.first_year) if self.first_year == self.last_year else f"{self.first_year}-{self.last_year}"
+        return f"{self.organization_id} {period} {self.category or 'total'}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.target is None and self.rate is None:
+            raise ValidationError(_("Give either a number of admissions or a rate."))
+        if self.target is not None and self.rate is not None:
+            raise ValidationError(_("Give either a number of admissions or a rate, not both."))
+        if self.rate is not None and self.first_year != self.last_year:
+            raise ValidationError({"rate": _("A rate applies to a single year; give a term a number.")})
+        if self.first_year and self.last_year and self.first_year > self.last_year:
+            raise ValidationError({"last_year": _("The term ends before it starts.")})
+
+    def resolve(self, members_at_start: int | None) -> int | None:
+        """The number of admissions asked for; a rate needs the members on 1 January (else None)."""
+        if self.target is not None:
+            return self.target
+        if self.rate is None or members_at_start is None:
+            return None
+        return rate_target(self.rate, members_at_start)
+
+
+def rate_target(rate: Decimal, members: int) -> int:
+    """At least rate % of members, as a whole number of people (rounded up: 7% of 101 is 8)."""
+    return math.ceil(Decimal(rate) * members / 100)
+
+
+class MembershipCount(models.Model):
+    """The number of party members of an organization's whole subtree on 31 December of a year."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="membership_counts", verbose_name=_("organization")
+    )
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1930), MaxValueValidator(2100)])
+    members = models.PositiveIntegerField(_("party members on 31 December"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership count")
+        verbose_name_plural = _("membership counts")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="reports_membershipcount_unique_org_year"),
+        ]
+        indexes = [models.Index(fields=["year", "organization"], name="reports_membership_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year}: {self.members}"

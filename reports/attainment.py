@@ -1,0 +1,413 @@
+"""Attainment (CONTRACT §4): admissions in a period against the quota, rolled up the tree.
+
+One grouped query counts every figure of an organization and of each direct child at once;
+quotas, membership counts, the month-by-month curve and the idle units take one query each.
+The number of queries does not depend on the number of organizations or people.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.expressions import Combinable, ExpressionWrapper, F
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Substr
+from django.db.models.lookups import LessThan
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from organizations.models import Organization
+from recruitment.models import Candidate, Stage
+from recruitment.selectors import CATEGORIES
+from reports.forms import Period
+from reports.history import STEP, Subtree, TreeAt
+from reports.models import MembershipCount, Quota, QuotaCategory
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+IDLE_LIMIT = 20
+
+
+def ymd(field_name: str) -> Combinable:
+    """A date as the number yyyymmdd, so whole years between two dates are a subtraction on any database."""
+    return ExtractYear(field_name) * 10000 + ExtractMonth(field_name) * 100 + ExtractDay(field_name)
+
+
+# Age at the ceremony in whole years is (yyyymmdd(admission) - yyyymmdd(birth)) // 10000; 30 or under
+# means that difference is below 310000. One born on 29 February turns 31 on 1 March.
+AGE_AT_ADMISSION_KEY = ExpressionWrapper(ymd("admission_date") - ymd("birth_date"), output_field=IntegerField())
+YOUNG_Q = Q(LessThan(AGE_AT_ADMISSION_KEY, 310000))
+
+# The breakdowns of admissions: the candidate categories plus age at admission.
+BREAKDOWNS: dict[str, tuple[Promise, Q]] = {
+    **{key: CATEGORIES[key] for key in ("women", "ethnic_minority", "religious", "youth_union")},
+    "young": (_("Aged 30 or under"), YOUNG_Q),
+    **{key: CATEGORIES[key] for key in ("residential", "private_sector", "students")},
+}
+assert set(BREAKDOWNS) == set(QuotaCategory.values) - {""}
+
+# The pipeline today: every stage a candidacy can be in before and during probation.
+PIPELINE_STAGES = (
+    Stage.SOURCE,
+    Stage.AWARENESS,
+    Stage.DOSSIER,
+    Stage.BRANCH_VOTED,
+    Stage.COMMITTEE_REVIEWED,
+    Stage.DECIDED,
+    Stage.PROBATION,
+)
+BEFORE_ADMISSION = PIPELINE_STAGES[:-1]
+
+
+def percent(part: int, whole: int | None) -> Decimal | None:
+    """part / whole × 100, rounded half up to 2 decimals; None without a positive whole."""
+    if not whole:
+        return None
+    return (Decimal(part) * HUNDRED / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def months_left(today: datetime.date, end: datetime.date) -> int:
+    """Months from today's month to the period's last month, both counted; 0 once it is over."""
+    if today > end:
+        return 0
+    return (end.year - today.year) * 12 + end.month - today.month + 1
+
+
+@dataclass
+class Figures:
+    """The counts of one organization's subtree."""
+
+    admitted: int = 0
+    recognized: int = 0
+    struck_off: int = 0
+    breakdown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BREAKDOWNS, 0))
+    pipeline: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PIPELINE_STAGES, 0))
+
+    def add(self, other: Figures) -> None:
+        self.admitted += other.admitted
+        self.recognized += other.recognized
+        self.struck_off += other.struck_off
+        for key, value in other.breakdown.items():
+            self.breakdown[key] += value
+        for key, value in other.pipeline.items():
+            self.pipeline[key] += value
+
+
+@dataclass
+class Row:
+    """Attainment of one organization (its whole subtree) in the period."""
+
+    org: Organization
+    figures: Figures
+    quota: Quota | None = None
+    sub_quotas: dict[str, Quota] = field(default_factory=dict)
+    members_at_start: int | None = None  # party members on 31 December of the year before the period
+
+    @property
+    def admitted(self) -> int:
+        return self.figures.admitted
+
+    @property
+    def target(self) -> int | None:
+        return self.quota.resolve(self.members_at_start) if self.quota else None
+
+    @property
+    def percent(self) -> Decimal | None:
+        return percent(self.admitted, self.target)
+
+    @property
+    def still_needed(self) -> int | None:
+        target = self.target
+        return None if target is None else max(target - self.admitted, 0)
+
+    @property
+    def admission_rate(self) -> Decimal | None:
+        """Admissions as % of the members at the start of the period (DOMAIN §5)."""
+        return percent(self.admitted, self.members_at_start)
+
+    @property
+    def in_pipeline(self) -> int:
+        return sum(self.figures.pipeline[s] for s in BEFORE_ADMISSION)
+
+    def breakdown_rows(self) -> list[dict[str, object]]:
+        rows = []
+        for key, (label, _q) in BREAKDOWNS.items():
+            count = self.figures.breakdown[key]
+            quota = self.sub_quotas.get(key)
+            target = quota.resolve(self.members_at_start) if quota else None
+            rows.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "admitted": count,
+                    "share": percent(count, self.admitted),
+                    "target": target,
+                    "percent": percent(count, target),
+                }
+            )
+        return rows
+
+
+@dataclass
+class Attainment:
+    org: Organization
+    period: Period
+    cutoff: datetime.date  # last day counted: the period's end, or --as-of when earlier
+    tree_day: datetime.date  # the day whose tree the rows follow
+    today: datetime.date
+    total: Row
+    children: list[Row]
+    months: list[tuple[datetime.date, int, int]] = field(default_factory=list)  # (month, admitted, cumulative)
+    idle_count: int = 0
+    idle_units: list[dict[str, object]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[Row]:
+        """CONTRACT §4: the organization itself, then each direct child by code."""
+        return [self.total, *self.children]
+
+    @property
+    def children_target_sum(self) -> int:
+        return sum(row.target or 0 for row in self.children)
+
+    @property
+    def children_short(self) -> int | None:
+        """How far the children's quotas fall short of the organization's own (None if they do not)."""
+        target = self.total.target
+        if target is None or not self.children:
+            return None
+        gap = target - self.children_target_sum
+        return gap if gap > 0 else None
+
+    @property
+    def months_left(self) -> int:
+        return months_left(max(self.today, self.period.start), self.period.end)
+
+    @property
+    def is_open(self) -> bool:
+        return self.today <= self.period.end
+
+    @property
+    def pace(self) -> Decimal | None:
+        """Admissions needed per remaining month to reach the target."""
+        needed, left = self.total.still_needed, self.months_left
+        if needed is None or not left or not self.is_open:
+            return None
+        return (Decimal(needed) / left).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def forecast(self) -> tuple[int, int] | None:
+        """Year-end estimate from today's pipeline: (likely, possible).
+
+        Likely adds those decided but not yet admitted and those voted by their cell (the decision
+        and the ceremony take at most 90 working days); possible adds those preparing the dossier.
+        """
+        if not self.is_open:
+            return None
+        pipe = self.total.figures.pipeline
+        likely = self.total.admitted + pipe[Stage.DECIDED] + pipe[Stage.BRANCH_VOTED] + pipe[Stage.COMMITTEE_REVIEWED]
+        return likely, likely + pipe[Stage.DOSSIER]
+
+    def target_curve(self) -> list[tuple[datetime.date, Decimal]]:
+        """The target spread evenly over the months, cumulated: the line the curve is measured against."""
+        target = self.total.target
+        if target is None or not self.months:
+            return []
+        n = len(self.months)
+        return [(m, (Decimal(target) * (i + 1) / n).quantize(CENT)) for i, (m, _a, _c) in enumerate(self.months)]
+
+
+def _in_period(field_name: str, start: datetime.date, end: datetime.date) -> Q:
+    return Q(**{f"{field_name}__gte": start, f"{field_name}__lte": end})
+
+
+def _aggregates(start: datetime.date, end: datetime.date, *, detail: bool) -> dict[str, Count]:
+    admitted = _in_period("admission_date", start, end)
+    out = {"admitted": Count("id", filter=admitted)}
+    if not detail:
+        return out
+    out["recognized"] = Count("id", filter=_in_period("recognition_date", start, end))
+    out["struck_off"] = Count("id", filter=Q(stage=Stage.STRUCK_OFF) & _in_period("removal_date", start, end))
+    for key, (_label, q) in BREAKDOWNS.items():
+        out[f"b_{key}"] = Count("id", filter=admitted & q)
+    for stage in PIPELINE_STAGES:
+        out[f"p_{stage}"] = Count("id", filter=Q(stage=stage))
+    return out
+
+
+def _figures(row: dict[str, int], *, detail: bool) -> Figures:
+    fig = Figures(admitted=row["admitted"])
+    if detail:
+        fig.recognized = row["recognized"]
+        fig.struck_off = row["struck_off"]
+        fig.breakdown = {key: row[f"b_{key}"] for key in BREAKDOWNS}
+        fig.pipeline = {stage: row[f"p_{stage}"] for stage in PIPELINE_STAGES}
+    return fig
+
+
+def children_on(org: Organization, sub: Subtree) -> list[Organization]:
+    """The direct children of org on the subtree's day, ended ones included, by code (one query)."""
+    q = Q(path__startswith=org.path, depth=org.depth + 1)
+    if sub.extra_children:
+        q |= Q(pk__in=sub.extra_children)
+    return list(Organization.objects.filter(q).exclude(pk__in=sub.gone_children).order_by("code"))
+
+
+def existed(org: Organization, start: datetime.date, end: datetime.date) -> bool:
+    return (org.valid_from is None or org.valid_from <= end) and (org.valid_to is None or org.valid_to >= start)
+
+
+def candidates_of(sub: Subtree) -> Any:
+    """The candidates of a subtree on its day, each annotated with `bucket`: the path of the child
+    (on that day) it counts under, or the organization's own path."""
+    qs: Any = Candidate.objects.filter(sub.q("organization__")).annotate(bucket=sub.bucket("organization__path"))
+    if sub.changed:
+        qs = qs.filter(bucket__isnull=False)
+    return qs
+
+
+def grouped_queryset(
+    org: Organization, period: Period, *, as_of: datetime.date | None = None, today: datetime.date | None = None
+) -> object:
+    """The one aggregate query behind a dashboard, for benchmarks to time on its own."""
+    today = today or timezone.localdate()
+    cutoff = min(period.end, as_of) if as_of else period.end
+    sub = Subtree.of(org, TreeAt.load(min(cutoff, today)))
+    return candidates_of(sub).order_by().values("bucket").annotate(**_aggregates(period.start, cutoff, detail=True))
+
+
+def _members(orgs: list[Organization], year: int) -> dict[int, int]:
+    """Party members on 31 December of `year` by organization id: its own count, or else the sum of
+    its children's (two queries at most)."""
+    counts = dict(
+        MembershipCount.objects.filter(organization__in=orgs, year=year).values_list("organization_id", "members")
+    )
+    missing = [o for o in orgs if o.pk not in counts and o.numchild]
+    if missing:
+        q = Q(pk__in=[])
+        for org in missing:
+            q |= Q(organization__path__startswith=org.path, organization__depth=org.depth + 1)
+        by_path = {o.path: o.pk for o in missing}
+        rows = (
+            MembershipCount.objects.filter(q, year=year)
+            .annotate(parent=Substr("organization__path", 1, F("organization__depth") * STEP - STEP))
+            .values("parent")
+            .annotate(n=Sum("members"))
+        )
+        for row in rows:
+            if row["parent"] in by_path:
+                counts[by_path[row["parent"]]] = row["n"]
+    return counts
+
+
+def _quotas(orgs: Iterable[Organization], period: Period) -> dict[int, dict[str, Quota]]:
+    out: dict[int, dict[str, Quota]] = {}
+    rows = Quota.objects.filter(organization__in=list(orgs), first_year=period.first_year, last_year=period.last_year)
+    for quota in rows:
+        out.setdefault(quota.organization_id, {})[quota.category] = quota
+    return out
+
+
+def attainment(
+    org: Organization,
+    period: Period,
+    *,
+    as_of: datetime.date | None = None,
+    today: datetime.date | None = None,
+    detail: bool = True,
+) -> Attainment:
+    """Attainment of org and each of its direct children in the period.
+
+    `as_of` stops the count at that day; the rows follow the tree as it stood on the last day
+    counted (or today, if that is earlier), so reports on years before a restructuring add up.
+    `detail=False` computes only what CONTRACT §4 needs (target and admitted).
+    """
+    today = today or timezone.localdate()
+    cutoff = min(period.end, as_of) if as_of else period.end
+    tree_day = min(cutoff, today)
+    sub = Subtree.of(org, TreeAt.load(tree_day))
+    children = children_on(org, sub)
+
+    qs = candidates_of(sub)
+    grouped = qs.order_by().values("bucket").annotate(**_aggregates(period.start, cutoff, detail=detail))
+
+    total = Figures()
+    by_child: dict[str, Figures] = {}
+    for row in grouped:
+        fig = _figures(row, detail=detail)
+        total.add(fig)
+        by_child[row["bucket"]] = fig
+
+    orgs = [org, *children]
+    quotas = _quotas(orgs, period)
+    members = _members(orgs, period.first_year - 1)
+
+    def make(o: Organization, fig: Figures) -> Row:
+        q = quotas.get(o.pk, {})
+        subs = {k: v for k, v in q.items() if k}
+        return Row(o, fig, quota=q.get(""), sub_quotas=subs, members_at_start=members.get(o.pk))
+
+    result = Attainment(
+        org=org,
+        period=period,
+        cutoff=cutoff,
+        tree_day=tree_day,
+        today=today,
+        total=make(org, total),
+        # A child shows if it existed during the period, or if anything of the period is found under
+        # it (people or a quota), so that the children always add up to the total.
+        children=[
+            make(c, by_child.get(c.path, Figures()))
+            for c in children
+            if existed(c, period.start, tree_day) or c.path in by_child or c.pk in quotas
+        ],
+    )
+    if detail:
+        result.months = _months(qs, period, cutoff)
+        result.idle_count, result.idle_units = _idle(qs, period.start, cutoff)
+    return result
+
+
+def _months(qs: object, period: Period, cutoff: datetime.date) -> list[tuple[datetime.date, int, int]]:
+    """Admissions by month over the whole period, cumulated (one query)."""
+    rows = (
+        qs.filter(_in_period("admission_date", period.start, cutoff))  # type: ignore[attr-defined]
+        .annotate(y=ExtractYear("admission_date"), m=ExtractMonth("admission_date"))
+        .values("y", "m")
+        .annotate(n=Count("id"))
+    )
+    counts = {(r["y"], r["m"]): r["n"] for r in rows}
+    out: list[tuple[datetime.date, int, int]] = []
+    running = 0
+    for year in range(period.first_year, period.last_year + 1):
+        for month in range(1, 13):
+            n = counts.get((year, month), 0)
+            running += n
+            out.append((datetime.date(year, month, 1), n, running))
+    return out
+
+
+def _idle(qs: object, start: datetime.date, end: datetime.date) -> tuple[int, list[dict[str, object]]]:
+    """Cells that have candidates in the pipeline but admitted no one in the period (two queries)."""
+    having = {
+        "waiting": Count("id", filter=Q(stage__in=BEFORE_ADMISSION)),
+        "admitted": Count("id", filter=_in_period("admission_date", start, end)),
+    }
+    base = qs.order_by()  # type: ignore[attr-defined]
+    count = base.values("organization_id").annotate(**having).filter(waiting__gt=0, admitted=0).count()
+    if not count:
+        return 0, []
+    top = list(
+        base.values("organization_id", "organization__code", "organization__name")
+        .annotate(**having)
+        .filter(waiting__gt=0, admitted=0)
+        .order_by("-waiting", "organization__code")[:IDLE_LIMIT]
+    )
+    return count, [
+        {"code": r["organization__code"], "name": r["organization__name"], "waiting": r["waiting"]} for r in top
+    ]

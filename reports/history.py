@@ -1,0 +1,142 @@
+"""The organization tree as it stood on an earlier day, rebuilt from the recorded moves.
+
+Restructuring (the 2025 reform removed the district level) rewrites the paths of whole
+subtrees. A report on 2024 must still see each district with its communes, so a report is
+drawn on the tree of its own day: the current tree with every move that took effect later
+undone. Only the moved subtrees ("move roots") differ from the current tree, and there are
+few of them, so the difference is expressed as a handful of path prefixes in one SQL CASE;
+the number of queries does not depend on the number of organizations.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, CharField, Q, Value, When
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Substr
+
+from organizations.models import EventAction, Organization, OrganizationEvent
+
+STEP = Organization.steplen
+
+
+@dataclass
+class TreeAt:
+    """The tree on `day`: for each subtree moved after that day, the parent it had then."""
+
+    day: datetime.date
+    # id → (current path, id of the parent on `day`) for each organization moved after `day`.
+    moved: dict[int, tuple[str, int | None]] = field(default_factory=dict)
+    # Every organization the walk may pass through, by id and by current path.
+    by_id: dict[int, Organization] = field(default_factory=dict)
+    by_path: dict[str, Organization] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, day: datetime.date) -> TreeAt:
+        """Two queries when something moved after `day` (one otherwise)."""
+        tree = cls(day)
+        events = list(
+            OrganizationEvent.objects.filter(action=EventAction.MOVED, effective_date__gt=day)
+            .select_related("organization", "from_parent")
+            .order_by("-effective_date", "-id")
+        )
+        if not events:
+            return tree
+        paths: set[str] = set()
+        for event in events:  # newest first, so the oldest move after `day` has the last word
+            org = event.organization
+            tree.moved[org.pk] = (org.path, event.from_parent_id)
+            paths.add(org.path)
+            paths.update(Organization.ancestor_paths(org.path))
+            if event.from_parent is not None:
+                paths.add(event.from_parent.path)
+                paths.update(Organization.ancestor_paths(event.from_parent.path))
+        for org in Organization.objects.filter(path__in=paths).only("id", "path", "code", "name", "depth", "kind"):
+            tree.by_id[org.pk] = org
+            tree.by_path[org.path] = org
+        return tree
+
+    def parent_id(self, org_id: int) -> int | None:
+        if org_id in self.moved:
+            return self.moved[org_id][1]
+        org = self.by_id[org_id]
+        if org.depth <= 1:
+            return None
+        return self.by_path[org.path[:-STEP]].pk
+
+    def chain(self, org_id: int) -> list[int]:
+        """The organization and its ancestors on `day`, from itself upwards."""
+        out = [org_id]
+        seen = {org_id}
+        while (parent := self.parent_id(out[-1])) is not None and parent not in seen:
+            out.append(parent)
+            seen.add(parent)
+        return out
+
+
+@dataclass
+class Subtree:
+    """How to find and group the rows of an organization's subtree on the tree of `day`."""
+
+    org: Organization
+    tree: TreeAt
+    # Every moved subtree that matters: current path → path of the child of org (on `day`) it
+    # fell under then, or None when it was outside org then.
+    roots: dict[str, str | None] = field(default_factory=dict)
+    # Organizations that were direct children of org on `day` though they are not now.
+    extra_children: list[int] = field(default_factory=list)
+    # Current children of org that were not its children on `day`.
+    gone_children: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, org: Organization, tree: TreeAt) -> Subtree:
+        sub = cls(org, tree)
+        child_len = len(org.path) + STEP
+        for org_id, (path, _parent) in tree.moved.items():
+            if org.path.startswith(path):
+                continue  # org itself or one of its ancestors moved: its own subtree is unchanged
+            chain = tree.chain(org_id)
+            is_child_now = path.startswith(org.path) and len(path) == child_len
+            bucket: str | None = None
+            if org.pk in chain:
+                child_id = chain[chain.index(org.pk) - 1]
+                bucket = tree.by_id[child_id].path
+                if child_id == org_id and not is_child_now:
+                    sub.extra_children.append(org_id)
+            if is_child_now and bucket != path:
+                sub.gone_children.add(org_id)
+            sub.roots[path] = bucket
+        return sub
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.roots)
+
+    def q(self, prefix: str = "") -> Q:
+        """A coarse filter (path prefixes, so indexed): the subtree now and every subtree moved into it.
+
+        When `changed`, rows must also have a bucket (see `bucket`), which drops the moved-out ones.
+        """
+        key = f"{prefix}path__startswith"
+        q = Q(**{key: self.org.path})
+        for path, bucket in self.roots.items():
+            if bucket is not None and not path.startswith(self.org.path):
+                q |= Q(**{key: path})
+        return q
+
+    def bucket(self, path_field: str = "path") -> Combinable:
+        """The path of the direct child (on `day`) each row falls under; the org's own path for its
+        own rows; None for rows of a subtree that was elsewhere on `day`."""
+        length = len(self.org.path) + STEP
+        default = Substr(path_field, 1, length)
+        if not self.changed:
+            return default
+        # The deepest moved subtree a row is in decides where the row was on `day`.
+        whens = [
+            When(**{f"{path_field}__startswith": path}, then=Value(bucket))
+            for path, bucket in sorted(self.roots.items(), key=lambda kv: -len(kv[0]))
+        ]
+        inside = When(**{f"{path_field}__startswith": self.org.path}, then=default)
+        return Case(*whens, inside, default=Value(None), output_field=CharField())
