@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.expressions import Combinable, ExpressionWrapper, F
