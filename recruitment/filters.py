@@ -47,6 +47,19 @@ class CandidateFilter(django_filters.FilterSet):
     )
     org = django_filters.CharFilter(label=_("Organization (code)"), method="in_organization")
     year = django_filters.NumberFilter(label=_("Admitted in (year)"), method="admitted_in")
+    # The dashboard's drill-down: the people behind a figure of a period (dates as dd/mm/yyyy or ISO).
+    admitted_from = django_filters.DateFilter(label=_("Admitted from"), field_name="admission_date", lookup_expr="gte")
+    admitted_to = django_filters.DateFilter(label=_("Admitted until"), field_name="admission_date", lookup_expr="lte")
+    recognized_from = django_filters.DateFilter(
+        label=_("Recognized from"), field_name="recognition_date", lookup_expr="gte"
+    )
+    recognized_to = django_filters.DateFilter(
+        label=_("Recognized until"), field_name="recognition_date", lookup_expr="lte"
+    )
+    removed_from = django_filters.DateFilter(label=_("Left from"), field_name="removal_date", lookup_expr="gte")
+    removed_to = django_filters.DateFilter(label=_("Left until"), field_name="removal_date", lookup_expr="lte")
+    # With org: the organization's subtree as it stood on that day (reports on years before a restructuring).
+    tree = django_filters.DateFilter(label=_("Tree as of"), method="tree_as_of")
     category = django_filters.ChoiceFilter(
         label=_("Category"),
         choices=[(k, v[0]) for k, v in CATEGORIES.items()],
@@ -102,7 +115,21 @@ class CandidateFilter(django_filters.FilterSet):
         if org is None:
             self.form.add_error("org", _("No organization with code %(code)s in your scope.") % {"code": value})
             return qs.none()
+        day = self.form.cleaned_data.get("tree")
+        if day is not None:
+            from reports.history import Subtree, TreeAt  # reports builds on recruitment, not the other way
+
+            sub = Subtree.of(org, TreeAt.load(day))
+            if sub.changed:
+                return (
+                    qs.filter(sub.q("organization__"))
+                    .alias(bucket=sub.bucket("organization__path"))
+                    .filter(bucket__isnull=False)
+                )
         return qs.in_subtree(org)
+
+    def tree_as_of(self, qs: CandidateQuerySet, name: str, value: Any) -> CandidateQuerySet:
+        return qs  # read by in_organization
 
     def admitted_in(self, qs: CandidateQuerySet, name: str, value: Any) -> CandidateQuerySet:
         # A range rather than __year, so the index on the admission date serves it.

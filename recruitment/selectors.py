@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q
+from django.db.models.expressions import Combinable, ExpressionWrapper
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.lookups import LessThan
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -15,12 +18,24 @@ from recruitment.access import visible_candidates
 from recruitment.ethnicities import KINH
 from recruitment.models import CandidateQuerySet, CandidateWarning, OccupationGroup, Stage
 
+
+def ymd(field_name: str) -> Combinable:
+    """A date as the number yyyymmdd, so whole years between two dates are a subtraction on any database."""
+    return ExtractYear(field_name) * 10000 + ExtractMonth(field_name) * 100 + ExtractDay(field_name)
+
+
+# Age at the ceremony in whole years is (yyyymmdd(admission) - yyyymmdd(birth)) // 10000, so 30 or
+# under means a difference below 310000. One born on 29 February turns 31 on 1 March.
+AGE_AT_ADMISSION_KEY = ExpressionWrapper(ymd("admission_date") - ymd("birth_date"), output_field=IntegerField())
+YOUNG_Q = Q(LessThan(AGE_AT_ADMISSION_KEY, 310000))
+
 # The breakdowns of DOMAIN §5 that a candidate's own fields answer.
 CATEGORIES: dict[str, tuple[Promise, Q]] = {
     "women": (_("Women"), Q(gender="female")),
     "ethnic_minority": (_("Ethnic minorities"), ~Q(ethnicity=KINH)),
     "religious": (_("Religious followers"), ~Q(religion="")),
     "youth_union": (_("Youth Union members"), Q(youth_union=True)),
+    "young": (_("Aged 30 or under at admission"), YOUNG_Q),
     "residential": (_("Residential areas"), Q(organization__sector=Sector.RESIDENTIAL)),
     "private_sector": (_("Private sector"), Q(organization__sector=Sector.PRIVATE_ENTERPRISE)),
     "students": (_("Pupils and students"), Q(occupation_group=OccupationGroup.STUDENT)),

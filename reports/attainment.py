@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.expressions import Combinable, ExpressionWrapper, F
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Substr
-from django.db.models.lookups import LessThan
+from django.db.models import Count, Q, Sum
+from django.db.models.expressions import F
+from django.db.models.functions import ExtractMonth, ExtractYear, Substr
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
 from recruitment.models import Candidate, Stage
@@ -33,22 +31,8 @@ CENT = Decimal("0.01")
 IDLE_LIMIT = 20
 
 
-def ymd(field_name: str) -> Combinable:
-    """A date as the number yyyymmdd, so whole years between two dates are a subtraction on any database."""
-    return ExtractYear(field_name) * 10000 + ExtractMonth(field_name) * 100 + ExtractDay(field_name)
-
-
-# Age at the ceremony in whole years is (yyyymmdd(admission) - yyyymmdd(birth)) // 10000; 30 or under
-# means that difference is below 310000. One born on 29 February turns 31 on 1 March.
-AGE_AT_ADMISSION_KEY = ExpressionWrapper(ymd("admission_date") - ymd("birth_date"), output_field=IntegerField())
-YOUNG_Q = Q(LessThan(AGE_AT_ADMISSION_KEY, 310000))
-
-# The breakdowns of admissions: the candidate categories plus age at admission.
-BREAKDOWNS: dict[str, tuple[Promise, Q]] = {
-    **{key: CATEGORIES[key] for key in ("women", "ethnic_minority", "religious", "youth_union")},
-    "young": (_("Aged 30 or under"), YOUNG_Q),
-    **{key: CATEGORIES[key] for key in ("residential", "private_sector", "students")},
-}
+# The breakdowns of admissions are the candidate list's categories, so each figure drills down to its people.
+BREAKDOWNS: dict[str, tuple[Promise, Q]] = CATEGORIES
 assert set(BREAKDOWNS) == set(QuotaCategory.values) - {""}
 
 # The pipeline today: every stage a candidacy can be in before and during probation.
