@@ -224,6 +224,15 @@ def _aggregates(start: datetime.date, end: datetime.date, *, detail: bool) -> di
     return out
 
 
+def _counted(start: datetime.date, end: datetime.date, *, detail: bool) -> Q:
+    """The rows that can count for anything: the scan skips the years of settled members."""
+    q = _in_period("admission_date", start, end)
+    if detail:
+        q |= _in_period("recognition_date", start, end) | _in_period("removal_date", start, end)
+        q |= Q(stage__in=PIPELINE_STAGES)
+    return q
+
+
 def _figures(row: dict[str, int], *, detail: bool) -> Figures:
     fig = Figures(admitted=row["admitted"])
     if detail:
@@ -262,7 +271,13 @@ def grouped_queryset(
     today = today or timezone.localdate()
     cutoff = min(period.end, as_of) if as_of else period.end
     sub = Subtree.of(org, TreeAt.load(min(cutoff, today)))
-    return candidates_of(sub).order_by().values("bucket").annotate(**_aggregates(period.start, cutoff, detail=True))
+    return (
+        candidates_of(sub)
+        .filter(_counted(period.start, cutoff, detail=True))
+        .order_by()
+        .values("bucket")
+        .annotate(**_aggregates(period.start, cutoff, detail=True))
+    )
 
 
 def _members(orgs: list[Organization], year: int) -> dict[int, int]:
@@ -318,7 +333,12 @@ def attainment(
     children = children_on(org, sub)
 
     qs = candidates_of(sub)
-    grouped = qs.order_by().values("bucket").annotate(**_aggregates(period.start, cutoff, detail=detail))
+    grouped = (
+        qs.filter(_counted(period.start, cutoff, detail=detail))
+        .order_by()
+        .values("bucket")
+        .annotate(**_aggregates(period.start, cutoff, detail=detail))
+    )
 
     total = Figures()
     by_child: dict[str, Figures] = {}
@@ -382,7 +402,7 @@ def _idle(qs: object, start: datetime.date, end: datetime.date) -> tuple[int, li
         "waiting": Count("id", filter=Q(stage__in=BEFORE_ADMISSION)),
         "admitted": Count("id", filter=_in_period("admission_date", start, end)),
     }
-    base = qs.order_by()  # type: ignore[attr-defined]
+    base = qs.filter(Q(stage__in=BEFORE_ADMISSION) | _in_period("admission_date", start, end)).order_by()  # type: ignore[attr-defined]
     count = base.values("organization_id").annotate(**having).filter(waiting__gt=0, admitted=0).count()
     if not count:
         return 0, []
