@@ -140,6 +140,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
 
+# The quota page posts about ten fields per unit, and a merged province has 150 communes or more.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -7,11 +7,13 @@ from django.utils.translation import gettext as _
 
 from organizations import demo
 from recruitment import demo as demo_people
+from reports import demo as demo_quotas
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo province (tree, accounts and about 1,500 candidates over the last six years). "
+        "Load the demo province (tree, accounts, about 1,500 candidates over the last six years, their quotas "
+        "and membership counts). "
         "Running it again changes nothing: existing data and passwords are left as they are."
     )
 
@@ -19,11 +21,16 @@ class Command(BaseCommand):
         created_tree = demo.seed_tree()
         accounts = demo.seed_accounts()
         people = demo_people.seed_people()
+        quotas = demo_quotas.seed_quotas()
         self.stdout.write(_("Demo tree created.") if created_tree else _("Demo tree already present; left unchanged."))
         if people:
             self.stdout.write(_("Demo people created: %(n)d.") % {"n": people})
         else:
             self.stdout.write(_("Demo people already present; left unchanged."))
+        if quotas:
+            self.stdout.write(_("Demo quotas and membership counts created: %(n)d.") % {"n": quotas})
+        else:
+            self.stdout.write(_("Demo quotas and membership counts already present; left unchanged."))
         self.stdout.write(_("Demo accounts (password %(password)s for new ones):") % {"password": demo.DEMO_PASSWORD})
         for account, _created in accounts:
             self.stdout.write(
