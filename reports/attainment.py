@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.expressions import F
-from django.db.models.functions import ExtractMonth, ExtractYear, Substr
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from organizations.models import Organization
+from organizations.models import EventAction, Organization, OrganizationEvent
 from recruitment.models import Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports.forms import Period
@@ -282,25 +281,32 @@ def grouped_queryset(
 
 def _members(orgs: list[Organization], year: int) -> dict[int, int]:
     """Party members on 31 December of `year` by organization id: its own count, or else the sum of
-    its children's (two queries at most)."""
+    the counts of its children on that day (two queries at most).
+
+    The children are those of the tree of that day: an organization moved since counts under the
+    parent it had then (the parent its first later move took it from), not under today's.
+    """
     counts = dict(
         MembershipCount.objects.filter(organization__in=orgs, year=year).values_list("organization_id", "members")
     )
-    missing = [o for o in orgs if o.pk not in counts and o.numchild]
-    if missing:
-        q = Q(pk__in=[])
-        for org in missing:
-            q |= Q(organization__path__startswith=org.path, organization__depth=org.depth + 1)
-        by_path = {o.path: o.pk for o in missing}
-        rows = (
-            MembershipCount.objects.filter(q, year=year)
-            .annotate(parent=Substr("organization__path", 1, F("organization__depth") * STEP - STEP))
-            .values("parent")
-            .annotate(n=Sum("members"))
-        )
-        for row in rows:
-            if row["parent"] in by_path:
-                counts[by_path[row["parent"]]] = row["n"]
+    missing = {o.pk: o for o in orgs if o.pk not in counts}
+    if not missing:
+        return counts
+    later = OrganizationEvent.objects.filter(action=EventAction.MOVED, effective_date__gt=datetime.date(year, 12, 31))
+    q = Q(organization_id__in=later.filter(from_parent__in=list(missing)).values("organization_id"))
+    for org in missing.values():
+        q |= Q(organization__path__startswith=org.path, organization__depth=org.depth + 1)
+    first_move = later.filter(organization=OuterRef("organization_id")).order_by("effective_date", "id")
+    rows = (
+        MembershipCount.objects.filter(q, year=year)
+        .annotate(moved=Exists(first_move), then_parent=Subquery(first_move.values("from_parent_id")[:1]))
+        .values_list("organization__path", "moved", "then_parent", "members")
+    )
+    by_path = {o.path: o.pk for o in missing.values()}
+    for path, moved, then_parent, members in rows:
+        parent = then_parent if moved else by_path.get(path[:-STEP])
+        if parent is not None and parent in missing:
+            counts[parent] = counts.get(parent, 0) + members
     return counts
 
 
@@ -334,7 +340,9 @@ def attainment(
 
     qs = candidates_of(sub)
     grouped = (
-        qs.filter(_counted(period.start, cutoff, detail=detail))
+        # The scan of detail=True even without detail: the rows found decide which children are listed,
+        # and the report (detail=False) must list the same children as the dashboard (CONTRACT §5).
+        qs.filter(_counted(period.start, cutoff, detail=True))
         .order_by()
         .values("bucket")
         .annotate(**_aggregates(period.start, cutoff, detail=detail))

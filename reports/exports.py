@@ -101,9 +101,9 @@ def write_csv(att: Attainment, stream: TextIO | Any, *, extended: bool = False, 
 def write_json(att: Attainment, stream: TextIO | Any) -> None:
     """CONTRACT §4 as json: a list of objects with the five keys, null where a figure is None.
 
-    `percent` is a JSON number written exactly as in the csv (102.78, 12.50, 100.00): the json
-    module would write a float (12.5, and artefacts such as 0.30000000000000004 for some
-    sums), so each object is assembled here with its rounded decimal text as the literal.
+    `percent` is a JSON number, written exactly as in the csv (102.78, 12.50, 100.00): the json
+    module cannot write a Decimal, and through a float it would drop the second decimal (12.5,
+    100.0), so each object is assembled here with the rounded decimal text as the literal.
     """
     lines = []
     for record in contract_records(att):
@@ -142,25 +142,33 @@ def _columns() -> list[_Column]:
         _Column("admission_rate", lambda: _("Admitted per 100 members (%)"), 13, "pct", lambda r: r.admission_rate),
         _Column("still_needed", lambda: _("Still needed"), 11, "int", lambda r: r.still_needed),
         _Column(
-            "recognized", lambda: _("Recognized as full members"), 13, "int", lambda r: r.figures.recognized, detail=True
+            "recognized",
+            lambda: _("Recognized as full members"),
+            13,
+            "int",
+            lambda r: r.figures.recognized,
+            detail=True,
         ),
         _Column(
-            "struck_off", lambda: _("Struck off during probation"), 13, "int", lambda r: r.figures.struck_off, detail=True
+            "struck_off",
+            lambda: _("Struck off during probation"),
+            13,
+            "int",
+            lambda r: r.figures.struck_off,
+            detail=True,
         ),
     ]
     for key, (label, _q) in BREAKDOWNS.items():
-        cols.append(
-            _Column(
-                key,
-                (lambda label=label: label),
-                12,
-                "int",
-                (lambda r, key=key: r.figures.breakdown[key]),
-                group="breakdown",
-                detail=True,
-            )
-        )
+        cols.append(_Column(key, _constant(label), 12, "int", _breakdown(key), group="breakdown", detail=True))
     return cols
+
+
+def _constant(label: Promise) -> Callable[[], Promise]:
+    return lambda: label
+
+
+def _breakdown(key: str) -> Callable[[Row], int]:
+    return lambda row: row.figures.breakdown[key]
 
 
 def _title(att: Attainment) -> str:
@@ -266,7 +274,7 @@ def _attainment_sheet(book: Any, att: Attainment, cols: list[_Column], fmt: dict
     day = figures_day(att)
     sheet.merge_range(2, 0, 2, last_col, _("Figures up to %(date)s") % {"date": f"{day:%d/%m/%Y}"}, fmt["note"])
 
-    # Two header rows: the breakdowns share "Of whom" above their own labels; the other headers span both.
+    # Two header rows: the breakdowns share "Of those admitted" above their own labels; the others span both.
     top, sub = 4, 5
     sheet.set_row(sub, 45)
     group = [c for c, col in enumerate(cols) if col.group]
