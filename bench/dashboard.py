@@ -11,7 +11,7 @@ holds data. The superuser and its sessions live in a transaction that is rolled 
 
 For the root and for its largest child, in the year with the most admissions, it prints: the page's server time
 (median and p95 of --runs requests, or --national-runs at national scale, after 3 warm ones, through Django's
-test client, DEBUG on) and its number of queries; the time of the single aggregate query the page needs
+test client, DEBUG off as in production) and its number of queries; the time of the single aggregate query the page needs
 (`reports.attainment.grouped_queryset`, executed and fetched on its own); and the time of
 `reports.attainment.attainment()` alone. Targets: a page's median within twice the raw query's median plus
 20 ms; at national scale, under one second.
@@ -38,8 +38,10 @@ WARM = 3
 def _configure(url: str) -> None:
     os.environ["DATABASE_URL"] = url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    # DEBUG serves static files without a collectstatic run; the test client's host must be allowed.
-    os.environ.setdefault("DEBUG", "1")
+    # As in production: DEBUG off (no query log, cached templates); plain HTTP through the test client.
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["ALLOWED_HOSTS"] = "testserver"
 
 

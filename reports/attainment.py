@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When, Window
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -232,6 +232,29 @@ def _counted(start: datetime.date, end: datetime.date, *, detail: bool) -> Q:
     return q
 
 
+def _grouped(qs: Any, start: datetime.date, end: datetime.date, *, detail: bool) -> Any:
+    """The one scan: every figure by child, and with detail also by month of admission (yyyymm)."""
+    keys = ["bucket"]
+    if detail:
+        qs = qs.annotate(
+            month_key=Case(
+                When(
+                    _in_period("admission_date", start, end),
+                    then=ExtractYear("admission_date") * 100 + ExtractMonth("admission_date"),
+                ),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
+        keys.append("month_key")
+    return (
+        qs.filter(_counted(start, end, detail=True))
+        .order_by()
+        .values(*keys)
+        .annotate(**_aggregates(start, end, detail=detail))
+    )
+
+
 def _figures(row: dict[str, int], *, detail: bool) -> Figures:
     fig = Figures(admitted=row["admitted"])
     if detail:
@@ -270,13 +293,7 @@ def grouped_queryset(
     today = today or timezone.localdate()
     cutoff = min(period.end, as_of) if as_of else period.end
     sub = Subtree.of(org, TreeAt.load(min(cutoff, today)))
-    return (
-        candidates_of(sub)
-        .filter(_counted(period.start, cutoff, detail=True))
-        .order_by()
-        .values("bucket")
-        .annotate(**_aggregates(period.start, cutoff, detail=True))
-    )
+    return _grouped(candidates_of(sub), period.start, cutoff, detail=True)
 
 
 def _members(orgs: list[Organization], year: int) -> dict[int, int]:
@@ -339,21 +356,22 @@ def attainment(
     children = children_on(org, sub)
 
     qs = candidates_of(sub)
-    grouped = (
-        # The scan of detail=True even without detail: the rows found decide which children are listed,
-        # and the report (detail=False) must list the same children as the dashboard (CONTRACT §5).
-        qs.filter(_counted(period.start, cutoff, detail=True))
-        .order_by()
-        .values("bucket")
-        .annotate(**_aggregates(period.start, cutoff, detail=detail))
-    )
+    # The scan of detail=True even without detail: the rows found decide which children are listed,
+    # and the report (detail=False) must list the same children as the dashboard (CONTRACT §5).
+    grouped = _grouped(qs, period.start, cutoff, detail=detail)
 
     total = Figures()
     by_child: dict[str, Figures] = {}
+    by_month: dict[int, int] = {}
     for row in grouped:
         fig = _figures(row, detail=detail)
         total.add(fig)
-        by_child[row["bucket"]] = fig
+        if row["bucket"] in by_child:
+            by_child[row["bucket"]].add(fig)
+        else:
+            by_child[row["bucket"]] = fig
+        if row.get("month_key") is not None:
+            by_month[row["month_key"]] = by_month.get(row["month_key"], 0) + fig.admitted
 
     orgs = [org, *children]
     quotas = _quotas(orgs, period)
@@ -380,46 +398,40 @@ def attainment(
         ],
     )
     if detail:
-        result.months = _months(qs, period, cutoff)
+        result.months = _months(by_month, period)
         result.idle_count, result.idle_units = _idle(qs, period.start, cutoff)
     return result
 
 
-def _months(qs: object, period: Period, cutoff: datetime.date) -> list[tuple[datetime.date, int, int]]:
-    """Admissions by month over the whole period, cumulated (one query)."""
-    rows = (
-        qs.filter(_in_period("admission_date", period.start, cutoff))  # type: ignore[attr-defined]
-        .annotate(y=ExtractYear("admission_date"), m=ExtractMonth("admission_date"))
-        .values("y", "m")
-        .annotate(n=Count("id"))
-    )
-    counts = {(r["y"], r["m"]): r["n"] for r in rows}
+def _months(by_month: dict[int, int], period: Period) -> list[tuple[datetime.date, int, int]]:
+    """Admissions by month over the whole period, cumulated, from the grouped query's month keys."""
     out: list[tuple[datetime.date, int, int]] = []
     running = 0
     for year in range(period.first_year, period.last_year + 1):
         for month in range(1, 13):
-            n = counts.get((year, month), 0)
+            n = by_month.get(year * 100 + month, 0)
             running += n
             out.append((datetime.date(year, month, 1), n, running))
     return out
 
 
-def _idle(qs: object, start: datetime.date, end: datetime.date) -> tuple[int, list[dict[str, object]]]:
-    """Cells that have candidates in the pipeline but admitted no one in the period (two queries)."""
-    having = {
-        "waiting": Count("id", filter=Q(stage__in=BEFORE_ADMISSION)),
-        "admitted": Count("id", filter=_in_period("admission_date", start, end)),
-    }
-    base = qs.filter(Q(stage__in=BEFORE_ADMISSION) | _in_period("admission_date", start, end)).order_by()  # type: ignore[attr-defined]
-    count = base.values("organization_id").annotate(**having).filter(waiting__gt=0, admitted=0).count()
-    if not count:
-        return 0, []
+def _idle(qs: Any, start: datetime.date, end: datetime.date) -> tuple[int, list[dict[str, object]]]:
+    """Cells that have candidates in the pipeline but admitted no one in the period: how many, and the
+    ones with the most people waiting (one query: the count is a window over the grouped rows)."""
     top = list(
-        base.values("organization_id", "organization__code", "organization__name")
-        .annotate(**having)
+        qs.filter(Q(stage__in=BEFORE_ADMISSION) | _in_period("admission_date", start, end))
+        .order_by()
+        .values("organization_id", "organization__code", "organization__name")
+        .annotate(
+            waiting=Count("id", filter=Q(stage__in=BEFORE_ADMISSION)),
+            admitted=Count("id", filter=_in_period("admission_date", start, end)),
+        )
         .filter(waiting__gt=0, admitted=0)
+        .annotate(units=Window(Count("*")))
         .order_by("-waiting", "organization__code")[:IDLE_LIMIT]
     )
-    return count, [
+    if not top:
+        return 0, []
+    return top[0]["units"], [
         {"code": r["organization__code"], "name": r["organization__name"], "waiting": r["waiting"]} for r in top
     ]

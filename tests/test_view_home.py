@@ -52,9 +52,9 @@ class HomeTestCase(BaseTestCase):
 
     def test_it_uses_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.alice)
-        # session, user, grants, moves after the day, children, the grouped figures, quotas,
-        # membership counts and, none being entered, those of the units below; months, idle units
-        # (a count; no list when there are none), and the deadline counts of the navigation.
+        # session, user, grants, moves after the day, children, the grouped figures (months
+        # included), quotas, membership counts and, none being entered, those of the units below;
+        # idle units (count and list in one), and the deadline counts of the navigation.
         # test_view_dashboard checks the count at 10 and at 1,000 units.
-        with self.assertNumQueries(12):
+        with self.assertNumQueries(11):
             self.client.get("/")

@@ -7,6 +7,7 @@ a CI run that silently skipped them would prove nothing.
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Generator, Iterator
@@ -37,6 +38,18 @@ def pytest_runtest_makereport(
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(autouse=True)
+def rule_sets(transactional_db: None) -> None:
+    """The rule sets come from a data migration, which a transactional test before this one flushed away."""
+    from django.apps import apps
+
+    from recruitment.models import RuleSet
+
+    if not RuleSet.objects.exists():
+        migration = importlib.import_module("recruitment.migrations.0003_rule_sets")
+        migration.add_rule_sets(apps, None)
 
 
 @pytest.fixture(scope="module")

@@ -8,17 +8,15 @@ by their href, and the stage by the class of the stage tag (`stage-<code>`).
 from __future__ import annotations
 
 import datetime
-import importlib
 import re
 from typing import TYPE_CHECKING
 
 import pytest
-from django.apps import apps
 from playwright.sync_api import expect
 
 from organizations.models import Role
 from recruitment import rules
-from recruitment.models import Candidate, RuleSet, Stage
+from recruitment.models import Candidate, Stage
 from tests.base import PASSWORD, make_tree, make_user
 from tests.people import add_member_introducers, make_candidate
 
@@ -31,14 +29,6 @@ CELL = "C1.B1.01"  # Chi bộ Tổ Khoa học tự nhiên, under a base committe
 NAME = "Nguyễn Thị Hồng Nhung"
 
 expect.set_options(timeout=10_000)
-
-
-@pytest.fixture(autouse=True)
-def rule_sets(transactional_db: None) -> None:
-    """The rule sets come from a data migration, which a transactional test before this one flushed away."""
-    if not RuleSet.objects.exists():
-        migration = importlib.import_module("recruitment.migrations.0003_rule_sets")
-        migration.add_rule_sets(apps, None)
 
 
 def login(page: Page, username: str, password: str = PASSWORD) -> None:
