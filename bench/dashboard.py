@@ -117,6 +117,13 @@ def run_here(runs: int, *, generate: bool) -> tuple[str, list[dict[str, Any]]]:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # Without a collectstatic run the manifest storage of production cannot name the static files.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.contrib.auth.models import User
     from django.core.management import call_command
     from django.db import connection, transaction

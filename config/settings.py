@@ -103,6 +103,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The dashboards' aggregates are short queries where PostgreSQL's JIT compiler costs more than
+    # it saves (0.4 s of a 3 s national aggregate was JIT set-up, measured in bench/dashboard.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # No state in process memory: sessions and cache live in the database, so several

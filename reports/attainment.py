@@ -417,16 +417,17 @@ def _months(by_month: dict[int, int], period: Period) -> list[tuple[datetime.dat
 
 def _idle(qs: Any, start: datetime.date, end: datetime.date) -> tuple[int, list[dict[str, object]]]:
     """Cells that have candidates in the pipeline but admitted no one in the period: how many, and the
-    ones with the most people waiting (one query: the count is a window over the grouped rows)."""
+    ones with the most people waiting. One query: the pipeline rows whose cell has no admission in the
+    period (an anti-join on the cell's index), grouped by cell, with the number of cells as a window."""
+    admitted_there = Candidate.objects.filter(
+        _in_period("admission_date", start, end), organization_id=OuterRef("organization_id")
+    )
     top = list(
-        qs.filter(Q(stage__in=BEFORE_ADMISSION) | _in_period("admission_date", start, end))
+        qs.filter(stage__in=BEFORE_ADMISSION)
+        .filter(~Exists(admitted_there))
         .order_by()
         .values("organization_id", "organization__code", "organization__name")
-        .annotate(
-            waiting=Count("id", filter=Q(stage__in=BEFORE_ADMISSION)),
-            admitted=Count("id", filter=_in_period("admission_date", start, end)),
-        )
-        .filter(waiting__gt=0, admitted=0)
+        .annotate(waiting=Count("id"))
         .annotate(units=Window(Count("*")))
         .order_by("-waiting", "organization__code")[:IDLE_LIMIT]
     )

@@ -123,6 +123,17 @@ def take(url: str) -> None:
         page.goto("/deadlines/")
         shoot(page, "deadlines")
 
+        # The dashboard of the province for the current year, full length, and of a commune.
+        page.goto("/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(OUT / "dashboard.png"), full_page=True)
+        print("wrote docs/screenshots/dashboard.png")
+        page.goto(f"/?org={EXPAND}")
+        shoot(page, "dashboard-commune")
+
+        page.goto(f"/quotas/{EXPAND}/")
+        shoot(page, "quotas")
+
         context.close()
         browser.close()
 
