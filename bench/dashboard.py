@@ -11,8 +11,8 @@ holds data. The superuser and its sessions live in a transaction that is rolled 
 
 For the root and for its largest child, in the year with the most admissions, it prints: the page's server time
 (median and p95 of --runs requests, or --national-runs at national scale, after 3 warm ones, through Django's
-test client, DEBUG off as in production) and its number of queries; the time of the single aggregate query the page needs
-(`reports.attainment.grouped_queryset`, executed and fetched on its own); and the time of
+test client, DEBUG off as in production) and its number of queries; the time of the single aggregate query the page
+needs (`reports.attainment.grouped_queryset`, executed and fetched on its own); and the time of
 `reports.attainment.attainment()` alone. Targets: a page's median within twice the raw query's median plus
 20 ms; at national scale, under one second.
 """

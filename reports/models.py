@@ -50,7 +50,7 @@ class Quota(models.Model):
     )
     target = models.PositiveIntegerField(_("target"), null=True, blank=True)
     rate = models.DecimalField(
-        _("rate (% of members on 1 January)"),
+        _("rate (per cent of the members on 1 January)"),
         max_digits=5,
         decimal_places=2,
         null=True,

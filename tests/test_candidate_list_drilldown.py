@@ -42,6 +42,7 @@ class DrillDownFilterTestCase(BaseTestCase):
         official = make_candidate(cell, Stage.OFFICIAL)  # recognized 25/9/2024
         struck = make_candidate(cell, Stage.STRUCK_OFF)
         self.assertEqual(self.listed(self.bob, recognized_from="2024-01-01", recognized_to="2024-12-31"), {official.pk})
+        assert struck.removal_date is not None
         left = struck.removal_date.isoformat()
         self.assertEqual(self.listed(self.bob, stage="struck_off", removed_from=left, removed_to=left), {struck.pk})
 

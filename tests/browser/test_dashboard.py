@@ -81,9 +81,9 @@ def test_an_official_drills_down_from_the_province_to_the_people_and_exports(
         page.click("text=Xuất ra Excel")
     download = download_info.value
     assert download.suggested_filename == f"ket-qua-ket-nap-P-{year}.xlsx"
-    target = tmp_path / download.suggested_filename
-    download.save_as(target)
-    with zipfile.ZipFile(target) as book:
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    with zipfile.ZipFile(saved) as book:
         strings = book.read("xl/sharedStrings.xml").decode()
     assert "Đảng bộ xã Dân Chủ" in strings
     assert "Đảng bộ phường Hòa Bình" in strings
