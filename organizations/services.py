@@ -20,7 +20,8 @@ from treebeard.exceptions import InvalidMoveToDescendant
 from organizations.models import Membership, Organization, OrganizationEvent, Role
 
 
-def _attribute(obj: Any, acting_user: User | None) -> None:
+def attribute(obj: Any, acting_user: User | None) -> None:
+    """Name the author of the next history row of obj (shared by every app's services)."""
     # simple-history reads the author from here when there is no request (commands, imports).
     if acting_user is not None:
         obj._history_user = acting_user
@@ -70,7 +71,7 @@ def organization_create(
     org.refresh_search_key()
     # path and depth are set by treebeard; validate everything else first.
     org.full_clean(exclude=["path", "depth", "numchild"])
-    _attribute(org, acting_user)
+    attribute(org, acting_user)
     if parent is None:
         org = Organization.objects.add_root(instance=org)
     else:
@@ -105,7 +106,7 @@ def organization_update(
     changed = {k: [str(before[k] or ""), str(after[k] or "")] for k in before if before[k] != after[k]}
     if not changed:
         return org
-    _attribute(org, acting_user)
+    attribute(org, acting_user)
     org.save(update_fields=["name", "kind", "sector", "valid_from", "search_key"])
     _event(org=org, action=OrganizationEvent.Action.UPDATED, acting_user=acting_user, details=changed)
     return org
@@ -198,7 +199,7 @@ def organization_dissolve(
     org.valid_to = effective_date
     org.successor = successor
     org.full_clean()
-    _attribute(org, acting_user)
+    attribute(org, acting_user)
     org.save(update_fields=["is_active", "valid_to", "successor"])
     _event(
         org=org,
@@ -241,19 +242,19 @@ def user_grant_role(
         user.set_password(password)
     elif created:
         user.set_unusable_password()
-    _attribute(user, acting_user)
+    attribute(user, acting_user)
     user.save()
     for other in Membership.objects.filter(user=user).exclude(organization=org):
-        _attribute(other, acting_user)
+        attribute(other, acting_user)
         other.delete()
     membership = Membership.objects.filter(user=user, organization=org).first()
     if membership is None:
         membership = Membership(user=user, organization=org, role=role)
-        _attribute(membership, acting_user)
+        attribute(membership, acting_user)
         membership.full_clean()
         membership.save()
     elif membership.role != role:
         membership.role = role
-        _attribute(membership, acting_user)
+        attribute(membership, acting_user)
         membership.save(update_fields=["role"])
     return user, created

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from organizations.models import CELL_KINDS, Organization
+from organizations.services import attribute
 from organizations.text import nfc
 from recruitment import rules
 from recruitment.models import (
@@ -205,11 +206,6 @@ def _claim(candidate: Candidate, version: int) -> None:
     candidate.version = version + 1
 
 
-def _attribute(obj: Any, acting_user: User | None) -> None:
-    if acting_user is not None:
-        obj._history_user = acting_user
-
-
 def _clean_text(data: dict[str, Any]) -> dict[str, Any]:
     return {k: nfc(v) if isinstance(v, str) else v for k, v in data.items()}
 
@@ -238,7 +234,7 @@ def candidate_create(
     )
     ctx = rules.Context.load(today or timezone.localdate())
     _validate(candidate, ctx)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save()
     StageEvent.objects.create(
         candidate=candidate, from_stage="", to_stage=Stage.SOURCE, act_date=source_date, note=note,
@@ -265,7 +261,7 @@ def candidate_update(
     ctx = rules.Context.load(today or timezone.localdate())
     problems = _validate(candidate, ctx)
     _claim(candidate, version)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save()
     _raise_warnings(candidate, problems)
     return candidate
@@ -313,7 +309,7 @@ def candidate_advance(
     extra = _step_problems(candidate, step, act_date, ctx)
     problems = _validate(candidate, ctx, extra)
     _claim(candidate, version)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save()
     _raise_warnings(candidate, problems)
     return StageEvent.objects.create(
@@ -352,7 +348,7 @@ def _vote_event(
     note: str, fields: dict[str, Any],
 ) -> StageEvent:  # fmt: skip
     _claim(candidate, version)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save()
     return StageEvent.objects.create(
         candidate=candidate, from_stage=candidate.stage, to_stage=candidate.stage, act_date=act_date,
@@ -390,7 +386,7 @@ def _branch_vote(
     from_stage, candidate.stage, candidate.stage_date = candidate.stage, Stage.BRANCH_VOTED, act_date
     problems = _validate(candidate, ctx, ready)
     _claim(candidate, version)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save()
     _raise_warnings(candidate, problems)
     return StageEvent.objects.create(
@@ -422,9 +418,9 @@ def introducer_add(*, candidate: Candidate, version: int, acting_user: User | No
     introducer = Introducer(candidate=candidate, **_clean_text(fields))
     introducer.full_clean()
     _claim(candidate, version)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save(update_fields=["version", "updated_at"])
-    _attribute(introducer, acting_user)
+    attribute(introducer, acting_user)
     introducer.save()
     return introducer
 
@@ -435,9 +431,9 @@ def introducer_remove(*, introducer: Introducer, version: int, acting_user: User
     if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
         raise ValidationError(_("Introducers cannot change after the party cell has voted."))
     _claim(candidate, version)
-    _attribute(candidate, acting_user)
+    attribute(candidate, acting_user)
     candidate.save(update_fields=["version", "updated_at"])
-    _attribute(introducer, acting_user)
+    attribute(introducer, acting_user)
     introducer.delete()
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from organizations.models import EventAction, Organization, OrganizationEvent
-from recruitment.models import Candidate, Stage
+from recruitment.models import PIPELINE, Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports.forms import Period
 from reports.history import STEP, Subtree, TreeAt
@@ -36,15 +36,7 @@ BREAKDOWNS: dict[str, tuple[Promise, Q]] = CATEGORIES
 assert set(BREAKDOWNS) == set(QuotaCategory.values) - {""}
 
 # The pipeline today: every stage a candidacy can be in before and during probation.
-PIPELINE_STAGES = (
-    Stage.SOURCE,
-    Stage.AWARENESS,
-    Stage.DOSSIER,
-    Stage.BRANCH_VOTED,
-    Stage.COMMITTEE_REVIEWED,
-    Stage.DECIDED,
-    Stage.PROBATION,
-)
+PIPELINE_STAGES = PIPELINE[: PIPELINE.index(Stage.OFFICIAL)]
 BEFORE_ADMISSION = PIPELINE_STAGES[:-1]
 
 
@@ -224,13 +216,18 @@ def _aggregates(start: datetime.date, end: datetime.date, *, detail: bool) -> di
     return out
 
 
-def _counted(start: datetime.date, end: datetime.date, *, detail: bool) -> Q:
-    """The rows that can count for anything: the scan skips the years of settled members."""
-    q = _in_period("admission_date", start, end)
-    if detail:
-        q |= _in_period("recognition_date", start, end) | _in_period("removal_date", start, end)
-        q |= Q(stage__in=PIPELINE_STAGES)
-    return q
+def _counted(start: datetime.date, end: datetime.date) -> Q:
+    """The rows that can count for anything: the scan skips the years of settled members.
+
+    The same with or without detail: the rows found decide which children are listed, and the
+    report (detail=False) must list the same children as the dashboard (CONTRACT §5).
+    """
+    return (
+        _in_period("admission_date", start, end)
+        | _in_period("recognition_date", start, end)
+        | _in_period("removal_date", start, end)
+        | Q(stage__in=PIPELINE_STAGES)
+    )
 
 
 def _grouped(qs: Any, start: datetime.date, end: datetime.date, *, detail: bool) -> Any:
@@ -248,12 +245,7 @@ def _grouped(qs: Any, start: datetime.date, end: datetime.date, *, detail: bool)
             )
         )
         keys.append("month_key")
-    return (
-        qs.filter(_counted(start, end, detail=True))
-        .order_by()
-        .values(*keys)
-        .annotate(**_aggregates(start, end, detail=detail))
-    )
+    return qs.filter(_counted(start, end)).order_by().values(*keys).annotate(**_aggregates(start, end, detail=detail))
 
 
 def _sum_rows(grouped: Any) -> tuple[dict[str, dict[str, int]], dict[int, int]]:
@@ -323,10 +315,17 @@ def grouped_queryset(
     org: Organization, period: Period, *, as_of: datetime.date | None = None, today: datetime.date | None = None
 ) -> object:
     """The one aggregate query behind a dashboard, for benchmarks to time on its own."""
-    today = today or timezone.localdate()
-    cutoff = min(period.end, as_of) if as_of else period.end
-    sub = Subtree.of(org, TreeAt.load(min(cutoff, today)))
+    cutoff, _day, sub = _span(org, period, as_of, today or timezone.localdate())
     return _grouped(candidates_of(sub), period.start, cutoff, detail=True)
+
+
+def _span(
+    org: Organization, period: Period, as_of: datetime.date | None, today: datetime.date
+) -> tuple[datetime.date, datetime.date, Subtree]:
+    """The last day counted, the day whose tree the rows follow, and org's subtree on that day."""
+    cutoff = min(period.end, as_of) if as_of else period.end
+    tree_day = min(cutoff, today)
+    return cutoff, tree_day, Subtree.of(org, TreeAt.load(tree_day))
 
 
 def _members(orgs: list[Organization], year: int) -> dict[int, int]:
@@ -383,14 +382,10 @@ def attainment(
     `detail=False` computes only what CONTRACT §4 needs (target and admitted).
     """
     today = today or timezone.localdate()
-    cutoff = min(period.end, as_of) if as_of else period.end
-    tree_day = min(cutoff, today)
-    sub = Subtree.of(org, TreeAt.load(tree_day))
+    cutoff, tree_day, sub = _span(org, period, as_of, today)
     children = children_on(org, sub)
 
     qs = candidates_of(sub)
-    # The scan of detail=True even without detail: the rows found decide which children are listed,
-    # and the report (detail=False) must list the same children as the dashboard (CONTRACT §5).
     grouped = _grouped(qs, period.start, cutoff, detail=detail)
 
     sums, by_month = _sum_rows(grouped)

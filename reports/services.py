@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -18,14 +17,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
+from organizations.services import attribute
 from reports.forms import Period
 from reports.models import MembershipCount, Quota
-
-
-def _attribute(obj: Any, acting_user: User | None) -> None:
-    # simple-history reads the author from here when there is no request (commands, imports).
-    if acting_user is not None:
-        obj._history_user = acting_user
 
 
 def _write_quota(
@@ -47,7 +41,7 @@ def _write_quota(
     if target is None and rate is None:
         if existing is None:
             return None, False
-        _attribute(existing, acting_user)
+        attribute(existing, acting_user)
         existing.delete()
         return None, True
     if existing is not None and (existing.target, existing.rate, existing.note) == (target, rate, note):
@@ -57,7 +51,7 @@ def _write_quota(
     )
     quota.target, quota.rate, quota.note = target, rate, note
     quota.full_clean()
-    _attribute(quota, acting_user)
+    attribute(quota, acting_user)
     quota.save()
     return quota, True
 
@@ -96,7 +90,7 @@ def _write_membership(
     if members is None:
         if existing is None:
             return None, False
-        _attribute(existing, acting_user)
+        attribute(existing, acting_user)
         existing.delete()
         return None, True
     if existing is not None and existing.members == members:
@@ -104,7 +98,7 @@ def _write_membership(
     count = existing or MembershipCount(organization=org, year=year)
     count.members = members
     count.full_clean()
-    _attribute(count, acting_user)
+    attribute(count, acting_user)
     count.save()
     return count, True
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from organizations import access, selectors
 from organizations.models import Organization
 from recruitment.models import Stage
+from reports import exports
 from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment
 from reports.forms import Period, PeriodForm
 
@@ -117,8 +118,6 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     org, _form, att = _dashboard_for(request)
     if org is None or att is None:
         return render(request, "reports/no_scope.html", status=403)
-    from reports import exports
-
     response = HttpResponse(exports.workbook(att), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_export_name(att, "xlsx")}"'
     return response
@@ -130,8 +129,6 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     org, _form, att = _dashboard_for(request)
     if org is None or att is None:
         return render(request, "reports/no_scope.html", status=403)
-    from reports import exports
-
     buffer = io.StringIO()
     exports.write_csv(att, buffer, extended=True)
     # A byte-order mark, so Excel opens the UTF-8 file with its Vietnamese letters intact.

@@ -209,6 +209,29 @@ class DashboardTestCase(BaseTestCase):
         self.assertFalse(r.context["can_manage"])
         self.assertTrue(self.get(self.erin, org="C1", year="2026").context["can_manage"])
 
+    def test_the_csv_export_keeps_the_report_columns_and_opens_in_excel(self) -> None:
+        admitted(self.cell1, datetime.date(2026, 3, 1))
+        quota(self.org("C1"), 2026, target=4)
+        self.client.force_login(self.bob)
+        r = self.client.get("/report.csv", {"org": "C1", "year": "2026"})
+        self.assertEqual(r["Content-Type"], "text/csv; charset=utf-8")
+        self.assertIn('filename="ket-qua-ket-nap-C1-2026.csv"', r["Content-Disposition"])
+        text = r.content.decode("utf-8")
+        self.assertTrue(text.startswith("\ufefforg_code,org_name,target,admitted,percent,"))
+        self.assertIn("\nC1,Đảng bộ xã Dân Chủ,4,1,25.00,", text)
+
+    def test_the_xlsx_export_is_a_workbook(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/report.xlsx", {"org": "C1", "term": "2020-2025"})
+        self.assertEqual(r["Content-Type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertIn('filename="ket-qua-ket-nap-C1-2020-2025.xlsx"', r["Content-Disposition"])
+        self.assertEqual(r.content[:2], b"PK")
+
+    def test_the_exports_stay_within_the_scope(self) -> None:
+        self.client.force_login(self.charlie)
+        for url in ("/report.csv", "/report.xlsx"):
+            self.assertEqual(self.client.get(url, {"org": "C1", "year": "2026"}).status_code, 404)
+
     def test_the_figures_are_the_same_as_the_report_command(self) -> None:
         from reports.attainment import attainment
         from reports.forms import Period

@@ -217,6 +217,15 @@ class QuotaPageSaveTestCase(BaseTestCase):
             self.assertContains(r, f'name="{code}-rate"')
             self.assertContains(r, f'name="{code}-sub_women"')
 
+    def test_a_page_with_as_many_fields_as_150_communes_is_accepted(self) -> None:
+        # About ten fields a unit: Django's default limit of 1,000 fields would answer 400.
+        self.client.force_login(self.erin)
+        data = page_data(self.client.get(URL), C1__target=180)
+        data.update({f"X{i:04d}-target": "" for i in range(1500)})
+        r = self.client.post(URL, data)
+        self.assertRedirects(r, URL)
+        self.assertEqual(Quota.objects.get(organization__code="C1", category="").target, 180)
+
     def test_an_admin_saves_the_whole_page_at_once(self) -> None:
         self.client.force_login(self.erin)
         r = self.client.get(URL)
