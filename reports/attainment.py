@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When, Window
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -22,6 +22,7 @@ from django.utils.functional import Promise
 from organizations.models import EventAction, Organization, OrganizationEvent
 from recruitment.models import PIPELINE, Candidate, Stage
 from recruitment.selectors import CATEGORIES
+from reports import tally
 from reports.forms import Period
 from reports.history import STEP, Subtree, TreeAt
 from reports.models import MembershipCount, Quota, QuotaCategory
@@ -386,9 +387,8 @@ def attainment(
     children = children_on(org, sub)
 
     qs = candidates_of(sub)
-    grouped = _grouped(qs, period.start, cutoff, detail=detail)
-
-    sums, by_month = _sum_rows(grouped)
+    tallied = _from_tallies(org, sub, children, period.start, cutoff, using=qs.db)
+    sums, by_month = tallied if tallied is not None else _sum_rows(_grouped(qs, period.start, cutoff, detail=detail))
     by_child = {bucket: _figures(row, detail=detail) for bucket, row in sums.items()}
     total = Figures()
     for fig in by_child.values():
@@ -420,8 +420,64 @@ def attainment(
     )
     if detail:
         result.months = _months(by_month, period)
-        result.idle_count, result.idle_units = _idle(qs, period.start, cutoff)
+        result.idle_count, result.idle_units = _idle(sub, period.start, cutoff, qs.db)
     return result
+
+
+def _from_tallies(
+    org: Organization,
+    sub: Subtree,
+    children: list[Organization],
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    using: str,
+) -> tuple[dict[str, dict[str, int]], dict[int, int]] | None:
+    """The same sums as the candidate scan (`_sum_rows`), from the tallies of org, its children and
+    the subtrees moved since the tree's day (one query); None when one of them is too deep to have
+    tallies, or the period is not whole months.
+
+    On the tree of an earlier day a row counts under the deepest moved subtree it is in (that
+    subtree's bucket then), else under its current child. So each moved subtree R contributes its
+    tally minus those of the moved subtrees right inside it, and each current child C its tally
+    minus those of the moved subtrees right inside it (C itself included).
+    """
+    child_len = len(org.path) + STEP
+    roots = sub.roots
+    relevant = {p for p, b in roots.items() if p.startswith(org.path) or b is not None}
+    # Moved subtrees nested in a relevant one decide for their own rows, wherever they went.
+    considered = {p for p in roots if p in relevant or any(p.startswith(r) and p != r for r in relevant)}
+    current = {c.path for c in children if c.path.startswith(org.path) and len(c.path) == child_len}
+    current |= {p for p in considered if p.startswith(org.path) and len(p) == child_len}
+    found = tally.read({org.path, *current, *considered}, start, end, using=using)
+    if found is None:
+        return None
+
+    def right_inside(prefix: str, *, strict: bool) -> list[str]:
+        inside = [p for p in considered if p.startswith(prefix) and not (strict and p == prefix)]
+        return [p for p in inside if not any(p != q and p.startswith(q) for q in inside)]
+
+    regions: dict[str, list[tuple[int, tuple[list[int], dict[int, int]]]]] = {}
+    for path in current:
+        parts = [(1, found[path])] + [(-1, found[r]) for r in right_inside(path, strict=False)]
+        regions.setdefault(path, []).extend(parts)
+    for path in considered:
+        bucket = roots[path]
+        if bucket is not None:
+            parts = [(1, found[path])] + [(-1, found[r]) for r in right_inside(path, strict=True)]
+            regions.setdefault(bucket, []).extend(parts)
+    regions.setdefault(org.path, []).extend([(1, found[org.path])] + [(-1, found[c]) for c in current])
+
+    sums: dict[str, dict[str, int]] = {}
+    by_month: dict[int, int] = {}
+    for bucket, parts in regions.items():
+        vector, months = tally.combine(parts)
+        if any(vector):
+            sums[bucket] = dict(zip(tally.MEASURES, vector, strict=True))
+        for month, n in months.items():
+            if n:
+                by_month[month] = by_month.get(month, 0) + n
+    return sums, by_month
 
 
 def _months(by_month: dict[int, int], period: Period) -> list[tuple[datetime.date, int, int]]:
@@ -436,24 +492,37 @@ def _months(by_month: dict[int, int], period: Period) -> list[tuple[datetime.dat
     return out
 
 
-def _idle(qs: Any, start: datetime.date, end: datetime.date) -> tuple[int, list[dict[str, object]]]:
+def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) -> tuple[int, list[dict[str, object]]]:
     """Cells that have candidates in the pipeline but admitted no one in the period: how many, and the
-    ones with the most people waiting. One query: the pipeline rows whose cell has no admission in the
-    period (an anti-join on the cell's index), grouped by cell, with the number of cells as a window."""
-    admitted_there = Candidate.objects.filter(
-        _in_period("admission_date", start, end), organization_id=OuterRef("organization_id")
-    )
-    top = list(
-        qs.filter(stage__in=BEFORE_ADMISSION)
-        .filter(~Exists(admitted_there))
-        .order_by()
-        .values("organization_id", "organization__code", "organization__name")
-        .annotate(waiting=Count("id"))
-        .annotate(units=Window(Count("*")))
-        .order_by("-waiting", "organization__code")[:IDLE_LIMIT]
-    )
+    ones with the most people waiting. One query: the people waiting in the subtree's cells, counted
+    by cell, in the cells with no admission in the period (an anti-join read off two covering
+    indexes), with the number of cells as a window. A country's: about 0.4 s."""
+    orgs = Organization.objects.using(using).filter(sub.q())
+    if sub.changed:
+        orgs = orgs.annotate(bucket=sub.bucket("path")).filter(bucket__isnull=False)
+    org_sql, org_params = orgs.values("id", "code", "name").query.sql_with_params()
+    table = Candidate._meta.db_table
+    # A root's subtree is (nearly) everyone: filtering first would cost a join of every person (a
+    # country's: 0.4 → 0.8 s); below the root it saves scanning the rest of the country (HCM: 0.35 → 0.2 s).
+    restrict = "" if sub.org.depth == 1 else "JOIN o ON o.id = c.organization_id"
+    stages = ", ".join(["%s"] * len(BEFORE_ADMISSION))
+    sql = f"""
+        WITH o AS ({org_sql}), waiting AS (
+            SELECT c.organization_id, COUNT(*) AS n FROM {table} c {restrict}
+            WHERE c.stage IN ({stages}) AND NOT EXISTS (
+                SELECT 1 FROM {table} a
+                WHERE a.admission_date >= %s AND a.admission_date <= %s AND a.organization_id = c.organization_id
+            )
+            GROUP BY c.organization_id
+        )
+        SELECT o.code, o.name, waiting.n, COUNT(*) OVER ()
+        FROM waiting JOIN o ON o.id = waiting.organization_id
+        ORDER BY waiting.n DESC, o.code
+        LIMIT {IDLE_LIMIT}
+    """  # noqa: S608 - table names from the models, values as parameters
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*org_params, *BEFORE_ADMISSION, start, end])
+        top = cursor.fetchall()
     if not top:
         return 0, []
-    return top[0]["units"], [
-        {"code": r["organization__code"], "name": r["organization__name"], "waiting": r["waiting"]} for r in top
-    ]
+    return top[0][3], [{"code": code, "name": name, "waiting": n} for code, name, n, _units in top]

@@ -70,7 +70,8 @@ from organizations.text import fold
 from recruitment.models import Candidate, Gender, OccupationGroup, Stage
 from recruitment.rules import RuleBook, add_months
 from recruitment.workdays import WorkCalendar
-from reports.models import MembershipCount, Quota, QuotaCategory, rate_target
+from reports import tally
+from reports.models import MembershipCount, Quota, QuotaCategory, Tally, rate_target
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
@@ -1437,10 +1438,11 @@ def dataset_generate(
         generator = _Generator(SCALES[scale], seed, today, progress or (lambda _line: None))
         summary = generator.run()
         summary.replaced = bool(roots)
+        tally.rebuild()  # the rows went in by COPY, past the signals that keep the tallies
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new rows (autovacuum would take its time).
         with connection.cursor() as cursor:
-            for model in (Organization, Candidate, MembershipCount, Quota):
+            for model in (Organization, Candidate, MembershipCount, Quota, Tally):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
     summary.seconds = time.perf_counter() - started
     return summary

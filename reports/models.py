@@ -140,3 +140,54 @@ class MembershipCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.year}: {self.members}"
+
+
+def _count(label: str) -> models.IntegerField:
+    # Not PositiveIntegerField: a tally gone wrong (rows written behind the app's back) must not
+    # stop people's records from being saved; `rebuild_tallies --check` finds and fixes it.
+    return models.IntegerField(label, default=0)
+
+
+class Tally(models.Model):
+    """Pre-counted figures of an organization's whole subtree for one month (reports.tally keeps them).
+
+    Only the upper levels of the tree (depth ≤ settings.TALLY_DEPTH) have tallies: a country's or a
+    province's dashboard adds up a few hundred of these rows instead of scanning a million people.
+    The row with month 0 holds the pipeline as it stands now. Each figure is the same as the
+    candidate scan of reports.attainment would count; `python manage.py rebuild_tallies --check`
+    compares them.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    month = models.PositiveIntegerField(_("month"))  # yyyymm; 0 for the pipeline now
+    # Dated: admissions (and their breakdowns) by month of the ceremony, recognitions, removals.
+    admitted = _count("admitted")
+    recognized = _count("recognized")
+    struck_off = _count("struck off")
+    removed = _count("left the list")
+    b_women = _count("women")
+    b_ethnic_minority = _count("ethnic minorities")
+    b_religious = _count("religious")
+    b_youth_union = _count("Youth Union members")
+    b_young = _count("aged 30 or under")
+    b_residential = _count("residential areas")
+    b_private_sector = _count("private sector")
+    b_students = _count("pupils and students")
+    # The pipeline now (month 0 only).
+    p_source = _count("source list")
+    p_awareness = _count("awareness")
+    p_dossier = _count("dossier")
+    p_branch_voted = _count("branch voted")
+    p_committee_reviewed = _count("committee reviewed")
+    p_decided = _count("decided")
+    p_probation = _count("probation")
+
+    class Meta:
+        verbose_name = _("tally")
+        verbose_name_plural = _("tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month"], name="reports_tally_unique_org_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month}"

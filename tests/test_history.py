@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.services import organization_create, organization_dissolve, organization_move
+from reports import tally
 from reports.attainment import Attainment, attainment
 from reports.forms import Period
 from reports.history import Subtree, TreeAt
@@ -282,6 +283,8 @@ def apply(day: datetime.date, pick: int, to: int, merge: bool) -> None:
         organization_move(org=org, new_parent=target, effective_date=day)
 
 
+# Tallies at every depth, so that each report can be counted both ways (TALLY_DEPTH 0 reads none).
+@override_settings(TALLY_DEPTH=99)
 class RandomHistoriesTestCase(HypothesisTestCase):
     @settings(HYPOTHESIS, max_examples=25)
     @given(histories())
@@ -295,5 +298,9 @@ class RandomHistoriesTestCase(HypothesisTestCase):
         ids = {nodes[0].pk, nodes[s["org"]].pk}
         for event in OrganizationEvent.objects.filter(action=EventAction.MOVED):
             ids |= {event.from_parent_id, event.to_parent_id} - {None}
+        # The moves kept the tallies right, and both ways of counting agree with the brute force.
+        self.assertEqual(tally.stored(), tally.expected())
         for org in Organization.objects.filter(pk__in=ids):
-            assert_matches_brute_force(self, org, s["period"], as_of=s["as_of"], today=s["today"])
+            for depth in (0, 99):
+                with override_settings(TALLY_DEPTH=depth):
+                    assert_matches_brute_force(self, org, s["period"], as_of=s["as_of"], today=s["today"])

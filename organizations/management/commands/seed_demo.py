@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from organizations import demo
 from recruitment import demo as demo_people
 from reports import demo as demo_quotas
+from reports import tally
 
 
 class Command(BaseCommand):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
         created_tree = demo.seed_tree()
         accounts = demo.seed_accounts()
         people = demo_people.seed_people()
+        if people:
+            tally.rebuild()  # the people went in by bulk_create, past the signals that keep the tallies
         quotas = demo_quotas.seed_quotas()
         self.stdout.write(_("Demo tree created.") if created_tree else _("Demo tree already present; left unchanged."))
         if people:
