@@ -83,9 +83,10 @@ def _page(client: Any, url: str, runs: int) -> dict[str, Any]:
 
 def _measure(org: Any, year: int, client: Any, runs: int) -> dict[str, Any]:
     from django.db import connection
+    from django.utils import timezone
 
     from recruitment.models import Candidate
-    from reports.attainment import attainment, grouped_queryset
+    from reports.attainment import _from_tallies, _span, attainment, children_on, grouped_queryset
     from reports.forms import Period
 
     period = Period(year, year)
@@ -107,6 +108,15 @@ def _measure(org: Any, year: int, client: Any, runs: int) -> dict[str, Any]:
 
     raw()
     row["raw"] = _stats(_timed(raw, runs))
+    # What the page reads instead of that scan when the organizations have tallies (reports.tally).
+    cutoff, _day, sub = _span(org, period, None, timezone.localdate())
+    children = children_on(org, sub)
+    if _from_tallies(org, sub, children, period.start, cutoff, using=connection.alias) is None:
+        row["tallies"] = None
+    else:
+        row["tallies"] = _stats(
+            _timed(lambda: _from_tallies(org, sub, children, period.start, cutoff, using=connection.alias), runs)
+        )
     attainment(org, period)
     row["attainment"] = _stats(_timed(lambda: attainment(org, period), runs))
     return row
@@ -190,7 +200,7 @@ def _national(url: str, runs: int) -> tuple[str, list[dict[str, Any]]]:
 def _print(sections: list[tuple[str, list[dict[str, Any]], bool]]) -> None:
     head = (
         f"{'organization':<46} {'year':>4} {'people':>9} {'page med':>9} {'p95':>7} {'queries':>7} {'slowest':>8} "
-        f"{'raw med':>8} {'p95':>7} {'attain.':>8}  target"
+        f"{'raw med':>8} {'p95':>7} {'tallies':>8} {'attain.':>8}  target"
     )
     for label, rows, national in sections:
         print(f"\n{label}")
@@ -200,7 +210,8 @@ def _print(sections: list[tuple[str, list[dict[str, Any]], bool]]) -> None:
         for r in rows:
             page, (raw_med, raw_p95), (att_med, _att_p95) = r["page"], r["raw"], r["attainment"]
             start = f"{r['org'][:46]:<46} {r['year']:>4} {r['people']:>9,}"
-            tail = f"{raw_med:>8.0f} {raw_p95:>7.0f} {att_med:>8.0f}"
+            tallies = f"{r['tallies'][0]:>8.1f}" if r.get("tallies") else f"{'—':>8}"
+            tail = f"{raw_med:>8.0f} {raw_p95:>7.0f} {tallies} {att_med:>8.0f}"
             if "error" in page:
                 print(f"{start} {'—':>9} {'—':>7} {'—':>7} {'—':>8} {tail}  page: {page['error']}")
                 continue
@@ -215,7 +226,8 @@ def _print(sections: list[tuple[str, list[dict[str, Any]], bool]]) -> None:
             )
     print(
         "\nTimes in ms: the page through the test client (server side), its slowest query, the raw aggregate "
-        "(execute + fetchall) and attainment() alone."
+        "over the people (execute + fetchall: what the page would need without tallies), the tallies read in its "
+        "place (query and sums; — when the organization is too deep to have them) and attainment() alone."
     )
 
 

@@ -146,6 +146,9 @@ AXES_ENABLED = envbool("AXES_ENABLED", "True")
 
 # The quota page posts about ten fields per unit, and a merged province has 150 communes or more.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Organizations down to this depth (1 = the roots) keep monthly tallies for the dashboards
+# (reports.tally); deeper ones are scanned. After changing it, run `manage.py rebuild_tallies`.
+TALLY_DEPTH = 3
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

@@ -83,14 +83,21 @@ def can_restructure(user: AnyUser, org: Organization) -> bool:
 
 
 def scope_roots(user: AnyUser) -> list[Organization]:
-    """The top organizations of the user's scope, none inside another; all roots for superusers."""
+    """The top organizations of the user's scope, none inside another; all roots for superusers.
+
+    Read once per request: the user object is the request's, and pages and the header both ask."""
+    cached = getattr(user, "_scope_roots", None)
+    if cached is not None:
+        return list(cached)
     if is_global(user):
-        return list(Organization.objects.filter(depth=1).order_by("code"))
-    roots: list[Organization] = []
-    for grant in grants(user):  # sorted by path, so an ancestor comes before its descendants
-        if not any(grant.path.startswith(r.path) for r in roots):
-            roots.append(grant.organization)
-    return roots
+        roots = list(Organization.objects.filter(depth=1).order_by("code"))
+    else:
+        roots = []
+        for grant in grants(user):  # sorted by path, so an ancestor comes before its descendants
+            if not any(grant.path.startswith(r.path) for r in roots):
+                roots.append(grant.organization)
+    user._scope_roots = roots  # type: ignore[union-attr]
+    return list(roots)
 
 
 def scope_q(user: AnyUser, *, prefix: str = "") -> Q:

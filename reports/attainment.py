@@ -449,7 +449,8 @@ def _from_tallies(
     considered = {p for p in roots if p in relevant or any(p.startswith(r) and p != r for r in relevant)}
     current = {c.path for c in children if c.path.startswith(org.path) and len(c.path) == child_len}
     current |= {p for p in considered if p.startswith(org.path) and len(p) == child_len}
-    found = tally.read({org.path, *current, *considered}, start, end, using=using)
+    ids = {o.path: o.pk for o in (org, *children)} | {p: sub.tree.by_path[p].pk for p in considered}
+    found = tally.read(ids, start, end, using=using)
     if found is None:
         return None
 

@@ -266,12 +266,12 @@ def organization_moved(org: Organization, from_parent: Organization | None, usin
 
 
 def read(
-    paths: Iterable[str], start: datetime.date, end: datetime.date, *, using: str = "default"
+    ids: dict[str, int], start: datetime.date, end: datetime.date, *, using: str = "default"
 ) -> dict[str, tuple[Vector, dict[int, int]]] | None:
-    """The period's figures of each organization (by path): (measures summed over the period's
-    months, with the pipeline now; admissions by month). None when a path has no tallies (too deep)
-    or the period does not start and end on month boundaries."""
-    paths = set(paths)
+    """The period's figures of each organization (given as path → id, keyed by path): (measures
+    summed over the period's months, with the pipeline now; admissions by month). None when one has
+    no tallies (too deep) or the period does not start and end on month boundaries."""
+    paths = set(ids)
     if start.day != 1 or (end + datetime.timedelta(days=1)).day != 1:
         return None
     if any(len(p) > depth_limit() * STEP for p in paths):
@@ -279,13 +279,14 @@ def read(
     first, last = month_of(start), month_of(end)
     rows = (
         Tally.objects.using(using)
-        .filter(Q(month__gte=first, month__lte=last) | Q(month=PIPELINE_MONTH), organization__path__in=paths)
-        .values_list("organization__path", "month", *MEASURES)
+        .filter(Q(month__gte=first, month__lte=last) | Q(month=PIPELINE_MONTH), organization_id__in=ids.values())
+        .values_list("organization_id", "month", *MEASURES)
     )
+    path_of = {pk: path for path, pk in ids.items()}
     out: dict[str, tuple[Vector, dict[int, int]]] = {p: ([0] * len(MEASURES), {}) for p in paths}
     admitted = _INDEX["admitted"]
-    for path, month, *values in rows:
-        acc, months = out[path]
+    for org_id, month, *values in rows:
+        acc, months = out[path_of[org_id]]
         if month == PIPELINE_MONTH:
             for i in _P_INDEX.values():
                 acc[i] += values[i]
