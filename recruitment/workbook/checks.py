@@ -1,0 +1,1236 @@
+"""A normalised workbook checked against the database, and what applying it would write.
+
+`check()` reads what the rows refer to in a fixed number of queries (`State.load`), then goes
+through the rows in memory: the organizations sheet first, so that the other sheets may refer to
+units the file creates, then membership counts, quotas and people. Each row is classified as
+created, updated or unchanged (the same values as in the database), or gets its errors, each with
+its sheet, row, column and a message that says what to do.
+
+People go through the same rules as the web pages (`recruitment.rules.derive` and `check_record`,
+on Candidate objects built in memory); the import differs only where the workbook does: it has no
+stage column, so the stage follows from the dates (`import_stage`).
+
+Checking alone (the preview) writes nothing. Applying checks the rows again and hands each row that
+passes to a `Sink` (writes.Writer) as it goes, encoded for the database (bulk.Encoder): the new people
+stream into a COPY that the database runs while the next rows are checked. Any error, in any row,
+rolls the whole transaction back.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Any, Protocol
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from organizations import access
+from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
+from organizations.text import fold
+from recruitment import rules
+from recruitment.models import (
+    ENDED_STAGES,
+    CalendarDay,
+    Candidate,
+    ImportRun,
+    RuleSet,
+    Stage,
+)
+from recruitment.workbook import bulk
+from recruitment.workbook.normalize import NATIONAL_ID_RE, Table
+from recruitment.workbook.reading import Issue
+from recruitment.workdays import WorkCalendar
+from reports.models import MembershipCount, Quota, QuotaCategory
+
+CHUNK = 5000  # values in one IN (...) list: SQLite allows 32,766 parameters
+SHEET_ORDER = ("organizations", "membership", "quotas", "people")
+
+# ---------------------------------------------------------------------------------------------
+# Candidate columns, in the orders the bulk writes use.
+
+CANDIDATE_FIELDS: list[str] = [f.attname for f in Candidate._meta.concrete_fields]
+# What the history table keeps of a candidate, except the columns known only at write time.
+_HISTORY_OWN = [f.attname for f in Candidate.history.model._meta.concrete_fields]  # type: ignore[attr-defined]
+CANDIDATE_PREFIX = ["id", "organization_id", "created_at", "updated_at"]
+HISTORY_PREFIX = ["id", "organization_id", "created_at", "history_date", "history_change_reason", "history_type",
+                  "history_user_id"]  # fmt: skip
+HISTORY_BODY = [a for a in _HISTORY_OWN if a not in HISTORY_PREFIX and a != "history_id"]
+CANDIDATE_TAIL = ["search_key", "version"]
+CANDIDATE_INSERT = [*CANDIDATE_PREFIX, *HISTORY_BODY, *CANDIDATE_TAIL]
+CANDIDATE_UPDATE = ["id", "organization_id", "updated_at", *HISTORY_BODY, *CANDIDATE_TAIL]
+CANDIDATE_HISTORY = [*HISTORY_PREFIX, *HISTORY_BODY]
+assert sorted(CANDIDATE_INSERT) == sorted(CANDIDATE_FIELDS), "every column of Candidate is written"
+# Compared with the database to tell an unchanged row: everything but the bookkeeping.
+CANDIDATE_COMPARED = ["organization_id", *HISTORY_BODY, "search_key"]
+_AT = {name: i for i, name in enumerate(CANDIDATE_FIELDS)}
+# What the fingerprint needs of a candidacy (State.load(light=True)).
+LIGHT_FIELDS = ["id", "national_id", "version", "updated_at"]
+
+# The date column of each stage: the stage holds since that act.
+STAGE_DATE_FIELD: dict[str, str] = {
+    Stage.SOURCE: "source_date",
+    Stage.AWARENESS: "awareness_cert_date",
+    Stage.DOSSIER: "application_date",
+    Stage.BRANCH_VOTED: "branch_vote_date",
+    Stage.COMMITTEE_REVIEWED: "committee_review_date",
+    Stage.DECIDED: "decision_date",
+    Stage.PROBATION: "admission_date",
+    Stage.OFFICIAL: "recognition_date",
+    Stage.REMOVED: "removal_date",
+    Stage.NOT_ADMITTED: "removal_date",
+    Stage.STRUCK_OFF: "removal_date",
+    Stage.TRANSFERRED: "removal_date",
+}
+
+# A removal reason that says the person moved away (folded): the candidacy is transferred out, not
+# ended by the chi bộ. The workbook has no stage column, and stage_from_dates alone reads a
+# probationer's removal as being struck off.
+TRANSFER_WORDS = (
+    "chuyen sinh hoat",
+    "chuyen cong tac",
+    "chuyen di",
+    "chuyen den",
+    "chuyen ve",
+    "chuyen noi",
+    "chuyen truong",
+    "chuyen nganh",
+    "chuyen dang",
+    "chuyen cu tru",
+    "chuyen ho khau",
+    "transfer",
+)
+
+
+def says_transfer(reason: str) -> bool:
+    key = fold(reason)
+    return any(word in key for word in TRANSFER_WORDS)
+
+
+def import_stage(c: Candidate, existing_stage: str | None) -> str:
+    """The stage the workbook's dates imply (stage_from_dates), telling a transfer from a removal.
+
+    Before the cell votes and during probation, a removal may be a transfer out: it is one when the
+    reason says so, or when the person was already recorded as transferred with these dates.
+    """
+    stage = rules.stage_from_dates(c)
+    if stage in (Stage.REMOVED, Stage.STRUCK_OFF) and (
+        says_transfer(c.removal_reason) or existing_stage == Stage.TRANSFERRED
+    ):
+        return Stage.TRANSFERRED
+    return stage
+
+
+class IndexedCalendar(WorkCalendar):
+    """The same working-day arithmetic as WorkCalendar, from a table of the days, for many records at once.
+
+    WorkCalendar.add walks day by day (a 60-working-day deadline is ~85 lookups); checking tens of
+    thousands of people needs it in microseconds: the working days are counted once over a range
+    of years, and add() is a binary search. Dates outside the range fall back to WorkCalendar.
+    """
+
+    def __init__(self, exceptions: dict[datetime.date, bool], start: datetime.date, end: datetime.date) -> None:
+        super().__init__(exceptions)
+        self.start, self.end = start, end
+        self._base = start.toordinal()
+        self._counts: list[int] | None = None
+        self._memo: dict[tuple[datetime.date, int], datetime.date] = {}
+
+    def _table(self) -> list[int]:
+        if self._counts is None:
+            counts, n = [], 0
+            one = datetime.timedelta(days=1)
+            day = self.start
+            while day <= self.end:
+                if day != self.start and super().is_working_day(day):
+                    n += 1
+                counts.append(n)
+                day += one
+            self._counts = counts
+        return self._counts
+
+    def add(self, start: datetime.date, working_days: int) -> datetime.date:
+        key = (start, working_days)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
+        if (
+            working_days < 0
+            or not self.start <= start
+            or start + datetime.timedelta(days=3 * working_days + 60) > self.end
+        ):
+            found = super().add(start, working_days)
+        elif working_days == 0:
+            found = start
+        else:
+            counts = self._table()
+            i = start.toordinal() - self._base
+            j = bisect_left(counts, counts[i] + working_days, i)
+            found = datetime.date.fromordinal(self._base + j)
+        self._memo[key] = found
+        return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Who may do what
+
+
+class Scope:
+    """The run's limits: the scope organization's subtree, and the author's roles (none: a command without --user)."""
+
+    def __init__(self, run: ImportRun) -> None:
+        scope = Organization.objects.filter(pk=run.scope_id).values_list("path", flat=True).first()
+        # A scope that no longer exists limits to nothing rather than to everything.
+        self.root_path = (scope or "-") if run.scope_id else ""
+        # Read afresh: the roles are cached on a user object, and they may have changed since the check.
+        self.user: User | None = User.objects.filter(pk=run.created_by_id).first() if run.created_by_id else None
+        self.unlimited = self.user is None or access.is_global(self.user)
+        self._roles: dict[str, Role | None] = {}
+
+    def role(self, path: str) -> Role | None:
+        if path in self._roles:
+            return self._roles[path]
+        role: Role | None
+        if self.root_path and not path.startswith(self.root_path):
+            role = None
+        elif self.unlimited:
+            role = Role.ADMIN
+        else:
+            assert self.user is not None
+            role = access.role_on_path(self.user, path)
+        self._roles[path] = role
+        return role
+
+    def top_allowed(self) -> bool:
+        """A new top-level organization: only without any limit."""
+        return self.unlimited and not self.root_path
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        user = self.user
+        if user is None:
+            return (self.root_path,)
+        grants = tuple((g.path, str(g.role)) for g in access.grants(user))
+        return (self.root_path, user.pk, user.is_active, user.is_superuser, grants)
+
+
+def _refusal(role: Role | None, needed: Role) -> str | None:
+    """Why a row is refused for this role, or None when the role allows it."""
+    if role is None:
+        return _("This organization is outside your scope: you cannot import rows for it.")
+    if ROLE_RANK[role] < ROLE_RANK[needed]:
+        if needed == Role.ADMIN:
+            return _(
+                "Your role does not allow changing organizations, quotas or membership counts here: "
+                "ask an administrator of this organization."
+            )
+        return _("Your role only allows reading here: ask for the staff role to import people.")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# What the rows refer to
+
+
+@dataclass
+class Org:
+    """An organization as the checks see it: in the database, or new in the file."""
+
+    code: str
+    id: int | None
+    path: str  # "" for a new one
+    kind: str
+    is_active: bool = True
+    name: str = ""
+    sector: str = ""
+    row: tuple[Any, ...] = ()  # every column, for a history row
+    anchor: str = ""  # the path that decides the scope: its own, or the nearest existing ancestor's
+    ok: bool = True  # False: its row in the organizations sheet has errors
+
+    @property
+    def ref(self) -> int | str:
+        """Its id, or its code while it does not exist yet."""
+        return self.id if self.id is not None else self.code
+
+
+ORG_FIELDS = [f.attname for f in Organization._meta.concrete_fields]
+COUNT_FIELDS = ["id", "organization_id", "year", "members", "updated_at"]
+QUOTA_FIELDS = [f.attname for f in Quota._meta.concrete_fields]
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Any]:
+    """The values for `field__in=`, in as few queries as the database allows (one array on PostgreSQL)."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        yield RawSQL("SELECT unnest(%s)", [list(values)])
+        return
+    for i in range(0, len(values), CHUNK):
+        yield values[i : i + CHUNK]
+
+
+def _column(table: Table | None, key: str) -> list[Any]:
+    if table is None or key not in table.columns:
+        return []
+    i = table.columns.index(key)
+    return [values[i] for _number, values in table.rows if values[i]]
+
+
+@dataclass
+class State:
+    """What the workbook's rows refer to in the database, read in a fixed number of queries."""
+
+    orgs: dict[str, Org]
+    parent_code: dict[str, str]  # path -> code, for the parents of the organizations the sheet names
+    candidates: dict[str, list[tuple[Any, ...]]]  # national ID -> rows (CANDIDATE_FIELDS + organization path)
+    counts: dict[tuple[int, int], tuple[Any, ...]]
+    quotas: dict[tuple[int, int, int], tuple[Any, ...]]
+    ctx: rules.Context
+    fingerprint: str
+
+    @classmethod
+    def load(
+        cls, tables: list[Table], scope: Scope, *, today: datetime.date, lock: bool = False, light: bool = False
+    ) -> State:
+        """With `light`, the candidacies are read only as far as the fingerprint needs (to tell whether a
+        check made earlier still holds); such a State cannot be checked against."""
+        by_key = {t.key: t for t in tables}
+        orgs_t, people_t = by_key.get("organizations"), by_key.get("people")
+        codes = set(_column(orgs_t, "code")) | set(_column(orgs_t, "parent_code"))
+        for key in ("membership", "quotas"):
+            codes |= set(_column(by_key.get(key), "code"))
+        codes |= set(_column(people_t, "branch_code"))
+        orgs: dict[str, Org] = {}
+        for chunk in _chunks(sorted(codes)):
+            for row in Organization.objects.filter(code__in=chunk).order_by().values_list(*ORG_FIELDS):
+                values = dict(zip(ORG_FIELDS, row, strict=True))
+                orgs[values["code"]] = Org(
+                    code=values["code"],
+                    id=values["id"],
+                    path=values["path"],
+                    kind=values["kind"],
+                    is_active=values["is_active"],
+                    name=values["name"],
+                    sector=values["sector"],
+                    row=row,
+                    anchor=values["path"],
+                )
+        # The current parents of the organizations the sheet lists, to tell a move.
+        parent_paths = sorted({orgs[c].path[: -Organization.steplen] for c in _column(orgs_t, "code") if c in orgs})
+        parent_code: dict[str, str] = {}
+        for chunk in _chunks([p for p in parent_paths if p]):
+            parent_code.update(Organization.objects.filter(path__in=chunk).order_by().values_list("path", "code"))
+        candidates: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+        ids = sorted(set(_column(people_t, "national_id")))
+        fields = [*(LIGHT_FIELDS if light else CANDIDATE_FIELDS), "organization__path"]
+        at_id = fields.index("national_id")
+        for chunk in _chunks(ids):
+            qs = Candidate.objects.filter(national_id__in=chunk).order_by()
+            if lock:
+                qs = qs.select_for_update(of=("self",))
+            for row in qs.values_list(*fields):
+                candidates[row[at_id]].append(row)
+        marks = [fields.index(f) for f in ("id", "version", "updated_at")]
+        org_ids = sorted({o.id for o in orgs.values() if o.id is not None})
+        counts: dict[tuple[int, int], tuple[Any, ...]] = {}
+        quotas: dict[tuple[int, int, int], tuple[Any, ...]] = {}
+        for chunk in _chunks(org_ids):
+            if "membership" in by_key:
+                cqs = MembershipCount.objects.filter(organization_id__in=chunk).order_by()
+                if lock:
+                    cqs = cqs.select_for_update()
+                for row in cqs.values_list(*COUNT_FIELDS):
+                    counts[(row[1], row[2])] = row
+            if "quotas" in by_key:
+                qqs = Quota.objects.filter(organization_id__in=chunk, category=QuotaCategory.TOTAL).order_by()
+                if lock:
+                    qqs = qqs.select_for_update()
+                for row in qqs.values_list(*QUOTA_FIELDS):
+                    values = dict(zip(QUOTA_FIELDS, row, strict=True))
+                    quotas[(values["organization_id"], values["first_year"], values["last_year"])] = row
+        rule_sets = list(RuleSet.objects.all())
+        exceptions = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+        calendar = IndexedCalendar(exceptions, datetime.date(2000, 1, 1), today + datetime.timedelta(days=3 * 366))
+        ctx = rules.Context(rules.RuleBook(rule_sets), calendar, today)
+        digest = hashlib.sha256()
+        for part in (
+            today.isoformat(),
+            scope.fingerprint(),
+            sorted(o.row for o in orgs.values()),
+            sorted(parent_code.items()),
+            sorted((*(r[i] for i in marks), r[-1]) for rs in candidates.values() for r in rs),
+            sorted(counts.values()),
+            sorted(quotas.values()),
+            [[getattr(r, f.attname) for f in RuleSet._meta.concrete_fields] for r in rule_sets],
+            sorted(exceptions.items()),
+        ):
+            digest.update(repr(part).encode())
+            digest.update(b"\x00")
+        return cls(orgs, parent_code, dict(candidates), counts, quotas, ctx, digest.hexdigest())
+
+
+# ---------------------------------------------------------------------------------------------
+# What applying writes
+
+
+@dataclass
+class NewOrg:
+    code: str
+    name: str
+    kind: str
+    sector: str
+    parent: int | str | None  # an id, the code of another new organization, or None for a top-level one
+    number: int
+
+
+@dataclass
+class OrgUpdate:
+    org: Org
+    name: str
+    kind: str
+    sector: str
+    changed: dict[str, list[str]]
+
+
+@dataclass
+class CountWrite:
+    org: int | str
+    year: int
+    members: int
+    existing: tuple[Any, ...] | None
+
+
+@dataclass
+class QuotaWrite:
+    org: int | str
+    first_year: int
+    last_year: int
+    target: int
+    existing: tuple[Any, ...] | None
+
+
+@dataclass
+class PersonWrite:
+    """A candidacy to insert (id None) or update, encoded except for what is known only at write time."""
+
+    id: int | None
+    org: int | str
+    from_org: int | None  # the cell before, for an update
+    created_at: datetime.datetime | None
+    body: Any  # HISTORY_BODY, encoded
+    tail: Any  # CANDIDATE_TAIL, encoded
+    from_stage: str
+    stage: str
+    stage_date: datetime.date
+    warnings: list[rules.Problem]
+
+
+@dataclass
+class SheetResult:
+    key: str
+    name: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    warnings: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "notes": self.notes,
+        }
+
+
+@dataclass
+class Changes:
+    """What a check found: per sheet, the counts and every issue; the writes of the small sheets (people go
+    to the sink as they pass); the fingerprint of the database state it was checked against."""
+
+    fingerprint: str
+    today: datetime.date
+    results: list[SheetResult] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    new_orgs: list[NewOrg] = field(default_factory=list)
+    org_updates: list[OrgUpdate] = field(default_factory=list)
+    moves: list[tuple[str, str]] = field(default_factory=list)  # (code, new parent code)
+    counts: list[CountWrite] = field(default_factory=list)
+    quotas: list[QuotaWrite] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.issues)
+
+
+MAX_WARNING_NOTES = 50
+
+
+class Sink(Protocol):
+    """What writes the rows while they are checked (writes.Writer), inside the checks' transaction."""
+
+    def sheets(self, changes: Changes) -> None: ...  # organizations, membership counts, quotas
+
+    def open_people(self, new_at_most: int) -> None: ...
+
+    def person(self, p: PersonWrite) -> None: ...
+
+    def close_people(self) -> None: ...
+
+    def abort_people(self) -> None: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks
+
+
+def check(
+    tables: list[Table],
+    run: ImportRun,
+    *,
+    today: datetime.date | None = None,
+    lock: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> Changes:
+    """Every row checked against the database; the changes applying the workbook would make."""
+    today = today or timezone.localdate()
+    scope = Scope(run)
+    state = State.load(tables, scope, today=today, lock=lock)
+    checker = Checker(tables, state, scope, today, progress)
+    return checker.run()
+
+
+class Checker:
+    """The rows of a workbook against one State: run() checks (and, given a Sink, writes) every sheet."""
+
+    def __init__(
+        self,
+        tables: list[Table],
+        state: State,
+        scope: Scope,
+        today: datetime.date,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.tables = {t.key: t for t in tables}
+        self.state = state
+        self.scope = scope
+        self.today = today
+        self.progress = progress or (lambda _n: None)
+        self.changes = Changes(fingerprint=state.fingerprint, today=today)
+        self.encoder = bulk.Encoder()
+        # Organizations as they will be after the organizations sheet: the database's, with the
+        # file's changes, and the file's new ones.
+        self.orgs: dict[str, Org] = dict(state.orgs)
+
+    def run(self, sink: Sink | None = None) -> Changes:
+        """Check every sheet; with a sink, write while checking (all of it is rolled back if anything is wrong)."""
+        self.sink = sink
+        self.writing = False  # people rows go to the sink
+        opened = False
+        try:
+            for key in SHEET_ORDER:
+                if key == "people" and sink is not None and not self.changes.issues:
+                    self._start_writing(sink)
+                    opened = True
+                table = self.tables.get(key)
+                if table is None:
+                    continue
+                result = SheetResult(key, table.name, notes=list(table.notes))
+                table.issues = list(table.cell_issues)  # a check starts again from the cells' own problems
+                if table.usable:
+                    getattr(self, f"_{key}")(table, result)
+                if key != "people" or not table.usable:
+                    self.progress(len(table.rows))
+                result.errors = len(table.issues)
+                self.changes.results.append(result)
+                order = {key: i for i, key in enumerate(table.columns)}
+                headers = {table.header(k): i for k, i in order.items()}
+                table.issues.sort(key=lambda i: (i.row, headers.get(i.column, len(headers))))
+                self.changes.issues.extend(table.issues)
+            if opened:
+                assert sink is not None
+                opened = False
+                if self.changes.issues:
+                    sink.abort_people()
+                else:
+                    sink.close_people()
+        finally:
+            if opened:
+                assert sink is not None
+                sink.abort_people()
+        return self.changes
+
+    def _start_writing(self, sink: Sink) -> None:
+        sink.sheets(self.changes)
+        people = self.tables.get("people")
+        new_at_most = 0
+        if people is not None and "national_id" in people.columns:
+            i = people.columns.index("national_id")
+            stored = self.state.candidates
+            i_stage = _AT["stage"]
+            for _number, values in people.rows:
+                rows = stored.get(values[i])
+                if not rows or all(r[i_stage] in ENDED_STAGES for r in rows):
+                    new_at_most += 1
+        sink.open_people(new_at_most)
+        self.writing = True
+
+    # -- shared -------------------------------------------------------------------------------
+
+    def _duplicates(self, table: Table, keys: Callable[[list[Any]], Any], column: str) -> set[int]:
+        """Rows whose key another row of the sheet has too: each gets an error."""
+        rows_by_key: dict[Any, list[int]] = defaultdict(list)
+        for number, values in table.rows:
+            key = keys(values)
+            if key is not None:
+                rows_by_key[key].append(number)
+        duplicated: set[int] = set()
+        for numbers in rows_by_key.values():
+            if len(numbers) < 2:
+                continue
+            duplicated.update(numbers)
+            for number in numbers:
+                others = ", ".join(str(n) for n in numbers if n != number)
+                table.issue(
+                    number,
+                    column,
+                    _("The same %(column)s is also on row %(rows)s: keep one of these rows and delete the others.")
+                    % {"column": table.header(column), "rows": others},
+                )
+        return duplicated
+
+    def _org_ref(self, table: Table, number: int, column: str, code: str) -> Org | None:
+        org = self.orgs.get(code)
+        if org is None:
+            table.issue(
+                number,
+                column,
+                _(
+                    "There is no organization with the code %(code)s, neither in the database nor in the "
+                    "organizations sheet. Check the code."
+                )
+                % {"code": code},
+            )
+            return None
+        if not org.ok:
+            table.issue(
+                number,
+                column,
+                _("The row of %(code)s in the organizations sheet has errors: correct that row first.")
+                % {"code": code},
+            )
+            return None
+        return org
+
+    def _allowed(self, table: Table, number: int, column: str, anchor: str, needed: Role) -> bool:
+        refusal = _refusal(self.scope.role(anchor), needed)
+        if refusal:
+            table.issue(number, column, refusal)
+            return False
+        return True
+
+    @staticmethod
+    def _validation_issues(
+        table: Table, number: int, exc: ValidationError, columns: dict[str, str], default: str
+    ) -> None:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                table.issue(number, columns.get(name, default), message)
+
+    # -- organizations ------------------------------------------------------------------------
+
+    def _organizations(self, table: Table, result: SheetResult) -> None:
+        at = {k: i for i, k in enumerate(table.columns)}
+        has_parent, has_sector = "parent_code" in at, "sector" in at
+        duplicated = self._duplicates(table, lambda v: v[at["code"]] or None, "code")
+        rows: dict[str, tuple[int, list[Any]]] = {}
+        for number, values in table.rows:
+            code = values[at["code"]]
+            if code and number not in duplicated:
+                rows[code] = (number, values)
+        # New organizations first, so that any row may refer to one (the order in the sheet does not matter).
+        for code, (_number, values) in rows.items():
+            if code not in self.state.orgs:
+                sector = values[at["sector"]] if has_sector else ""
+                self.orgs[code] = Org(code, None, "", values[at["kind"]] or "", name=values[at["name"]], sector=sector)
+        broken: set[str] = {values[at["code"]] for number, values in table.rows if number in table.bad_rows}
+        broken |= {values[at["code"]] for number, values in table.rows if number in duplicated}
+        fields = {"code": "code", "name": "name", "kind": "kind", "sector": "sector"}
+        for code, (number, values) in rows.items():
+            if number in table.bad_rows:
+                continue
+            before = len(table.issues)
+            name, kind = values[at["name"]], values[at["kind"]]
+            sector = values[at["sector"]] if has_sector else None
+            parent_code = values[at["parent_code"]] if has_parent else None
+            probe = Organization(code=code, name=name, kind=kind, sector=sector or "")
+            try:
+                probe.clean_fields(exclude=["path", "depth", "numchild", "search_key", "successor"])
+            except ValidationError as exc:
+                self._validation_issues(table, number, exc, fields, "code")
+            existing = self.state.orgs.get(code)
+            if existing is None:
+                self._new_org(table, number, code, name, kind, sector or "", parent_code or "", rows)
+            else:
+                self._existing_org(table, result, number, existing, name, kind, sector, parent_code, rows)
+            if len(table.issues) > before:
+                broken.add(code)
+        self._break_descendants(table, rows, broken)
+        for code in broken:
+            if code in self.orgs:
+                self.orgs[code].ok = False
+        # Only the valid new organizations are created; their parents are known to be valid too.
+        valid_new = [n for n in self.changes.new_orgs if n.code not in broken]
+        self.changes.new_orgs = _parents_first(valid_new)
+        result.created = len(self.changes.new_orgs)
+        self.changes.org_updates = [u for u in self.changes.org_updates if u.org.code not in broken]
+        self.changes.moves = [m for m in self.changes.moves if m[0] not in broken]
+        result.updated = len({u.org.code for u in self.changes.org_updates} | {m[0] for m in self.changes.moves})
+
+    def _break_descendants(self, table: Table, rows: dict[str, tuple[int, list[Any]]], broken: set[str]) -> None:
+        """A new unit under a unit whose row has errors, or moved under one, cannot be written either."""
+        parents = dict(
+            [(n.code, n.parent) for n in self.changes.new_orgs if isinstance(n.parent, str)] + list(self.changes.moves)
+        )
+        changed = True
+        while changed:
+            changed = False
+            for code, parent in parents.items():
+                if code in broken or parent not in broken:
+                    continue
+                broken.add(code)
+                changed = True
+                table.issue(
+                    rows[code][0],
+                    "parent_code",
+                    _("The row of %(code)s in this sheet has errors: correct that row first.") % {"code": parent},
+                )
+
+    def _anchor(self, code: str, rows: dict[str, tuple[int, list[Any]]]) -> tuple[Org | None, str | None]:
+        """The nearest existing ancestor of a new organization through the file's parent codes, or why not."""
+        at_parent = None
+        seen = {code}
+        current = code
+        while True:
+            number, values = rows[current]
+            del number
+            table = self.tables["organizations"]
+            if at_parent is None:
+                at_parent = table.columns.index("parent_code") if "parent_code" in table.columns else -1
+            parent = values[at_parent] if at_parent >= 0 else ""
+            if not parent:
+                return None, None
+            if parent in self.state.orgs:
+                return self.state.orgs[parent], None
+            if parent not in rows:
+                return None, "missing"
+            if parent in seen:
+                return None, "cycle"
+            seen.add(parent)
+            current = parent
+
+    def _new_org(
+        self, table: Table, number: int, code: str, name: str, kind: str, sector: str, parent_code: str,
+        rows: dict[str, tuple[int, list[Any]]],
+    ) -> None:  # fmt: skip
+        org = self.orgs[code]
+        if parent_code == code:
+            table.issue(number, "parent_code", _("An organization cannot be its own parent."))
+            return
+        if parent_code and parent_code not in self.orgs:
+            table.issue(
+                number,
+                "parent_code",
+                _(
+                    "There is no organization with the code %(code)s, neither in the database nor in this sheet. "
+                    "Check the parent's code."
+                )
+                % {"code": parent_code},
+            )
+            return
+        anchor, problem = self._anchor(code, rows)
+        if problem == "cycle":
+            table.issue(
+                number,
+                "parent_code",
+                _("The parent codes of this sheet go round in a circle: check the parents of these organizations."),
+            )
+            return
+        if anchor is None and problem is None:
+            if not self.scope.top_allowed():
+                table.issue(
+                    number,
+                    "parent_code" if "parent_code" in table.headers else "code",
+                    _("Only a system administrator can add a top-level organization: give its parent's code."),
+                )
+                return
+        elif anchor is not None:
+            if not anchor.is_active:
+                table.issue(
+                    number,
+                    "parent_code",
+                    _("%(code)s has been dissolved: no unit can be added under it.") % {"code": anchor.code},
+                )
+                return
+            if not self._allowed(table, number, "parent_code", anchor.path, Role.ADMIN):
+                return
+            org.anchor = anchor.path
+        parent: int | str | None
+        if not parent_code:
+            parent = None
+        elif parent_code in self.state.orgs:
+            parent = self.state.orgs[parent_code].id
+        else:
+            parent = parent_code
+        self.changes.new_orgs.append(NewOrg(code, name, kind, sector, parent, number))
+
+    def _existing_org(
+        self, table: Table, result: SheetResult, number: int, org: Org, name: str, kind: str, sector: str | None,
+        parent_code: str | None, rows: dict[str, tuple[int, list[Any]]],
+    ) -> None:  # fmt: skip
+        role = self.scope.role(org.path)
+        if role is None:
+            table.issue(number, "code", str(_refusal(None, Role.VIEWER)))
+            return
+        new_sector = org.sector if sector is None else sector
+        changed = {
+            k: [before, after]
+            for k, before, after in (
+                ("name", org.name, name),
+                ("kind", org.kind, kind),
+                ("sector", org.sector, new_sector),
+            )
+            if before != after
+        }
+        steplen = Organization.steplen
+        current_parent = self.state.parent_code.get(org.path[:-steplen], "") if len(org.path) > steplen else ""
+        move = parent_code is not None and parent_code != current_parent
+        if not changed and not move:
+            result.unchanged += 1
+            return
+        if not org.is_active:
+            table.issue(number, "code", _("This organization has been dissolved: its row cannot change anything."))
+            return
+        if not self._allowed(table, number, "code", org.path, Role.ADMIN):
+            return
+        if move:
+            assert parent_code is not None
+            if not self._check_move(table, number, org, parent_code, current_parent, rows):
+                return
+        if changed:
+            self.changes.org_updates.append(OrgUpdate(org, name, kind, new_sector, changed))
+            # The other sheets see the organization as the file makes it.
+            self.orgs[org.code] = Org(
+                code=org.code, id=org.id, path=org.path, kind=kind, is_active=org.is_active, name=name,
+                sector=new_sector, row=org.row, anchor=org.anchor,
+            )  # fmt: skip
+        if move:
+            self.changes.moves.append((org.code, parent_code or ""))
+
+    def _check_move(
+        self, table: Table, number: int, org: Org, parent_code: str, current_parent: str,
+        rows: dict[str, tuple[int, list[Any]]],
+    ) -> bool:  # fmt: skip
+        if not parent_code:
+            table.issue(
+                number,
+                "parent_code",
+                _(
+                    "%(code)s is under %(parent)s: write that code. An import cannot make an organization "
+                    "a top-level one."
+                )
+                % {"code": org.code, "parent": current_parent},
+            )
+            return False
+        if parent_code == org.code:
+            table.issue(number, "parent_code", _("An organization cannot be its own parent."))
+            return False
+        # Moving a unit is decided one level up (organizations.access.can_restructure).
+        if len(org.path) <= Organization.steplen:
+            allowed = self.scope.top_allowed()
+        else:
+            allowed = self.scope.role(org.path[: -Organization.steplen]) == Role.ADMIN
+        if not allowed:
+            table.issue(
+                number,
+                "parent_code",
+                _("Moving %(code)s to another parent is decided by an administrator of its current parent.")
+                % {"code": org.code},
+            )
+            return False
+        target = self.state.orgs.get(parent_code)
+        if target is None:
+            if parent_code not in rows:
+                table.issue(
+                    number,
+                    "parent_code",
+                    _(
+                        "There is no organization with the code %(code)s, neither in the database nor in this "
+                        "sheet. Check the parent's code."
+                    )
+                    % {"code": parent_code},
+                )
+                return False
+            target, problem = self._anchor(parent_code, rows)
+            if target is None:
+                return problem is None and self._cannot_move_under_top(table, number)
+        if target.path.startswith(org.path):
+            table.issue(
+                number,
+                "parent_code",
+                _("An organization cannot be moved under itself or one of its own units."),
+            )
+            return False
+        if not target.is_active:
+            table.issue(
+                number,
+                "parent_code",
+                _("%(code)s has been dissolved: no unit can be moved under it.") % {"code": target.code},
+            )
+            return False
+        return self._allowed(table, number, "parent_code", target.path, Role.ADMIN)
+
+    @staticmethod
+    def _cannot_move_under_top(table: Table, number: int) -> bool:
+        table.issue(
+            number,
+            "parent_code",
+            _("A unit can be moved only under an organization of the database or one under it in this sheet."),
+        )
+        return False
+
+    # -- membership counts --------------------------------------------------------------------
+
+    def _membership(self, table: Table, result: SheetResult) -> None:
+        at = {k: i for i, k in enumerate(table.columns)}
+        duplicated = self._duplicates(
+            table, lambda v: (v[at["code"]], v[at["year"]]) if v[at["code"]] else None, "year"
+        )
+        for number, values in table.rows:
+            if number in table.bad_rows or number in duplicated:
+                continue
+            code, year, members = values[at["code"]], values[at["year"]], values[at["members"]]
+            org = self._org_ref(table, number, "code", code)
+            if org is None:
+                continue
+            probe = MembershipCount(year=year, members=members)
+            try:
+                probe.clean_fields(exclude=["organization"])
+            except ValidationError as exc:
+                self._validation_issues(table, number, exc, {"year": "year", "members": "members"}, "members")
+                continue
+            existing = self.state.counts.get((org.id, year)) if org.id is not None else None
+            if existing is not None and existing[3] == members:
+                if self._allowed(table, number, "code", org.anchor, Role.VIEWER):
+                    result.unchanged += 1
+                continue
+            if not self._allowed(table, number, "code", org.anchor, Role.ADMIN):
+                continue
+            self.changes.counts.append(CountWrite(org.ref, year, members, existing))
+            if existing is None:
+                result.created += 1
+            else:
+                result.updated += 1
+
+    # -- quotas -------------------------------------------------------------------------------
+
+    def _quotas(self, table: Table, result: SheetResult) -> None:
+        at = {k: i for i, k in enumerate(table.columns)}
+        duplicated = self._duplicates(
+            table, lambda v: (v[at["code"]], tuple(v[at["period"]])) if v[at["code"]] and v[at["period"]] else None,
+            "period",
+        )  # fmt: skip
+        columns = {"first_year": "period", "last_year": "period", "target": "target", "__all__": "target"}
+        for number, values in table.rows:
+            if number in table.bad_rows or number in duplicated:
+                continue
+            code, (first, last), target = values[at["code"]], values[at["period"]], values[at["target"]]
+            org = self._org_ref(table, number, "code", code)
+            if org is None:
+                continue
+            # The quota's own validation (reports.models.Quota): years in range, in order.
+            probe = Quota(first_year=first, last_year=last, category=QuotaCategory.TOTAL, target=target)
+            try:
+                probe.clean_fields(exclude=["organization"])
+                probe.clean()
+            except ValidationError as exc:
+                self._validation_issues(table, number, exc, columns, "period")
+                continue
+            existing = self.state.quotas.get((org.id, first, last)) if org.id is not None else None
+            if existing is not None:
+                values_now = dict(zip(QUOTA_FIELDS, existing, strict=True))
+                if values_now["target"] == target and values_now["rate"] is None:
+                    if self._allowed(table, number, "code", org.anchor, Role.VIEWER):
+                        result.unchanged += 1
+                    continue
+            if not self._allowed(table, number, "code", org.anchor, Role.ADMIN):
+                continue
+            self.changes.quotas.append(QuotaWrite(org.ref, first, last, target, existing))
+            if existing is None:
+                result.created += 1
+            else:
+                result.updated += 1
+
+    # -- people -------------------------------------------------------------------------------
+
+    def _people(self, table: Table, result: SheetResult) -> None:
+        at = {k: i for i, k in enumerate(table.columns)}
+        duplicated = self._duplicates(table, lambda v: v[at["national_id"]] or None, "national_id")
+        fields = [(k, i) for k, i in at.items() if k != "branch_code"]
+        date_fields = [(k, i) for k, i in fields if k.endswith("_date")]
+        lengths = {k: getattr(Candidate._meta.get_field(k), "max_length", None) for k, _i in fields}
+        limits: list[tuple[str, int, int]] = [
+            (k, i, limit) for k, i in fields if (limit := lengths[k]) and k != "national_id"
+        ]
+        template = _candidate_template()
+        i_id, i_branch = at["national_id"], at["branch_code"]
+        i_removal = at.get("removal_date")
+        i_source = at.get("source_date")
+        ctx, today, encode = self.state.ctx, self.today, self.encoder.encode
+        compared_at = [_AT[a] for a in CANDIDATE_COMPARED]
+        sink = self.sink
+        warning_notes: list[str] = []
+        stored = self.state.candidates
+        field_keys = [k for k, _i in fields]
+        field_values = itemgetter(*[i for _k, i in fields])
+        body_of = itemgetter(*HISTORY_BODY)
+        cells: dict[str, Org] = {}  # codes already found to be valid cells for a new candidacy
+        progress, step = self.progress, 0
+        for number, values in table.rows:
+            step += 1
+            if step == 2000:
+                progress(step)
+                step = 0
+            if number in table.bad_rows or number in duplicated:
+                continue
+            national_id = values[i_id]
+            if not NATIONAL_ID_RE.match(national_id):
+                table.issue(
+                    number,
+                    "national_id",
+                    _("A citizen ID number has 12 digits; this one is “%(value)s”.") % {"value": national_id},
+                )
+                continue
+            ok = True
+            for key, i, limit in limits:
+                if len(values[i]) > limit:
+                    table.issue(
+                        number,
+                        key,
+                        _("Too long: at most %(max)d characters (this one has %(length)d). Shorten it.")
+                        % {"max": limit, "length": len(values[i])},
+                    )
+                    ok = False
+            existing = None
+            if national_id in stored:
+                existing = self._match(national_id, values[i_removal] if i_removal is not None else None,
+                                       values[i_source] if i_source is not None else None)  # fmt: skip
+            code = values[i_branch]
+            org: Org | None
+            if existing is None and code in cells:
+                org = cells[code]
+            else:
+                org = self._cell(table, number, code, existing)
+                if org is not None and existing is None:
+                    cells[code] = org
+            if org is None or not ok:
+                continue
+            # The candidacy as the file makes it: the stored one with the file's columns, or a new one.
+            d = dict(zip(CANDIDATE_FIELDS, existing, strict=False)) if existing is not None else template.copy()
+            d.update(zip(field_keys, field_values(values), strict=True))
+            d["organization_id"] = org.id
+            c = Candidate.__new__(Candidate)
+            d["_state"] = ModelState()
+            c.__dict__ = d
+            if existing is not None and not self._keeps_dates(table, number, existing, d, date_fields):
+                continue
+            from_stage = existing[_AT["stage"]] if existing is not None else ""
+            stage = str(import_stage(c, from_stage or None))
+            d["stage"] = stage
+            stage_date = d[STAGE_DATE_FIELD[stage]]
+            if stage_date is None:
+                stage_date = existing[_AT["stage_date"]] if existing is not None and from_stage == stage else today
+            d["stage_date"] = stage_date
+            rules.derive(c, ctx)
+            if existing is not None and all(
+                d[a] == existing[i] for a, i in zip(CANDIDATE_COMPARED, compared_at, strict=True)
+            ):
+                # The same values as stored: nothing to write, and nothing new to check.
+                result.unchanged += 1
+                continue
+            warnings = []
+            for problem in rules.check_record(c, ctx):
+                if problem.is_error:
+                    self._problem(table, number, problem, at)
+                    ok = False
+                else:
+                    warnings.append(problem)
+            if not ok:
+                continue
+            if existing is not None:
+                version = existing[_AT["version"]] + 1
+                result.updated += 1
+            else:
+                version = 1
+                result.created += 1
+            if warnings:
+                result.warnings += len(warnings)
+                for problem in warnings:
+                    if len(warning_notes) < MAX_WARNING_NOTES:
+                        warning_notes.append(
+                            _("Row %(row)d: %(message)s") % {"row": number, "message": problem.message}
+                        )
+            if sink is None or not self.writing or table.issues:
+                continue  # checking only, or nothing will be written: no need to encode the row
+            sink.person(
+                PersonWrite(
+                    id=existing[_AT["id"]] if existing is not None else None,
+                    org=org.ref,
+                    from_org=existing[_AT["organization_id"]] if existing is not None else None,
+                    created_at=existing[_AT["created_at"]] if existing is not None else None,
+                    body=encode(body_of(d)),
+                    tail=encode([d["search_key"], version]),
+                    from_stage=from_stage,
+                    stage=stage,
+                    stage_date=stage_date,
+                    warnings=warnings,
+                )
+            )
+        progress(step)
+        if result.warnings:
+            result.notes.append(
+                _(
+                    "%(count)d missed deadlines were found (they do not stop the import; each becomes a warning "
+                    "on the person's page):"
+                )
+                % {"count": result.warnings}
+            )
+            result.notes.extend(warning_notes)
+            if result.warnings > len(warning_notes):
+                result.notes.append(_("… and %(count)d more.") % {"count": result.warnings - len(warning_notes)})
+
+    def _match(
+        self, national_id: str, removal: datetime.date | None, source: datetime.date | None
+    ) -> tuple[Any, ...] | None:
+        """The candidacy a row updates: the person's open one; for a closed row, the same closed candidacy."""
+        rows = self.state.candidates.get(national_id)
+        if not rows:
+            return None
+        i_stage = _AT["stage"]
+        for row in rows:
+            if row[i_stage] not in ENDED_STAGES:
+                return row
+        if removal is None:
+            return None  # put on a list again: a new candidacy
+        latest = max(rows, key=lambda r: r[_AT["id"]])
+        stored_source = latest[_AT["source_date"]]
+        if source is None or stored_source is None or source == stored_source:
+            return latest
+        return None
+
+    def _cell(self, table: Table, number: int, code: str, existing: tuple[Any, ...] | None) -> Org | None:
+        org = self._org_ref(table, number, "branch_code", code)
+        if org is None:
+            return None
+        if existing is not None:
+            # The person's present organization must be within the scope too.
+            present = existing[-1]
+            if not self._allowed(table, number, "national_id", present, Role.STAFF):
+                return None
+            if org.id == existing[_AT["organization_id"]]:
+                return org if self._allowed(table, number, "branch_code", org.anchor, Role.STAFF) else None
+        if org.kind not in CELL_KINDS:
+            table.issue(
+                number,
+                "branch_code",
+                _("%(code)s is not a party cell: a person belongs to a chi bộ or a chi bộ cơ sở. Give its code.")
+                % {"code": code},
+            )
+            return None
+        if not org.is_active:
+            table.issue(number, "branch_code", _("%(code)s has been dissolved.") % {"code": code})
+            return None
+        if not self._allowed(table, number, "branch_code", org.anchor, Role.STAFF):
+            return None
+        return org
+
+    def _keeps_dates(
+        self, table: Table, number: int, existing: tuple[Any, ...], d: dict[str, Any],
+        date_fields: list[tuple[str, int]],
+    ) -> bool:  # fmt: skip
+        """An import fills in and corrects dates; it does not erase a recorded act."""
+        ok = True
+        for key, _i in date_fields:
+            before = existing[_AT[key]]
+            if before is not None and d[key] is None:
+                table.issue(
+                    number,
+                    key,
+                    _(
+                        "This person's record has %(date)s here; the file leaves it empty. Write the date "
+                        "(an import does not erase a recorded act; correct it on the person's page)."
+                    )
+                    % {"date": date_format(before, "SHORT_DATE_FORMAT")},
+                )
+                ok = False
+        return ok
+
+    def _problem(self, table: Table, number: int, problem: rules.Problem, at: dict[str, int]) -> None:
+        if problem.field in at:
+            table.issue(number, problem.field, problem.message)
+        elif problem.field == "organization":
+            table.issue(number, "branch_code", problem.message)
+        else:
+            # A field the workbook does not have (recorded on the web): name it.
+            label = str(getattr(Candidate._meta.get_field(problem.field), "verbose_name", problem.field))
+            table.issue(
+                number,
+                "",
+                _("%(field)s: %(message)s (Correct it on the person's page.)")
+                % {"field": label, "message": problem.message},
+            )
+
+
+def _candidate_template() -> dict[str, Any]:
+    """Every column of a new Candidate at its default."""
+    c = Candidate(stage=Stage.SOURCE)
+    d = {a: getattr(c, a) for a in CANDIDATE_FIELDS}
+    d["stage"] = str(Stage.SOURCE)
+    return d
+
+
+def _parents_first(new: list[NewOrg]) -> list[NewOrg]:
+    """New organizations in an order where each parent comes before its children."""
+    by_code = {n.code: n for n in new}
+    depth: dict[str, int] = {}
+
+    def level(n: NewOrg) -> int:
+        chain = []
+        current: NewOrg | None = n
+        while current is not None and current.code not in depth:
+            chain.append(current)
+            parent = current.parent
+            current = by_code.get(parent) if isinstance(parent, str) else None
+        base = depth[current.code] if current is not None else 0
+        for item in reversed(chain):
+            base += 1
+            depth[item.code] = base
+        return depth[n.code]
+
+    return sorted(new, key=lambda n: (level(n), n.number))

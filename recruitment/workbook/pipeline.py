@@ -1,0 +1,295 @@
+"""The workbook import (issue 5): check a stored file, then apply it in one transaction.
+
+    validate_run(run)   read the file, normalise its cells, check every row against the database;
+                        the run ends READY (no error), INVALID (errors, each located) or FAILED
+                        (the file itself is unusable). The normalised rows are stored as the run's plan.
+    apply_run(run)      in one transaction: check the stored rows again against the database as it is
+                        now (locked) while writing them in bulk; DONE, or INVALID when a change made
+                        since the check made rows wrong (told apart by a fingerprint of every row the
+                        file refers to). All or nothing.
+    import_file(...)    for the command (and scripts): read, then check and write in one pass; the
+                        run records it all the same.
+
+Every history row the import writes carries the run's author and `import:<run id>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations import access
+from organizations.models import Organization
+from recruitment.models import ImportRun
+from recruitment.workbook import checks, reading, writes
+from recruitment.workbook.normalize import Table, decode_plan, encode_plan, normalize
+
+logger = logging.getLogger(__name__)
+Status = ImportRun.Status
+
+
+@dataclass
+class _Checked:
+    """What a validation found, kept on the run object so that applying it in the same process skips the work."""
+
+    tables: list[Table]
+    changes: checks.Changes
+
+
+def _issue_dicts(changes: checks.Changes) -> list[dict[str, Any]]:
+    return [
+        {"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message}
+        for i in changes.issues[: ImportRun.MAX_STORED_ERRORS]
+    ]
+
+
+def _failed_keys(tables: list[Table]) -> set[tuple[str, int]]:
+    return {(t.key, i.row) for t in tables for i in t.issues if i.row}
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+def validate_run(run: ImportRun, *, progress: Callable[[int, int], None] | None = None) -> None:
+    """Read and check the run's file; the run ends READY, INVALID or FAILED (an unusable file)."""
+    _validate(run, progress=progress, keep_plan=True)
+
+
+def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, keep_plan: bool) -> None:
+    started = time.perf_counter()
+    if run.status == Status.QUEUED:
+        run.move_to(Status.VALIDATING, heartbeat_at=timezone.now())
+    try:
+        sheets = reading.read_workbook(bytes(run.content), run.filename)
+    except reading.Unusable as exc:
+        run.move_to(Status.FAILED, message=str(exc), duration_ms=_elapsed_ms(started), heartbeat_at=timezone.now())
+        return
+    total = 2 * sum(len(sheet.rows) for sheet in sheets)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, total)
+
+    tables = normalize(sheets, progress=advance)
+    del sheets
+    changes = checks.check(tables, run, progress=advance)
+    run._checked = _Checked(tables, changes)  # type: ignore[attr-defined]
+    status = Status.INVALID if changes.issues else Status.READY
+    # The plan is what confirming applies, and what the failed rows are read from.
+    plan = None
+    if keep_plan or status == Status.INVALID:
+        plan = encode_plan(tables, fingerprint=changes.fingerprint, failed=_failed_keys(tables))
+    run.move_to(
+        status,
+        summary=[r.as_dict() for r in changes.results],
+        errors=_issue_dicts(changes),
+        error_count=changes.error_count,
+        plan=plan,
+        validated_at=timezone.now(),
+        progress_done=total,
+        progress_total=total,
+        duration_ms=_elapsed_ms(started),
+        heartbeat_at=timezone.now(),
+        message="",
+    )
+
+
+class _StillInvalid(Exception):
+    def __init__(self, changes: checks.Changes) -> None:
+        super().__init__("rows became invalid")
+        self.changes = changes
+
+
+def apply_run(run: ImportRun) -> None:
+    """Write a READY run (or one being applied) in one transaction: all of it, or nothing.
+
+    The stored rows are checked again as they are written (the file is not read again): the database may
+    have changed since the check, and a row the change made wrong stops everything.
+    """
+    _apply(run, tables=None)
+
+
+def _apply(run: ImportRun, *, tables: list[Table] | None) -> None:
+    if run.status not in (Status.READY, Status.APPLYING):
+        raise ValueError(f"import run {run.pk} is {run.status}, not ready")
+    if run.dry_run:
+        raise ValueError(f"import run {run.pk} is a dry run: it only checks")
+    started = time.perf_counter()
+    checked: _Checked | None = getattr(run, "_checked", None)
+    checked_against: str | None = None
+    if tables is None and checked is not None:
+        tables, checked_against = checked.tables, checked.changes.fingerprint
+    elif tables is None:
+        if run.plan is None:
+            raise ValueError(f"import run {run.pk} has no plan to apply")
+        tables, checked_against = decode_plan(bytes(run.plan))
+    changed = ""
+    try:
+        with transaction.atomic():
+            # Written first: the run is claimed, and on SQLite the transaction holds the write lock from here.
+            claimed = ImportRun.objects.filter(pk=run.pk, status__in=[Status.READY, Status.APPLYING]).update(
+                status=Status.APPLYING, heartbeat_at=timezone.now()
+            )
+            if not claimed:
+                return
+            run.status = Status.APPLYING
+            scope = checks.Scope(run)
+            today = timezone.localdate()
+            state = checks.State.load(tables, scope, today=today, lock=True)
+            if checked_against is not None and state.fingerprint != checked_against:
+                changed = _("The data changed after the file was checked; the file was checked again before importing.")
+            changes = checks.Checker(tables, state, scope, today, None).run(writes.Writer(run, today))
+            if changes.issues:
+                raise _StillInvalid(changes)
+            run.move_to(
+                Status.DONE,
+                summary=[r.as_dict() for r in changes.results],
+                applied_at=timezone.now(),
+                plan=None,
+                message=changed,
+                duration_ms=run.duration_ms + _elapsed_ms(started),
+                heartbeat_at=timezone.now(),
+            )
+    except _StillInvalid as exc:
+        run.refresh_from_db(fields=["status"])
+        message = ""
+        if changed:
+            message = _(
+                "The data changed after the file was checked, and some rows are now wrong. Nothing was saved: "
+                "correct them and import the file again."
+            )
+        run._checked = _Checked(tables, exc.changes)  # type: ignore[attr-defined]
+        run.move_to(
+            Status.INVALID,
+            summary=[r.as_dict() for r in exc.changes.results],
+            errors=_issue_dicts(exc.changes),
+            error_count=exc.changes.error_count,
+            plan=encode_plan(tables, fingerprint=exc.changes.fingerprint, failed=_failed_keys(tables)),
+            message=message,
+            duration_ms=run.duration_ms + _elapsed_ms(started),
+            heartbeat_at=timezone.now(),
+        )
+    except (IntegrityError, DatabaseError) as exc:
+        logger.warning("import run %s not applied: %s", run.pk, exc)
+        run.refresh_from_db(fields=["status"])
+        run.move_to(
+            Status.FAILED,
+            message=_(
+                "Someone changed the same data while the file was being imported. Nothing was saved: "
+                "import the file again."
+            ),
+            duration_ms=run.duration_ms + _elapsed_ms(started),
+            heartbeat_at=timezone.now(),
+        )
+
+
+def _scope_for(user: User | None) -> Organization | None:
+    """The user's one scope organization; None for the whole tree or for several subtrees (the roles decide)."""
+    if user is None or access.is_global(user):
+        return None
+    roots = access.scope_roots(user)
+    return roots[0] if len(roots) == 1 else None
+
+
+def import_file(data: bytes, filename: str, *, user: User | None, dry_run: bool) -> ImportRun:
+    """Record a run for the file, check it and, unless dry_run or it has errors, apply it."""
+    max_bytes = int(getattr(settings, "IMPORT_MAX_BYTES", reading.MAX_BYTES))
+    too_big = len(data) > max_bytes
+    run = ImportRun.objects.create(
+        created_by=user,
+        scope=_scope_for(user),
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        # A file over the limit is refused by the reader; it is not worth storing.
+        content=b"" if too_big else data,
+        dry_run=dry_run,
+        status=Status.QUEUED,
+        heartbeat_at=timezone.now(),
+    )
+    if too_big:
+        try:
+            reading.read_workbook(data, filename)
+        except reading.Unusable as exc:
+            run.move_to(Status.FAILED, message=str(exc))
+            return run
+        run.content = data  # pragma: no cover - the reader's limit is the same
+        run.save(update_fields=["content"])
+    if dry_run:
+        _validate(run, progress=None, keep_plan=False)
+        return run
+    # Checked while it is written, in one pass and one transaction: rows with errors roll it all back.
+    started = time.perf_counter()
+    run.move_to(Status.VALIDATING, heartbeat_at=timezone.now())
+    try:
+        sheets = reading.read_workbook(bytes(run.content), run.filename)
+    except reading.Unusable as exc:
+        run.move_to(Status.FAILED, message=str(exc), duration_ms=_elapsed_ms(started), heartbeat_at=timezone.now())
+        return run
+    tables = normalize(sheets)
+    del sheets
+    run.move_to(Status.READY, validated_at=timezone.now(), duration_ms=_elapsed_ms(started))
+    try:
+        _apply(run, tables=tables)
+    except Exception as exc:
+        # Nothing was saved (the transaction is rolled back); the run says so, then the error goes on up.
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=Status.FAILED,
+            message=_("The import stopped because of an internal error (%(error)s). Nothing was saved.")
+            % {"error": type(exc).__name__},
+        )
+        raise
+    return run
+
+
+def issues(run: ImportRun) -> list[dict[str, Any]]:
+    """Every error of the run when it was checked in this process, else the stored first ones."""
+    checked: _Checked | None = getattr(run, "_checked", None)
+    if checked is None:
+        return list(run.errors)
+    return [{"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message} for i in checked.changes.issues]
+
+
+def failed_rows(run: ImportRun) -> list[tuple[str, list[str], list[tuple[int, list[object], str]]]]:
+    """Per sheet with row errors: (sheet name, headers as in the file, [(row number, values as read, messages)])."""
+    checked: _Checked | None = getattr(run, "_checked", None)
+    if checked is not None:
+        tables = checked.tables
+    elif run.plan:
+        tables, _fingerprint = decode_plan(bytes(run.plan))
+    else:
+        return []
+    out = []
+    for t in tables:
+        messages: dict[int, list[str]] = {}
+        for issue in t.issues:
+            if issue.row:
+                text = f"{issue.column}: {issue.message}" if issue.column else issue.message
+                messages.setdefault(issue.row, []).append(text)
+        if not messages:
+            continue
+        if t.raw and t.raw_headers:
+            headers = list(t.raw_headers)
+            values_of = t.raw
+        else:
+            headers = [t.header(k) for k in t.columns]
+            values_of = {number: list(values) for number, values in t.rows}
+        rows = [
+            (number, list(values_of.get(number, [])), "\n".join(texts)) for number, texts in sorted(messages.items())
+        ]
+        out.append((t.name, headers, rows))
+    return out
