@@ -29,6 +29,7 @@ seed: migrate
 
 # The development server, with DEBUG on, on the embedded SQLite database unless DATABASE_URL says otherwise.
 run: seed
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py db_worker --no-reload & trap 'kill $$! 2>/dev/null' EXIT; \
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev

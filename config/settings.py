@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "organizations",
     "recruitment",
     "reports",
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "organizations.context_processors.scope",
                 "recruitment.context_processors.deadlines",
+                "recruitment.import_views.nav",  # the navigation's "Imports" link, for admins
             ],
         },
     }
@@ -197,4 +200,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Background tasks (workbook imports) with django-tasks, the backport of Django 6's django.tasks.
+# The queue lives in the database (django-tasks-db): `python manage.py db_worker` runs it, a
+# restart loses nothing and several app servers share it. Tests run each task at once, inside
+# the request. TASKS_BACKEND=immediate does the same in production, for a single process without
+# a worker (a large file then keeps its upload request busy while it is checked).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if envstr("TASKS_BACKEND", "immediate" if TESTING else "database") == "immediate"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }

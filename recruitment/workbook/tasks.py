@@ -1,0 +1,173 @@
+"""The web import's steps and its background work (django-tasks, Django's DEP 14 task framework).
+
+Upload stores the file in an ImportRun and queues its validation; confirming queues its apply.
+Both run in the `db_worker` process in production (the database backend: the queue is a table,
+so it survives restarts and serves several app servers) and at once in tests (the immediate
+backend). Everything the pages show is on the ImportRun row: no state lives in a process.
+
+A worker killed mid-task leaves its run validating or applying; a run whose last sign of life is
+older than STALE_AFTER is shown as stalled, with a button to queue it again (`import_retry`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from hashlib import sha256
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from organizations.models import Organization
+from recruitment.models import ImportRun
+from recruitment.workbook import pipeline, reading
+
+logger = logging.getLogger(__name__)
+
+Status = ImportRun.Status
+RUNNING = (Status.QUEUED, Status.VALIDATING, Status.APPLYING)
+STALE_AFTER = timedelta(minutes=10)
+# Progress is written when it moved by a hundredth, or this many seconds after the last write.
+PROGRESS_INTERVAL = 0.5
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "IMPORT_MAX_BYTES", reading.MAX_BYTES))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "IMPORT_MAX_ROWS", reading.MAX_ROWS))
+
+
+def _progress_writer(run_id: int) -> Callable[[int, int], None]:
+    """Writes the progress when it moved by a hundredth, or after PROGRESS_INTERVAL: at most ~100 small UPDATEs."""
+    last_time = 0.0
+    last_done = 0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last_time, last_done
+        now = time.monotonic()
+        moved = done - last_done >= max(1, total // 100)
+        if done < total and not moved and now - last_time < PROGRESS_INTERVAL:
+            return
+        last_time, last_done = now, done
+        ImportRun.objects.filter(pk=run_id).update(
+            progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+        )
+
+    return progress
+
+
+def _crashed(run_id: int, exc: BaseException) -> None:
+    logger.exception("import run %s failed", run_id)
+    message = _("The import stopped because of an internal error (%(error)s). Nothing was saved.") % {
+        "error": type(exc).__name__
+    }
+    ImportRun.objects.filter(pk=run_id, status__in=RUNNING).update(
+        status=Status.FAILED, message=message, heartbeat_at=timezone.now()
+    )
+
+
+@task()
+def validate_import(run_id: int) -> None:
+    """Reads and checks the stored file; the run ends READY, INVALID or FAILED."""
+    # Claim the run: a retried task and a late original must not both validate it.
+    claimed = ImportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        status=Status.VALIDATING, progress_done=0, progress_total=0, heartbeat_at=timezone.now()
+    )
+    run = ImportRun.objects.filter(pk=run_id).first() if claimed else None
+    if run is None:
+        return
+    try:
+        pipeline.validate_run(run, progress=_progress_writer(run_id))
+    except Exception as exc:
+        _crashed(run_id, exc)
+        raise
+
+
+@task()
+def apply_import(run_id: int) -> None:
+    """Writes a confirmed run's rows in one transaction; the run ends DONE or FAILED."""
+    run = ImportRun.objects.filter(pk=run_id, status=Status.APPLYING).first()
+    if run is None:
+        return
+    try:
+        pipeline.apply_run(run)
+    except Exception as exc:
+        _crashed(run_id, exc)
+        raise
+
+
+def import_start(*, data: bytes, filename: str, acting_user: User, scope: Organization | None) -> ImportRun:
+    """Stores the uploaded file as a new run and queues its validation."""
+    run = ImportRun.objects.create(
+        created_by=acting_user,
+        scope=scope,
+        filename=filename[:255],
+        sha256=sha256(data).hexdigest(),
+        size=len(data),
+        content=data,
+        status=Status.QUEUED,
+        heartbeat_at=timezone.now(),
+    )
+    validate_import.enqueue(run.pk)
+    return run
+
+
+def import_confirm(*, run: ImportRun, acting_user: User) -> bool:
+    """Queues the apply of a valid run; False when the run is not (or no longer) waiting for it."""
+    # One conditional UPDATE: two clicks, or two tabs, apply the run once.
+    # A dry run (import_workbook --dry-run) was asked to check only.
+    claimed = ImportRun.objects.filter(pk=run.pk, status=Status.READY, error_count=0, dry_run=False).update(
+        status=Status.APPLYING, heartbeat_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    logger.info("import run %s confirmed by %s", run.pk, acting_user.username)
+    apply_import.enqueue(run.pk)
+    return True
+
+
+def is_stale(run: ImportRun, *, now: datetime | None = None) -> bool:
+    """A run still marked as running that has given no sign of life for STALE_AFTER."""
+    if run.status not in RUNNING:
+        return False
+    last = run.heartbeat_at or run.created_at
+    return (now or timezone.now()) - last > STALE_AFTER
+
+
+def import_retry(*, run: ImportRun, acting_user: User) -> bool:
+    """Queues a stalled run's step again (validation, or the apply); False when it is not stalled."""
+    if not is_stale(run):
+        return False
+    logger.warning("import run %s retried by %s after it stalled in %s", run.pk, acting_user.username, run.status)
+    # Only if the run is still where it stalled: it may have ended since the page was shown.
+    still = ImportRun.objects.filter(pk=run.pk, status=run.status)
+    if run.status == Status.APPLYING:
+        # The apply is one transaction: a killed worker's attempt left nothing behind.
+        if not still.update(heartbeat_at=timezone.now()):
+            return False
+        apply_import.enqueue(run.pk)
+    else:
+        if not still.update(status=Status.QUEUED, progress_done=0, progress_total=0, heartbeat_at=timezone.now()):
+            return False
+        validate_import.enqueue(run.pk)
+    return True
+
+
+def previous_import(*, run: ImportRun) -> ImportRun | None:
+    """An earlier run of the same file that was applied, by the same user or into the same scope."""
+    same_scope = Q(scope=run.scope_id) if run.scope_id else Q(scope__isnull=True)
+    return (
+        ImportRun.objects.filter(sha256=run.sha256, status=Status.DONE, created_at__lt=run.created_at)
+        .filter(Q(created_by=run.created_by_id) | same_scope)
+        .only("pk", "applied_at", "created_at", "filename", "created_by")
+        .order_by("-applied_at")
+        .first()
+    )

@@ -1,0 +1,554 @@
+"""The workbook import pages: upload → preview → confirm, for admins, through HTTP.
+
+Tasks run at once in tests (django-tasks' immediate backend), so a POST returns with the run
+already checked (or saved); the pages read everything back from the ImportRun row.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Sequence
+from typing import Any
+from unittest import mock
+
+import time_machine
+import xlsxwriter
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from python_calamine import CalamineWorkbook
+
+from organizations.models import Membership, Role
+from recruitment.models import Candidate, ImportRun
+from recruitment.workbook import tasks
+from tests.base import BaseTestCase, make_user
+
+Status = ImportRun.Status
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PEOPLE = "Quần chúng"
+PEOPLE_HEADERS = [
+    "Họ và tên",
+    "Ngày sinh",
+    "Giới tính",
+    "Dân tộc",
+    "Số CCCD",
+    "Mã chi bộ",
+    "Đoàn viên",
+    "Ngày vào danh sách nguồn",
+]
+CELL = "C1.B1.01"
+
+
+def person(name: str, national_id: str, branch: str = CELL, gender: str = "Nữ") -> list[object]:
+    """A row of the people sheet under PEOPLE_HEADERS: a person put on a cell's source list."""
+    return [name, datetime.date(1998, 5, 20), gender, "Kinh", national_id, branch, "Có", datetime.date(2023, 1, 10)]
+
+
+def workbook(sheets: dict[str, Sequence[Sequence[object]]]) -> bytes:
+    """An .xlsx with these sheets, the first row of each being its headers."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book.set_properties({"created": datetime.datetime(2025, 1, 1)})  # the same rows make the same bytes
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if isinstance(value, datetime.date):
+                    sheet.write_datetime(r, c, value, date)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return buffer.getvalue()
+
+
+def people_workbook(*rows: list[object]) -> bytes:
+    return workbook({PEOPLE: [PEOPLE_HEADERS, *rows]})
+
+
+def good_people() -> bytes:
+    return people_workbook(
+        person("Nguyễn Thị Hồng Nhung", "001198012345"),
+        person("Trần Văn Bình", "001098012346", gender="Nam"),
+        person("Lê Thị Mai", "001198012347", branch="C1.B2"),
+    )
+
+
+def upload_file(data: bytes, name: str = "quan-chung.xlsx") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=XLSX)
+
+
+class ImportTestCase(BaseTestCase):
+    def upload(self, data: bytes, name: str = "quan-chung.xlsx", **extra: Any) -> Any:
+        return self.client.post(reverse("imports:upload"), {"file": upload_file(data, name), **extra})
+
+    def make_run(self, user: Any, *, scope: Any = None, status: str = Status.INVALID, **fields: Any) -> ImportRun:
+        defaults: dict[str, Any] = {
+            "filename": "tep.xlsx",
+            "sha256": "a" * 64,
+            "size": 10,
+            "content": b"0123456789",
+            "created_by": user,
+            "scope": scope,
+            "status": status,
+        }
+        return ImportRun.objects.create(**{**defaults, **fields})
+
+
+class UploadPageTestCase(ImportTestCase):
+    def test_it_shows_the_form_the_limits_and_the_template_link_to_an_admin(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("imports:upload"))
+        self.assertContains(response, 'enctype="multipart/form-data"')
+        self.assertContains(response, reverse("imports:template"))
+        self.assertContains(response, "MB")
+        # The navigation offers the page to admins.
+        self.assertContains(response, f'href="{reverse("imports:upload")}"')
+
+    def test_it_is_forbidden_to_staff_and_viewers(self) -> None:
+        for username in ("bob", "charlie", "dave"):
+            with self.subTest(user=username):
+                self.client.force_login(getattr(self, username))
+                self.assertEqual(self.client.get(reverse("imports:upload")).status_code, 403)
+                self.assertEqual(self.upload(good_people()).status_code, 403)
+        self.assertFalse(ImportRun.objects.exists())
+
+    def test_the_navigation_hides_the_link_from_staff(self) -> None:
+        self.client.force_login(self.dave)
+        response = self.client.get(reverse("recruitment:deadlines"))
+        self.assertNotContains(response, f'href="{reverse("imports:upload")}"')
+
+    def test_it_sends_anonymous_users_to_the_login_page(self) -> None:
+        response = self.client.get(reverse("imports:upload"))
+        self.assertRedirects(response, f"{reverse('login')}?next={reverse('imports:upload')}")
+
+    def test_it_rejects_other_methods(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.put(reverse("imports:upload")).status_code, 405)
+
+    def test_it_stores_the_file_once_checks_it_and_shows_the_preview(self) -> None:
+        self.client.force_login(self.alice)
+        data = good_people()
+        response = self.upload(data)
+        run = ImportRun.objects.get()
+        self.assertRedirects(response, reverse("imports:detail", args=[run.pk]))
+        self.assertEqual(bytes(run.content), data)
+        self.assertEqual(
+            (run.filename, run.size, run.created_by, run.scope),
+            ("quan-chung.xlsx", len(data), self.alice, self.orgs["P"]),
+        )
+        self.assertEqual(len(run.sha256), 64)
+        self.assertEqual(run.status, Status.READY, run.message)
+        self.assertFalse(Candidate.objects.exists())  # nothing saved before confirming
+
+    def test_an_admin_of_a_commune_imports_into_the_commune(self) -> None:
+        self.client.force_login(self.erin)
+        self.upload(good_people())
+        self.assertEqual(ImportRun.objects.get().scope, self.orgs["C1"])
+
+    def test_rows_outside_the_admins_scope_are_errors(self) -> None:
+        self.client.force_login(self.erin)
+        self.upload(people_workbook(person("Phạm Văn An", "001098012399", branch="C2.B1.01")))
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.INVALID)
+        self.assertEqual(run.error_count, 1)
+        self.assertEqual(run.errors[0]["row"], 2)
+
+    def test_it_refuses_a_file_that_is_not_xlsx_or_csv(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.upload(b"hello", name="notes.txt")
+        self.assertContains(response, "Only .xlsx (Excel) and .csv files can be imported.", status_code=400)
+        self.assertFalse(ImportRun.objects.exists())
+
+    def test_it_refuses_a_missing_file(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.client.post(reverse("imports:upload"), {})
+        self.assertContains(response, "Choose a file to import.", status_code=400)
+
+    @override_settings(IMPORT_MAX_BYTES=2048)
+    def test_it_refuses_a_file_over_the_size_limit(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.upload(good_people() + b"\0" * 4096)
+        self.assertContains(response, "The file is too large", status_code=400)
+        self.assertFalse(ImportRun.objects.exists())
+
+    def test_an_unreadable_workbook_fails_with_a_clear_message(self) -> None:
+        self.client.force_login(self.alice)
+        response = self.upload(b"this is not a zip file at all", name="hong.xlsx")
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.FAILED)
+        self.assertTrue(run.message)
+        page = self.client.get(response["Location"])
+        self.assertContains(page, "import-failed")
+        self.assertContains(page, run.message)
+        self.assertNotContains(page, 'class="confirm"')
+
+    def test_it_lists_the_users_recent_imports_only(self) -> None:
+        mine = self.make_run(self.alice, scope=self.orgs["P"], filename="cua-alice.xlsx")
+        self.make_run(self.erin, scope=self.orgs["C1"], filename="cua-erin.xlsx")
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("imports:upload"))
+        self.assertContains(response, reverse("imports:detail", args=[mine.pk]))
+        self.assertNotContains(response, "cua-erin.xlsx")
+
+    def test_the_upload_requires_the_csrf_token(self) -> None:
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.alice)
+        response = client.post(reverse("imports:upload"), {"file": upload_file(good_people())})
+        self.assertEqual(response.status_code, 403)
+        self.assertFalse(ImportRun.objects.exists())
+
+
+class ImportFlowTestCase(ImportTestCase):
+    def test_an_admin_uploads_previews_confirms_and_the_people_are_saved(self) -> None:
+        self.client.force_login(self.alice)
+        detail = self.upload(good_people())["Location"]
+        run = ImportRun.objects.get()
+
+        preview = self.client.get(detail)
+        self.assertContains(preview, 'class="confirm"')
+        self.assertContains(preview, "import-summary")
+        self.assertEqual(run.summary[-1]["created"], 3)
+
+        response = self.client.post(reverse("imports:confirm", args=[run.pk]))
+        self.assertRedirects(response, detail)
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.DONE, run.message)
+        self.assertIsNotNone(run.applied_at)
+        people = Candidate.objects.order_by("national_id")
+        self.assertEqual([p.national_id for p in people], ["001098012346", "001198012345", "001198012347"])
+        self.assertEqual(people[0].history.first().history_user, self.alice)
+
+        done = self.client.get(detail)
+        self.assertContains(done, "import-done")
+        self.assertNotContains(done, 'class="confirm"')
+
+    def test_the_same_file_again_says_when_it_was_imported_and_changes_nothing(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        first = ImportRun.objects.get()
+        self.client.post(reverse("imports:confirm", args=[first.pk]))
+        first.refresh_from_db()
+
+        page = self.client.get(self.upload(good_people())["Location"])
+        second = ImportRun.objects.exclude(pk=first.pk).get()
+        self.assertContains(page, "import-previous")
+        self.assertContains(page, reverse("imports:detail", args=[first.pk]))
+        self.assertEqual(second.status, Status.READY)
+        self.assertEqual([s["unchanged"] for s in second.summary if s["key"] == "people"], [3])
+        self.client.post(reverse("imports:confirm", args=[second.pk]))
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_another_admins_earlier_import_of_the_file_is_named_but_not_linked(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        first = ImportRun.objects.get()
+        self.client.post(reverse("imports:confirm", args=[first.pk]))
+        grace = make_user("grace", self.orgs["P"], Role.ADMIN)
+        self.client.force_login(grace)
+        page = self.client.get(self.upload(good_people())["Location"])
+        self.assertContains(page, "import-previous")
+        self.assertNotContains(page, reverse("imports:detail", args=[first.pk]))
+
+    def test_a_run_with_errors_cannot_be_confirmed(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(people_workbook(person("Nguyễn Văn A", "12345")))
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.INVALID)
+        page = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertNotContains(page, 'class="confirm"')
+        self.assertContains(page, "Số CCCD")
+        response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
+        self.assertContains(response, "This import cannot be confirmed")
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.INVALID)
+        self.assertFalse(Candidate.objects.exists())
+
+    def test_confirming_twice_applies_once(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        run = ImportRun.objects.get()
+        self.client.post(reverse("imports:confirm", args=[run.pk]))
+        response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
+        self.assertContains(response, "This import cannot be confirmed")
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_a_dry_run_of_the_command_cannot_be_confirmed_on_the_web(self) -> None:
+        self.client.force_login(self.alice)
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.READY, dry_run=True)
+        self.assertNotContains(self.client.get(reverse("imports:detail", args=[run.pk])), 'class="confirm"')
+        self.client.post(reverse("imports:confirm", args=[run.pk]))
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.READY)
+
+    def test_confirm_and_retry_reject_get(self) -> None:
+        self.client.force_login(self.alice)
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.READY)
+        self.assertEqual(self.client.get(reverse("imports:confirm", args=[run.pk])).status_code, 405)
+        self.assertEqual(self.client.get(reverse("imports:retry", args=[run.pk])).status_code, 405)
+
+    def test_confirm_requires_the_csrf_token(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        run = ImportRun.objects.get()
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.alice)
+        self.assertEqual(client.post(reverse("imports:confirm", args=[run.pk])).status_code, 403)
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.READY)
+
+
+class RunAccessTestCase(ImportTestCase):
+    URLS = ("imports:detail", "imports:progress", "imports:failed")
+
+    def test_another_admins_run_does_not_exist(self) -> None:
+        run = self.make_run(self.erin, scope=self.orgs["C1"], error_count=1)
+        self.client.force_login(self.alice)
+        for name in self.URLS:
+            with self.subTest(url=name):
+                self.assertEqual(self.client.get(reverse(name, args=[run.pk])).status_code, 404)
+        self.assertEqual(self.client.post(reverse("imports:confirm", args=[run.pk])).status_code, 404)
+
+    def test_a_run_outside_the_users_scope_does_not_exist(self) -> None:
+        # Erin started it when she managed the province; she now manages only C1.
+        run = self.make_run(self.erin, scope=self.orgs["P"], error_count=1)
+        self.client.force_login(self.erin)
+        for name in self.URLS:
+            with self.subTest(url=name):
+                self.assertEqual(self.client.get(reverse(name, args=[run.pk])).status_code, 404)
+
+    def test_staff_and_viewers_are_forbidden(self) -> None:
+        run = self.make_run(self.dave, scope=self.orgs["C1"], status=Status.READY)
+        for username in ("bob", "dave"):
+            self.client.force_login(getattr(self, username))
+            for name in self.URLS:
+                with self.subTest(user=username, url=name):
+                    self.assertEqual(self.client.get(reverse(name, args=[run.pk])).status_code, 403)
+            self.assertEqual(self.client.post(reverse("imports:confirm", args=[run.pk])).status_code, 403)
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.READY)
+
+    def test_a_missing_run_is_404(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(reverse("imports:detail", args=[999_999])).status_code, 404)
+
+
+class ProgressTestCase(ImportTestCase):
+    def test_it_reports_the_progress_of_a_running_check_as_json(self) -> None:
+        run = self.make_run(
+            self.alice, scope=self.orgs["P"], status=Status.VALIDATING, progress_done=1200, progress_total=5000,
+            heartbeat_at=timezone.now(),
+        )  # fmt: skip
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("imports:progress", args=[run.pk]))
+        data = response.json()
+        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertEqual((data["status"], data["done"], data["total"]), ("validating", 1200, 5000))
+        self.assertTrue(data["running"])
+        self.assertFalse(data["stale"])
+        self.assertIn("1.200", data["text"])
+
+    def test_the_page_of_a_running_check_polls_and_refreshes_without_js(self) -> None:
+        run = self.make_run(
+            self.alice, scope=self.orgs["P"], status=Status.VALIDATING, progress_done=10, progress_total=40,
+            heartbeat_at=timezone.now(),
+        )  # fmt: skip
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertContains(response, f'data-progress-url="{reverse("imports:progress", args=[run.pk])}"')
+        self.assertContains(response, '<progress max="40" value="10">')
+        self.assertContains(response, '<meta http-equiv="refresh" content="3">')
+        self.assertContains(response, "js/imports.js")
+
+    def test_the_apply_shows_an_indeterminate_bar(self) -> None:
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.APPLYING, heartbeat_at=timezone.now())
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertContains(response, '<progress max="1">')
+
+    def test_a_finished_run_reports_it_is_not_running(self) -> None:
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.READY)
+        self.client.force_login(self.alice)
+        self.assertFalse(self.client.get(reverse("imports:progress", args=[run.pk])).json()["running"])
+
+
+class StalledRunTestCase(ImportTestCase):
+    def test_a_check_silent_for_over_ten_minutes_offers_a_retry_that_runs_it_again(self) -> None:
+        self.client.force_login(self.alice)
+        data = good_people()
+        started = timezone.now() - datetime.timedelta(minutes=11)
+        run = self.make_run(
+            self.alice, scope=self.orgs["P"], status=Status.VALIDATING, content=data, size=len(data),
+            heartbeat_at=started,
+        )  # fmt: skip
+        page = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertContains(page, reverse("imports:retry", args=[run.pk]))
+        self.assertTrue(self.client.get(reverse("imports:progress", args=[run.pk])).json()["stale"])
+
+        self.client.post(reverse("imports:retry", args=[run.pk]))
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.READY, run.message)
+
+    def test_a_run_that_shows_signs_of_life_is_not_retried(self) -> None:
+        self.client.force_login(self.alice)
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.VALIDATING, heartbeat_at=timezone.now())
+        self.assertNotContains(self.client.get(reverse("imports:detail", args=[run.pk])), "imports/retry")
+        response = self.client.post(reverse("imports:retry", args=[run.pk]), follow=True)
+        self.assertContains(response, "This import is not stalled")
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.VALIDATING)
+
+    def test_it_becomes_stale_after_ten_minutes(self) -> None:
+        run = self.make_run(self.alice, status=Status.APPLYING, heartbeat_at=timezone.now())
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=9), tick=False):
+            self.assertFalse(tasks.is_stale(run))
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+            self.assertTrue(tasks.is_stale(run))
+
+
+class FailedRowsTestCase(ImportTestCase):
+    def test_it_downloads_only_the_failed_rows_with_their_row_numbers_and_errors(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(
+            people_workbook(
+                person("Nguyễn Thị Hồng Nhung", "001198012345"),
+                person("Sai Số", "12345"),
+                person("Trần Văn Bình", "001098012346"),
+                person("Sai Chi Bộ", "001098012348", branch="KHONG.CO"),
+            )
+        )
+        run = ImportRun.objects.get()
+        response = self.client.get(reverse("imports:failed", args=[run.pk]))
+        self.assertEqual(response["Content-Type"], XLSX)
+        self.assertIn("attachment", response["Content-Disposition"])
+        book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        self.assertEqual(book.sheet_names, [PEOPLE])
+        rows = book.get_sheet_by_name(PEOPLE).to_python()
+        self.assertEqual(rows[0], ["Dòng trong tệp gốc", *PEOPLE_HEADERS, "Lỗi"])
+        self.assertEqual([(r[0], r[1]) for r in rows[1:]], [(3, "Sai Số"), (5, "Sai Chi Bộ")])
+        self.assertEqual(rows[1][5], "12345")
+        self.assertTrue(all(r[-1] for r in rows[1:]))
+
+    def test_there_is_nothing_to_download_without_errors(self) -> None:
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.READY)
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(reverse("imports:failed", args=[run.pk])).status_code, 404)
+
+
+class DetailQueriesTestCase(ImportTestCase):
+    def _queries(self, errors: int) -> int:
+        listed = [
+            {"sheet": PEOPLE, "row": i + 2, "column": "Số CCCD", "message": "Số CCCD phải có 12 chữ số."}
+            for i in range(min(errors, ImportRun.MAX_STORED_ERRORS))
+        ]
+        summary = [{"key": "people", "name": PEOPLE, "created": 0, "updated": 0, "unchanged": 0, "errors": errors}]
+        run = self.make_run(self.alice, scope=self.orgs["P"], errors=listed, error_count=errors, summary=summary)
+        self.client.force_login(self.alice)
+        with CaptureQueriesContext(connection) as ctx:
+            response = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertEqual(response.status_code, 200)
+        return len(ctx.captured_queries)
+
+    def test_the_detail_page_makes_as_many_queries_for_10_errors_as_for_1000(self) -> None:
+        self.assertEqual(self._queries(10), self._queries(1000))
+
+    def test_it_lists_a_page_of_errors_and_points_to_the_download_for_the_rest(self) -> None:
+        listed = [{"sheet": PEOPLE, "row": i + 2, "column": "Số CCCD", "message": f"lỗi {i}"} for i in range(1000)]
+        run = self.make_run(self.alice, scope=self.orgs["P"], errors=listed, error_count=1500)
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertContains(response, "<td>lỗi 99</td>")
+        self.assertNotContains(response, "<td>lỗi 100</td>")
+        self.assertContains(response, "import-more")
+        self.assertContains(response, reverse("imports:failed", args=[run.pk]))
+        page2 = self.client.get(reverse("imports:detail", args=[run.pk]), {"page": 2})
+        self.assertContains(page2, "<td>lỗi 100</td>")
+
+
+class TemplateDownloadTestCase(ImportTestCase):
+    def test_any_signed_in_user_downloads_the_template(self) -> None:
+        self.client.force_login(self.dave)
+        response = self.client.get(reverse("imports:template"))
+        self.assertEqual(response["Content-Type"], XLSX)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        self.assertIn(PEOPLE, book.sheet_names)
+
+    def test_it_needs_a_signed_in_user(self) -> None:
+        self.assertEqual(self.client.get(reverse("imports:template")).status_code, 302)
+
+
+class BackgroundTaskTestCase(ImportTestCase):
+    def test_progress_called_for_every_row_is_written_about_a_hundred_times(self) -> None:
+        run = self.make_run(self.alice, status=Status.VALIDATING)
+        progress = tasks._progress_writer(run.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            for done in range(1, 10_001):
+                progress(done, 10_000)
+        self.assertLess(len(ctx.captured_queries), 130)  # 100 steps, plus one per half second on a slow machine
+        run.refresh_from_db()
+        self.assertEqual((run.progress_done, run.progress_total), (10_000, 10_000))
+        self.assertIsNotNone(run.heartbeat_at)
+
+    def test_progress_called_per_chunk_is_written_every_time(self) -> None:
+        run = self.make_run(self.alice, status=Status.VALIDATING)
+        progress = tasks._progress_writer(run.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            for done in range(2000, 40_001, 2000):
+                progress(done, 40_000)
+        self.assertEqual(len(ctx.captured_queries), 20)
+
+    def test_a_crash_during_the_check_fails_the_run_with_a_message(self) -> None:
+        self.client.force_login(self.alice)
+        with mock.patch("recruitment.workbook.pipeline.validate_run", side_effect=RuntimeError("boom")):
+            page = self.client.get(self.upload(good_people())["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.FAILED)
+        self.assertIn("RuntimeError", run.message)
+        self.assertContains(page, "import-failed")
+
+    def test_a_stalled_apply_is_queued_again_and_saves_the_rows(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        run = ImportRun.objects.get()
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=Status.APPLYING, heartbeat_at=timezone.now() - datetime.timedelta(minutes=30)
+        )
+        self.assertContains(self.client.get(reverse("imports:detail", args=[run.pk])), "import-stale")
+        self.client.post(reverse("imports:retry", args=[run.pk]))
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.DONE, run.message)
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_a_finished_run_is_not_run_again_by_a_late_task(self) -> None:
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.READY)
+        tasks.validate_import.call(run.pk)
+        tasks.apply_import.call(run.pk)
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.READY)
+
+
+class SeveralScopesTestCase(ImportTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.frank = make_user("frank", self.orgs["C1"], Role.ADMIN)
+        Membership.objects.create(user=self.frank, organization=self.orgs["C2"], role=Role.ADMIN)
+
+    def test_an_admin_of_two_communes_chooses_where_to_import(self) -> None:
+        self.client.force_login(self.frank)
+        page = self.client.get(reverse("imports:upload"))
+        self.assertContains(page, '<select name="scope"')
+        self.assertContains(page, self.orgs["C2"].name)
+        self.upload(people_workbook(person("Phạm Văn An", "001098012399", branch="C2.B1.01")), scope=self.orgs["C2"].pk)
+        run = ImportRun.objects.get()
+        self.assertEqual(run.scope, self.orgs["C2"])
+        self.assertEqual(run.status, Status.READY, run.errors)
+
+    def test_it_must_be_one_of_their_scopes(self) -> None:
+        self.client.force_login(self.frank)
+        response = self.upload(good_people(), scope=self.orgs["P"].pk)
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(ImportRun.objects.exists())
