@@ -40,7 +40,13 @@ DETAIL = "PT.LTH"  # a commune formed from the dissolved district: its history s
 def demo_server(port: int) -> Iterator[str]:
     """A throwaway demo: fresh SQLite database, migrate, seed_demo, runserver; stopped afterwards."""
     with tempfile.TemporaryDirectory(prefix="shots-") as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/shots.sqlite3", "DEBUG": "1"}
+        # Imports are checked inside the request: no worker to start beside the server.
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/shots.sqlite3",
+            "DEBUG": "1",
+            "TASKS_BACKEND": "immediate",
+        }
         manage = [sys.executable, str(ROOT / "manage.py")]
         subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
         subprocess.run([*manage, "createcachetable"], cwd=ROOT, env=env, check=True)  # noqa: S603
@@ -83,6 +89,44 @@ def shoot(page: Page, name: str) -> None:
     path = OUT / f"{name}.png"
     page.screenshot(path=str(path))
     print(f"wrote {path.relative_to(ROOT)}")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PEOPLE_HEADERS = [
+    "Họ và tên", "Ngày sinh", "Giới tính", "Dân tộc", "Số CCCD", "Mã chi bộ", "Đoàn viên",
+    "Ngày vào danh sách nguồn",
+]  # fmt: skip
+
+
+def people_workbook() -> bytes:
+    """The people sheet of a commune: six people, one ID too short and one unknown cell code."""
+    import datetime
+    import io
+
+    import xlsxwriter
+
+    cell = f"{EXPAND}.KDC.01"
+    rows = [
+        ["Nguyễn Thị Hồng Nhung", datetime.date(1999, 5, 20), "Nữ", "Kinh", "025199012345", cell, "Có"],
+        ["Trần Văn Bình", datetime.date(1996, 2, 14), "Nam", "Kinh", "025096012346", cell, "Có"],
+        ["Hà Thị Thu", datetime.date(2001, 9, 2), "Nữ", "Mường", "025201", cell, "Có"],
+        ["Lê Văn Khánh", datetime.date(1994, 11, 30), "Nam", "Kinh", "025094012348", cell, "Không"],
+        ["Đỗ Thị Dung", datetime.date(2000, 3, 8), "Nữ", "Kinh", "025100012349", f"{EXPAND}.KDC.99", "Có"],
+        ["Phùng Văn Tài", datetime.date(1998, 7, 1), "Nam", "Tày", "025098012350", cell, "Có"],
+    ]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    date = book.add_format({"num_format": "dd/mm/yyyy"})
+    sheet = book.add_worksheet("Quần chúng")
+    sheet.write_row(0, 0, PEOPLE_HEADERS)
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate([*row, datetime.date(2025, 3, 10)]):
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), date)
+            else:
+                sheet.write_string(r, c, value)
+    book.close()
+    return buffer.getvalue()
 
 
 def take(url: str) -> None:
@@ -133,6 +177,18 @@ def take(url: str) -> None:
 
         page.goto(f"/quotas/{EXPAND}/")
         shoot(page, "quotas")
+
+        # A workbook from a commune with two bad rows: the upload page, then the preview of its errors.
+        page.goto("/imports/")
+        shoot(page, "imports")
+        page.set_input_files(
+            "input[name=file]",
+            files=[{"name": "quan-chung-xa-dan-chu.xlsx", "mimeType": XLSX, "buffer": people_workbook()}],
+        )
+        with page.expect_navigation():
+            page.click("form.import-form button[type=submit]")
+        expect(page.locator("table.import-errors")).to_have_count(1)
+        shoot(page, "import-preview")
 
         context.close()
         browser.close()
