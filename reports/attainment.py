@@ -336,8 +336,9 @@ def _members(orgs: list[Organization], year: int) -> dict[int, int]:
     The children are those of the tree of that day: an organization moved since counts under the
     parent it had then (the parent its first later move took it from), not under today's.
     """
+    ids = [o.pk for o in orgs]
     counts = dict(
-        MembershipCount.objects.filter(organization__in=orgs, year=year).values_list("organization_id", "members")
+        MembershipCount.objects.filter(organization_id__in=ids, year=year).values_list("organization_id", "members")
     )
     missing = {o.pk: o for o in orgs if o.pk not in counts}
     if not missing:
@@ -362,7 +363,8 @@ def _members(orgs: list[Organization], year: int) -> dict[int, int]:
 
 def _quotas(orgs: Iterable[Organization], period: Period) -> dict[int, dict[str, Quota]]:
     out: dict[int, dict[str, Quota]] = {}
-    rows = Quota.objects.filter(organization__in=list(orgs), first_year=period.first_year, last_year=period.last_year)
+    ids = [o.pk for o in orgs]
+    rows = Quota.objects.filter(organization_id__in=ids, first_year=period.first_year, last_year=period.last_year)
     for quota in rows:
         out.setdefault(quota.organization_id, {})[quota.category] = quota
     return out

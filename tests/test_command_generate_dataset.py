@@ -24,7 +24,7 @@ from organizations.text import fold
 from recruitment import rules
 from recruitment.ethnicities import ETHNIC_GROUPS
 from recruitment.models import Candidate, RuleSet, Stage
-from reports import dataset
+from reports import dataset, tally
 from reports.attainment import attainment
 from reports.forms import Period
 from reports.management.commands.generate_dataset import Command
@@ -111,6 +111,10 @@ class GenerateDatasetTestCase(TestCase):
         self.assertEqual(
             Organization.objects.filter(sector="").exclude(kind__in=[Kind.PROVINCE, Kind.COMMUNE]).count(), 0
         )
+
+    def test_the_dashboards_tallies_agree_with_the_people(self) -> None:
+        self.assertGreater(len(tally.stored()), 100)
+        self.assertEqual(tally.stored(), tally.expected())
 
     def test_every_path_is_valid(self) -> None:
         self.assertEqual([len(p) for p in Organization.objects.find_problems()], [0, 0, 0, 0, 0])

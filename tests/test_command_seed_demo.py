@@ -26,6 +26,7 @@ from recruitment.models import (
     StageEvent,
     WarningCode,
 )
+from reports import tally
 
 # A Monday in March: the seed is built as of this day, so the figures below do not drift with the calendar.
 NOW = datetime.datetime(2026, 3, 16, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -110,6 +111,10 @@ class SeedDemoTestCase(TestCase):
             user = User.objects.get(username=account.username)
             self.assertTrue(user.check_password(demo.DEMO_PASSWORD))
             self.assertEqual(user.memberships.get().role, account.role)
+
+    def test_the_dashboards_tallies_agree_with_the_people(self) -> None:
+        self.assertGreater(len(tally.stored()), 100)
+        self.assertEqual(tally.stored(), tally.expected())
 
     def test_running_it_twice_changes_nothing(self) -> None:
         before = snapshot()
