@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from organizations.models import Membership, Role
@@ -161,19 +162,20 @@ class UploadPageTestCase(ImportTestCase):
     def test_it_refuses_a_file_that_is_not_xlsx_or_csv(self) -> None:
         self.client.force_login(self.alice)
         response = self.upload(b"hello", name="notes.txt")
-        self.assertContains(response, "Only .xlsx (Excel) and .csv files can be imported.", status_code=400)
+        self.assertContains(response, _("Only .xlsx (Excel) and .csv files can be imported."), status_code=400)
         self.assertFalse(ImportRun.objects.exists())
 
     def test_it_refuses_a_missing_file(self) -> None:
         self.client.force_login(self.alice)
         response = self.client.post(reverse("imports:upload"), {})
-        self.assertContains(response, "Choose a file to import.", status_code=400)
+        self.assertContains(response, _("Choose a file to import."), status_code=400)
 
     @override_settings(IMPORT_MAX_BYTES=2048)
     def test_it_refuses_a_file_over_the_size_limit(self) -> None:
         self.client.force_login(self.alice)
         response = self.upload(good_people() + b"\0" * 4096)
-        self.assertContains(response, "The file is too large", status_code=400)
+        too_large = _("The file is too large (%(size)s MB): the limit is %(limit)s MB. Split it into several files.")
+        self.assertContains(response, too_large.split("%(")[0], status_code=400)
         self.assertFalse(ImportRun.objects.exists())
 
     def test_an_unreadable_workbook_fails_with_a_clear_message(self) -> None:
@@ -263,7 +265,7 @@ class ImportFlowTestCase(ImportTestCase):
         self.assertNotContains(page, 'class="confirm"')
         self.assertContains(page, "Số CCCD")
         response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
-        self.assertContains(response, "This import cannot be confirmed")
+        self.assertContains(response, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
         run.refresh_from_db()
         self.assertEqual(run.status, Status.INVALID)
         self.assertFalse(Candidate.objects.exists())
@@ -274,7 +276,7 @@ class ImportFlowTestCase(ImportTestCase):
         run = ImportRun.objects.get()
         self.client.post(reverse("imports:confirm", args=[run.pk]))
         response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
-        self.assertContains(response, "This import cannot be confirmed")
+        self.assertContains(response, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
         self.assertEqual(Candidate.objects.count(), 3)
 
     def test_a_dry_run_of_the_command_cannot_be_confirmed_on_the_web(self) -> None:
@@ -398,7 +400,7 @@ class StalledRunTestCase(ImportTestCase):
         run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.VALIDATING, heartbeat_at=timezone.now())
         self.assertNotContains(self.client.get(reverse("imports:detail", args=[run.pk])), "imports/retry")
         response = self.client.post(reverse("imports:retry", args=[run.pk]), follow=True)
-        self.assertContains(response, "This import is not stalled")
+        self.assertContains(response, _("This import is not stalled: there is nothing to retry."))
         run.refresh_from_db()
         self.assertEqual(run.status, Status.VALIDATING)
 
