@@ -677,7 +677,10 @@ def generated_roots() -> tuple[list[Organization], dict[str, Any] | None]:
 
 
 def _dependants(model: type[models.Model], out: list[type[models.Model]]) -> list[type[models.Model]]:
-    for rel in model._meta.related_objects:
+    # Hidden relations too (related_name="+": the tallies, the imports' scope).
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
         related = rel.related_model
         if isinstance(related, type) and related not in out:
             out.append(related)
