@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import FilePayload, Page, ViewportSize, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -181,10 +181,8 @@ def take(url: str) -> None:
         # A workbook from a commune with two bad rows: the upload page, then the preview of its errors.
         page.goto("/imports/")
         shoot(page, "imports")
-        page.set_input_files(
-            "input[name=file]",
-            files=[{"name": "quan-chung-xa-dan-chu.xlsx", "mimeType": XLSX, "buffer": people_workbook()}],
-        )
+        upload: FilePayload = {"name": "quan-chung-xa-dan-chu.xlsx", "mimeType": XLSX, "buffer": people_workbook()}
+        page.set_input_files("input[name=file]", files=[upload])
         with page.expect_navigation():
             page.click("form.import-form button[type=submit]")
         expect(page.locator("table.import-errors")).to_have_count(1)
