@@ -3,16 +3,21 @@
 A country's dashboard would otherwise scan a million people and join each to its organization
 (about 1.5 s on PostgreSQL, see docs/benchmarks.md); with tallies it adds up a few hundred rows.
 
-What is counted is defined once, as `facts()`: for each person, the months of their admission,
-recognition and removal, their stage, and the breakdown flags from recruitment.selectors.CATEGORIES
-(the same Q objects the candidate scan and the candidate list use). Every figure of a Tally row is
-the sum of those facts over the people of the organization's subtree now, so the scan of
-reports.attainment and the tallies agree by construction; `rebuild_tallies --check` verifies it.
+What is counted is defined once, as `COUNTED`: each measure is counted in the month of one of the
+person's dates (admission, recognition, removal), or in the pipeline row (month 0), when the person
+meets a condition, a Q object evaluated by the database; the breakdowns' conditions are those of
+recruitment.selectors.CATEGORIES (the same Q objects the candidate scan and the candidate list use).
+`facts()` reads, per person, the months and the conditions; `roll_up()` adds them up in Python, and
+`_contributions()` has the database add them up, in SQL built from the same `facts()` query. Every
+figure of a Tally row is the sum of those facts over the people of the organization's subtree now,
+so the scan of reports.attainment and the tallies agree by construction; `rebuild_tallies --check`
+verifies it.
 
 They are kept up to date in the same transaction as the change:
 - a person saved or deleted one at a time (the services, the admin): the signals below take the
   person's facts before and after and add the difference;
-- writes in bulk (the workbook import) wrap themselves in `changes(queryset)`;
+- writes in bulk wrap themselves in `changes(queryset)`, and people inserted in bulk are added by
+  `created(queryset)` (the workbook import): one statement each, the database doing the counting;
 - an organization moved (its event) or whose sector changed: the facts of its people move with it;
 - generated and demo data call `rebuild()`.
 Only organizations at depth ≤ settings.TALLY_DEPTH (3: country, province, commune) have tallies;
@@ -22,14 +27,17 @@ deeper ones are small enough to scan.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router, transaction
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 
 from organizations.models import Organization
 from recruitment.models import PIPELINE, Candidate, Stage
@@ -38,15 +46,35 @@ from reports.models import Tally
 
 STEP = Organization.steplen
 PIPELINE_STAGES = PIPELINE[: PIPELINE.index(Stage.OFFICIAL)]
-DATED = ["admitted", "recognized", "struck_off", "removed", *(f"b_{key}" for key in CATEGORIES)]
-NOW = [f"p_{stage}" for stage in PIPELINE_STAGES]
-MEASURES = DATED + NOW
-_INDEX = {name: i for i, name in enumerate(MEASURES)}
-_B_INDEX = [_INDEX[f"b_{key}"] for key in CATEGORIES]
-_P_INDEX = {stage: _INDEX[f"p_{stage}"] for stage in PIPELINE_STAGES}
 PIPELINE_MONTH = 0
 
+# What each measure counts: a person who meets the condition (None: everyone) counts in the month of
+# the date (None: in the pipeline row, PIPELINE_MONTH). The one definition the Python and the SQL
+# additions are both built from.
+COUNTED: dict[str, tuple[str | None, Q | None]] = {
+    "admitted": ("admission_date", None),
+    "recognized": ("recognition_date", None),
+    "struck_off": ("removal_date", Q(stage=Stage.STRUCK_OFF)),
+    "removed": ("removal_date", None),
+    **{f"b_{key}": ("admission_date", q) for key, (_label, q) in CATEGORIES.items()},
+    **{f"p_{stage}": (None, Q(stage=stage)) for stage in PIPELINE_STAGES},
+}
+DATED = [name for name, (date, _q) in COUNTED.items() if date is not None]
+NOW = [name for name, (date, _q) in COUNTED.items() if date is None]
+MEASURES = DATED + NOW
+_INDEX = {name: i for i, name in enumerate(MEASURES)}
+_P_INDEX = {stage: _INDEX[f"p_{stage}"] for stage in PIPELINE_STAGES}
+_DATES = list(dict.fromkeys(date for date, _q in COUNTED.values() if date is not None))
+_CONDITIONED = [name for name, (_date, q) in COUNTED.items() if q is not None]
+# For each date, then for the pipeline: (measure index, index of its condition's flag or None).
+_BY_DATE = [
+    [(_INDEX[name], None if q is None else _CONDITIONED.index(name)) for name, (d, q) in COUNTED.items() if d == date]
+    for date in _DATES
+]
+_PIPELINE = [(_INDEX[name], _CONDITIONED.index(name)) for name in NOW]
+
 assert {f.name for f in Tally._meta.concrete_fields} == {"id", "organization", "month", *MEASURES}
+assert all(COUNTED[name][1] is not None for name in NOW), "a pipeline measure counts the people at a stage"
 
 Vector = list[int]
 
@@ -59,22 +87,28 @@ def month_of(day: datetime.date | None) -> int | None:
     return day.year * 100 + day.month if day else None
 
 
+def _month(field: str) -> Any:
+    """A date's month as the number yyyymm (NULL for no date), computed by the database."""
+    return Cast(ExtractYear(field) * 100 + ExtractMonth(field), IntegerField())
+
+
 # ---------------------------------------------------------------------------------------------
 # Facts: what each person adds to the tallies of the organizations above them
 
 
-def facts(queryset: QuerySet[Candidate]) -> Iterator[tuple[Any, ...]]:
-    """(cell path, stage, admission date, recognition date, removal date, *breakdown flags) per person."""
+def _facts(queryset: QuerySet[Candidate]) -> QuerySet[Any]:
+    months = {f"tally_m{i}": _month(date) for i, date in enumerate(_DATES)}
     flags = {
-        f"f_{key}": Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
-        for key, (_label, q) in CATEGORIES.items()
+        f"tally_f{i}": Case(When(COUNTED[name][1], then=Value(1)), default=Value(0), output_field=IntegerField())
+        for i, name in enumerate(_CONDITIONED)
     }
-    rows = (
-        queryset.order_by()
-        .annotate(**flags)
-        .values_list("organization__path", "stage", "admission_date", "recognition_date", "removal_date", *flags.keys())
-    )
-    return rows.iterator(chunk_size=5000)
+    return queryset.order_by().annotate(**months, **flags).values_list("organization__path", *months, *flags)
+
+
+def facts(queryset: QuerySet[Candidate]) -> Iterator[tuple[Any, ...]]:
+    """(cell path, month of each of _DATES or None, a 0/1 flag for each condition of _CONDITIONED) per person."""
+    rows: Iterator[tuple[Any, ...]] = _facts(queryset).iterator(chunk_size=5000)  # type: ignore[assignment]
+    return rows
 
 
 def roll_up(rows: Iterable[tuple[Any, ...]], outer: dict[str, str] | None = None) -> dict[tuple[str, int], Vector]:
@@ -87,27 +121,20 @@ def roll_up(rows: Iterable[tuple[Any, ...]], outer: dict[str, str] | None = None
     limit = depth_limit() * STEP
     acc: dict[tuple[str, int], Vector] = {}
     width = len(MEASURES)
-    admitted, recognized, struck_off, removed = (_INDEX[k] for k in ("admitted", "recognized", "struck_off", "removed"))
-    for path, stage, admission, recognition, removal, *flags in rows:
+    dates = len(_DATES)
+    by_date, pipeline = _BY_DATE, _PIPELINE
+    for path, *values in rows:
         if outer:
             for prefix, stand_in in outer.items():
                 if path.startswith(prefix):
                     path = stand_in
                     break
+        flags = values[dates:]
         adds: list[tuple[int, int]] = []  # (month, measure index)
-        if admission:
-            month = admission.year * 100 + admission.month
-            adds.append((month, admitted))
-            adds.extend((month, index) for index, flag in zip(_B_INDEX, flags, strict=True) if flag)
-        if recognition:
-            adds.append((recognition.year * 100 + recognition.month, recognized))
-        if removal:
-            month = removal.year * 100 + removal.month
-            adds.append((month, removed))
-            if stage == Stage.STRUCK_OFF:
-                adds.append((month, struck_off))
-        if stage in _P_INDEX:
-            adds.append((PIPELINE_MONTH, _P_INDEX[stage]))
+        for month, measures in zip(values[:dates], by_date, strict=True):
+            if month is not None:
+                adds.extend((month, index) for index, flag in measures if flag is None or flags[flag])
+        adds.extend((PIPELINE_MONTH, index) for index, flag in pipeline if flags[flag])
         for end in range(STEP, min(len(path), limit) + 1, STEP):
             prefix = path[:end]
             for month, index in adds:
@@ -116,6 +143,47 @@ def roll_up(rows: Iterable[tuple[Any, ...]], outer: dict[str, str] | None = None
                     vector = acc[(prefix, month)] = [0] * width
                 vector[index] += 1
     return acc
+
+
+def _contributions(queryset: QuerySet[Candidate], using: str) -> tuple[str, list[Any]] | None:
+    """SELECT organization_id, month, v0, v1… (the MEASURES in order): what the people of the queryset
+    add to each tallied organization and month (rows with something only), as roll_up() counts it, but
+    by the database: from the same facts() query, unfolded by date, summed by cell and month, then up
+    the ancestors.
+    None when nothing is to be counted: no organization is tallied, or the queryset selects nobody."""
+    deepest = Organization.objects.using(using).aggregate(deepest=Max("depth"))["deepest"] or 0
+    levels = min(depth_limit(), deepest)
+    if levels <= 0:
+        return None
+    try:
+        sql, params = _facts(queryset.using(using)).query.sql_with_params()
+    except EmptyResultSet:  # it selects nobody (an empty `__in`)
+        return None
+    months = [f"m{i}" for i in range(len(_DATES))]
+    flags = [f"f{i}" for i in range(len(_CONDITIONED))]
+    values = [f"v{i}" for i in range(len(MEASURES))]
+    parts = []
+    for month, measures in zip(months, _BY_DATE, strict=True):
+        counted = {index: "1" if flag is None else flags[flag] for index, flag in measures}
+        columns = ", ".join(counted.get(i, "0") for i in range(len(MEASURES)))
+        parts.append(f"SELECT path, {month}, {columns} FROM f WHERE {month} IS NOT NULL")  # noqa: S608
+    counted = {index: flags[flag] for index, flag in _PIPELINE}
+    columns = ", ".join(counted.get(i, "0") for i in range(len(MEASURES)))
+    anyone = " + ".join(counted.values())
+    parts.append(f"SELECT path, {PIPELINE_MONTH}, {columns} FROM f WHERE {anyone} > 0")  # noqa: S608
+    sums = ", ".join(f"CAST(SUM({v}) AS INTEGER)" for v in values)
+    ancestors = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(1, levels + 1))
+    organization = connections[using].ops.quote_name(Organization._meta.db_table)
+    return (
+        f"WITH f (path, {', '.join(months + flags)}) AS ({sql}), "  # noqa: S608 - names are ours
+        f"e (path, month, {', '.join(values)}) AS ({' UNION ALL '.join(parts)}), "
+        f"g (path, month, {', '.join(values)}) AS (SELECT path, month, {sums} FROM e GROUP BY path, month) "
+        f"SELECT a.id AS organization_id, g.month AS month, {', '.join(f'SUM(g.{v}) AS {v}' for v in values)} FROM g "
+        f"INNER JOIN ({ancestors}) lv ON lv.k * {STEP} <= LENGTH(g.path) "
+        f"INNER JOIN {organization} a ON a.path = SUBSTR(g.path, 1, lv.k * {STEP}) "
+        "GROUP BY a.id, g.month",
+        list(params),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -132,7 +200,6 @@ def _upsert(deltas: dict[tuple[str, int], Vector], using: str) -> None:
     )
     table = Tally._meta.db_table
     columns = ", ".join(MEASURES)
-    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in MEASURES)
     width = 2 + len(MEASURES)
     rows = [[ids[path], month, *vector] for (path, month), vector in deltas.items() if path in ids]
     # SQLite allows 999 parameters per statement (older builds), PostgreSQL 65,535.
@@ -143,9 +210,39 @@ def _upsert(deltas: dict[tuple[str, int], Vector], using: str) -> None:
             values = ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {table} (organization_id, month, {columns}) VALUES {values} "  # noqa: S608 - names are ours
-                f"ON CONFLICT (organization_id, month) DO UPDATE SET {updates}",
+                f"ON CONFLICT (organization_id, month) DO UPDATE SET {_ADDED}",
                 [value for row in chunk for value in row],
             )
+
+
+_ADDED = ", ".join(f"{c} = {Tally._meta.db_table}.{c} + excluded.{c}" for c in MEASURES)
+
+
+def _add(cursor: Any, select: str, params: list[Any], *, upsert: bool = True) -> None:
+    """INSERT the rows of `select` (organization_id, month, then the MEASURES in order) into the tallies,
+    adding them to the rows there already. ("WHERE true": SQLite's parser wants it before ON CONFLICT.)"""
+    table = Tally._meta.db_table
+    with _memory(cursor):
+        cursor.execute(
+            f"INSERT INTO {table} (organization_id, month, {', '.join(MEASURES)}) "  # noqa: S608 - names are ours
+            f"SELECT * FROM ({select}) added WHERE true"
+            + (f" ON CONFLICT (organization_id, month) DO UPDATE SET {_ADDED}" if upsert else ""),
+            params,
+        )
+
+
+@contextmanager
+def _memory(cursor: Any) -> Iterator[None]:
+    """On PostgreSQL, room for the statement's sums to be added up in memory (the default 4 MB spills
+    50,000 people's to disk); the setting is put back afterwards."""
+    if cursor.db.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SELECT current_setting('work_mem')")
+    (before,) = cursor.fetchone()
+    cursor.execute("SELECT set_config('work_mem', '64MB', true)")
+    yield
+    cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
 
 
 def _subtract(a: dict[tuple[str, int], Vector], b: dict[tuple[str, int], Vector]) -> dict[tuple[str, int], Vector]:
@@ -157,26 +254,64 @@ def _subtract(a: dict[tuple[str, int], Vector], b: dict[tuple[str, int], Vector]
     return out
 
 
+_temporary = itertools.count(1)
+
+
 @contextmanager
 def changes(queryset: QuerySet[Candidate]) -> Iterator[None]:
     """Keep the tallies right across a bulk change of the people the queryset selects (evaluated
     before and after the block, so it must select the people both before and after: filter on
-    their organizations, say, not on a field the block changes)."""
+    their organizations, say, not on a field the block changes).
+
+    The database counts: what the people add before the block is kept in a temporary table, and
+    after it the difference goes into the tallies in one statement."""
     using = router.db_for_write(Candidate)
+    quote = connections[using].ops.quote_name
     with transaction.atomic(using=using):
-        before = roll_up(facts(queryset.using(using)))
+        before = _contributions(queryset, using)
+        temp = quote(f"tally_before_{next(_temporary)}")
+        if before is not None:
+            with connections[using].cursor() as cursor, _memory(cursor):
+                cursor.execute(f"CREATE TEMPORARY TABLE {temp} AS {before[0]}", before[1])
         yield
-        after = roll_up(facts(queryset.using(using)))
-        _upsert(_subtract(after, before), using)
+        after = _contributions(queryset, using)
+        values = [f"v{i}" for i in range(len(MEASURES))]
+        sums = [f"SUM({v})" for v in values]
+        negated = ", ".join(["organization_id", "month", *(f"-{v}" for v in values)])
+        parts = [f"SELECT * FROM ({after[0]}) a"] if after is not None else []  # noqa: S608 - ours
+        if before is not None:
+            parts.append(f"SELECT {negated} FROM {temp}")  # noqa: S608 - names are ours
+        if parts:
+            with connections[using].cursor() as cursor:
+                _add(
+                    cursor,
+                    f"SELECT organization_id, month, {', '.join(sums)} FROM ({' UNION ALL '.join(parts)}) d "  # noqa: S608
+                    f"GROUP BY organization_id, month HAVING {' OR '.join(f'{s} <> 0' for s in sums)}",
+                    after[1] if after is not None else [],
+                )
+                if before is not None:
+                    cursor.execute(f"DROP TABLE {temp}")
+
+
+def created(queryset: QuerySet[Candidate]) -> None:
+    """Add the people the queryset selects, who did not exist before (just inserted in bulk), to the
+    tallies: one statement, the database counting."""
+    using = router.db_for_write(Candidate)
+    added = _contributions(queryset, using)
+    if added is not None:
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
+            _add(cursor, *added)
 
 
 def rebuild(*, using: str | None = None) -> int:
-    """Count every tally again from the people; returns the number of rows written."""
+    """Count every tally again from the people (the database counting); returns the number of rows written."""
     using = using or router.db_for_write(Tally)
     with transaction.atomic(using=using):
         Tally.objects.using(using).all().delete()
-        totals = roll_up(facts(Candidate.objects.using(using).all()))
-        _upsert(totals, using)
+        totals = _contributions(Candidate.objects.all(), using)
+        if totals is not None:
+            with connections[using].cursor() as cursor:
+                _add(cursor, *totals, upsert=False)
     return Tally.objects.using(using).count()
 
 
@@ -199,8 +334,21 @@ def stored(*, using: str | None = None) -> dict[tuple[int, int], tuple[int, ...]
 # changed sector.
 
 
+_ONE = -7_777_777_777  # stands for the person's id while the query for one person is compiled
+_one_sql: dict[str, tuple[str, list[Any], int]] = {}
+
+
 def _one(pk: int, using: str) -> dict[tuple[str, int], Vector]:
-    return roll_up(facts(Candidate.objects.using(using).filter(pk=pk)))
+    """The facts of one person, rolled up: facts() of that person, the query compiled once (compiling its
+    conditions takes longer than running it, and the signals run it twice for each person saved)."""
+    if using not in _one_sql:
+        compiled, compiled_params = _facts(Candidate.objects.using(using).filter(pk=_ONE)).query.sql_with_params()
+        assert list(compiled_params).count(_ONE) == 1
+        _one_sql[using] = (compiled, list(compiled_params), list(compiled_params).index(_ONE))
+    sql, params, at = _one_sql[using]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*params[:at], pk, *params[at + 1 :]])
+        return roll_up(cursor.fetchall())
 
 
 def candidate_pre_save(sender: Any, instance: Candidate, raw: bool = False, using: str = "default", **kw: Any) -> None:

@@ -9,6 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from organizations.models import Kind, Organization, Sector
 from organizations.services import organization_create, organization_dissolve, organization_move, organization_update
@@ -19,6 +22,7 @@ from reports.forms import Period
 from reports.models import Tally
 from tests.base import make_tree
 from tests.people import make_candidate, next_national_id
+from tests.test_attainment import HYPOTHESIS, SECTORS, build_tree, people_specs, person, shapes
 from tests.test_candidate_services import PERSON, TODAY, advance, update
 
 D = datetime.date
@@ -199,3 +203,39 @@ class ReadingTestCase(TestCase):
     def test_the_months_come_from_the_tallies(self) -> None:
         att = attainment(self.orgs["P"], Y2026, today=D(2026, 11, 20))
         self.assertEqual([(m.month, n) for m, n, _c in att.months if n], [(1, 1), (5, 2), (12, 1)])
+
+
+class DatabaseCountsTestCase(HypothesisTestCase):
+    """Bulk writes have the database add up the people's facts (`_contributions`: rebuild, created, changes);
+    the result is what roll_up counts in Python (`expected`), at every TALLY_DEPTH."""
+
+    @HYPOTHESIS
+    @given(shapes(), st.data())
+    def test_the_database_counts_what_roll_up_counts(self, parents: list[int | None], data: st.DataObject) -> None:
+        n = len(parents)
+        nodes = build_tree(parents, [data.draw(st.sampled_from(SECTORS)) for _ in range(n)])
+        specs = [dict(p) for p in data.draw(st.lists(people_specs(n), max_size=30))]
+        half = len(specs) // 2
+        with override_settings(TALLY_DEPTH=data.draw(st.sampled_from([0, 1, 2, 3, 99]))):
+            # Written behind the tallies' back, then counted again by the database.
+            Candidate.objects.bulk_create([person(nodes[s.pop("node")], **s) for s in specs[:half]])
+            tally.rebuild()
+            self.assertEqual(tally.stored(), tally.expected())
+            # New people inserted in bulk, then added.
+            more = Candidate.objects.bulk_create([person(nodes[s.pop("node")], **s) for s in specs[half:]])
+            tally.created(Candidate.objects.filter(pk__in=[c.pk for c in more]))
+            self.assertEqual(tally.stored(), tally.expected())
+            # A bulk change of some of them: another cell, another stage, a date gone.
+            moved = [c.pk for c in more[::2]]
+            target = nodes[data.draw(st.integers(0, n - 1))]
+            with tally.changes(Candidate.objects.filter(organization_id__in=[o.pk for o in nodes])):
+                Candidate.objects.filter(pk__in=moved).update(organization=target, stage=Stage.AWARENESS)
+                Candidate.objects.filter(pk__in=moved[:1]).update(recognition_date=None)
+            self.assertEqual(tally.stored(), tally.expected())
+
+    def test_a_change_of_nobody_changes_nothing(self) -> None:
+        before = tally.stored()
+        with tally.changes(Candidate.objects.filter(pk__in=[])):
+            pass
+        tally.created(Candidate.objects.filter(pk__in=[]))
+        self.assertEqual(tally.stored(), before)

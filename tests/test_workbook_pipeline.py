@@ -19,13 +19,15 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from django.utils.translation import gettext
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent
 from organizations.services import organization_create, organization_dissolve, parent_of
 from recruitment.models import Candidate, CandidateWarning, ImportRun, Stage, StageEvent
-from recruitment.workbook import checks, layout, pipeline
+from recruitment.workbook import checks, layout, normalize, pipeline, reading, writes
 from recruitment.workdays import WorkCalendar
+from reports import tally
 from reports.forms import Period
 from reports.models import MembershipCount, Quota
 from reports.services import membership_set, quota_set
@@ -705,6 +707,114 @@ class ImportRunAdminTestCase(ImportTestCase):
         response = self.client.post(f"/admin/recruitment/importrun/{run.pk}/delete/", {"post": "yes"})
         self.assertEqual(response.status_code, 403)
         self.assertTrue(ImportRun.objects.filter(pk=run.pk).exists())
+
+
+class FastPathsTestCase(ImportTestCase):
+    """The ways the import saves time give the same result as the plain ones (docs/benchmarks.md, issue 5)."""
+
+    def test_an_import_keeps_the_tallies_right(self) -> None:
+        # New people at every stage, people updated (a stage further, another cell) and a cell changing sector:
+        # the tallies the dashboards read equal what counting the people again gives.
+        make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE, national_id="001099000401")
+        make_candidate(self.orgs["C1.B2"], Stage.PROBATION, national_id="001099000402",
+                       timeline={"admission_date": D(2026, 4, 1)})  # fmt: skip
+        data = book(
+            {
+                ORGS: [{"code": "C1.B2", "name": "Chi bộ Công ty Cổ phần Sông Lô", "parent_code": "C1",
+                        "kind": "base_branch", "sector": "residential"}],
+                PEOPLE: [
+                    person(national_id="001099000401", full_name="Nguyễn Thị Lan", birth_date=D(1998, 5, 20),
+                           branch_code="C2.B1.01", awareness_cert_date=TIMELINE["awareness_cert_date"]),
+                    admitted(),
+                    admitted(gender="Nam", ethnicity="Tày", branch_code="C1.B2"),
+                    person(removal_date=D(2026, 9, 1), removal_reason="Xin rút khỏi danh sách"),
+                    person(),
+                ],
+            }
+        )  # fmt: skip
+        run = self.run_import(data)
+        self.assert_done(run)
+        self.assertEqual(self.summary(run), {ORGS: (0, 1, 0), PEOPLE: (4, 1, 0)})
+        self.assertTrue(tally.stored())
+        self.assertEqual(tally.stored(), tally.expected())
+
+    def test_people_written_in_many_chunks_are_written_as_in_one(self) -> None:
+        existing = [make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE) for _ in range(4)]
+        rows = [person() for _ in range(20)]
+        for i, c in enumerate(existing):  # updates among the new people, in several chunks
+            rows.insert(4 * i + 1, person(national_id=c.national_id, full_name=c.full_name, birth_date=c.birth_date,
+                                          awareness_cert_date=TIMELINE["awareness_cert_date"]))  # fmt: skip
+        with mock.patch.multiple(writes, CHUNK_FIRST=2, CHUNK_MAX=5):
+            run = self.run_import(book({PEOPLE: rows}))
+        self.assert_done(run)
+        self.assertEqual(self.summary(run), {PEOPLE: (20, 4, 0)})
+        reason = f"import:{run.pk}"
+        history = Candidate.history.filter(history_change_reason=reason)
+        self.assertEqual(sorted(history.values_list("history_type", flat=True)), ["+"] * 20 + ["~"] * 4)
+        # The history rows and stage events are in the order of the file, as one COPY would have written them.
+        ids = list(history.order_by("history_id").values_list("national_id", flat=True))
+        self.assertEqual(ids, [row["national_id"] for row in rows])
+        events = StageEvent.objects.filter(candidate__national_id__in=ids).order_by("id")
+        self.assertEqual([e.candidate.national_id for e in events], ids)
+        self.assertEqual(tally.stored(), tally.expected())
+
+    def test_an_error_after_many_chunks_leaves_the_database_unchanged(self) -> None:
+        make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE, national_id="001099000411")
+        before = table_counts()
+        rows = [person() for _ in range(15)]
+        rows.insert(7, person(national_id="001099000411", full_name="Nguyễn Thị Lan", birth_date=D(1998, 5, 20),
+                              awareness_cert_date=TIMELINE["awareness_cert_date"]))  # fmt: skip
+        rows.append(person(branch_code="NOPE"))
+        with mock.patch.multiple(writes, CHUNK_FIRST=2, CHUNK_MAX=3):
+            run = self.run_import(book({PEOPLE: rows}))
+        self.assertEqual((run.status, run.error_count), (Status.INVALID, 1))
+        self.assertEqual(table_counts(), before)
+
+    def test_rows_converted_as_the_checks_reach_them_give_the_same_result(self) -> None:
+        rows = [person() for _ in range(23)]
+        rows[2]["birth_date"] = "31/02/1999"  # cells that cannot be read, here and there
+        rows[6]["gender"] = "?"
+        rows[9]["national_id"] = None
+        rows[11]["youth_union"] = "maybe"
+        rows[13]["national_id"] = rows[4]["national_id"]  # a duplicate
+        rows[15]["branch_code"] = "NOPE"  # a row the checks refuse
+        rows[16]["ethnicity"] = 12.5
+        rows[20]["source_date"] = 44000.0  # an Excel day number
+        rows[22]["full_name"] = None
+        data = book({PEOPLE: rows})
+        run = ImportRun(created_by=self.alice, filename="x.xlsx")
+
+        def checked(lazy: bool) -> tuple[Any, ...]:
+            calls: list[int] = []
+            tables = normalize.normalize(reading.read_workbook(data, "x.xlsx"), progress=calls.append, lazy=lazy)
+            changes = checks.check(tables, run)
+            return (
+                [r.as_dict() for r in changes.results],
+                [(i.row, i.column, i.message) for i in changes.issues],
+                [(t.rows, t.bad_rows, [(i.row, i.column, i.message) for i in t.cell_issues]) for t in tables],
+                sum(calls),
+            )
+
+        with mock.patch.object(normalize._Conversion, "CHUNK", 4):
+            lazily = checked(lazy=True)
+        plainly = checked(lazy=False)
+        self.assertEqual(lazily, plainly)
+        self.assertEqual(len(lazily[1]), 9)  # 6 cells, the 2 rows of one ID and the unknown cell
+
+    def test_the_file_is_read_in_the_language_of_the_caller(self) -> None:
+        # Read in a thread while the run is recorded, the file's problems are told in the caller's language.
+        message = (
+            "This is not an Excel workbook. Import an .xlsx file (in Excel: File › Save As › Excel Workbook) "
+            "or a .csv file."
+        )
+        with translation.override("vi"):
+            run = self.run_import(b"this is not a workbook")
+            vietnamese = gettext(message)
+        self.assertNotEqual(vietnamese, message)
+        self.assertEqual((run.status, run.message), (Status.FAILED, vietnamese))
+        with translation.override("en"):
+            run = self.run_import(b"this is not a workbook")
+        self.assertEqual(run.message, message)
 
 
 class IndexedCalendarTestCase(TestCase):

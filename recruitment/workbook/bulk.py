@@ -1,7 +1,8 @@
-"""Set-based writes: a fixed number of statements per table, whatever the number of rows.
+"""Set-based writes: a few statements per table (one per few thousand rows), whatever the number of rows.
 
-On PostgreSQL rows go in with COPY (text format), and updates through a temporary table filled by
+On PostgreSQL rows go in with COPY (CSV format), and updates through a temporary table filled by
 COPY and one UPDATE … FROM; elsewhere (SQLite in development and tests) one executemany per table.
+`Background` runs the COPYs in a thread, a chunk of rows each, while the caller checks the next rows.
 New rows get their ids up front (one query), so that the history rows and the rows that refer to
 them can be written in the same pass.
 
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import itertools
 import queue
+import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -77,113 +80,159 @@ class Encoder:
         return value
 
 
+_READ = 1 << 20  # what psycopg2 asks a file for at a time (its default, 8 kB, is a call into Python per 8 kB)
+
+
+def _encoded(lines: list[str]) -> bytes:
+    """Encoded lines, for COPY: joined and encoded in one go."""
+    return ("\n".join(lines) + "\n").encode()
+
+
 class _LineReader:
     """A file-like object over lines, for COPY FROM STDIN without building one large string."""
 
+    BATCH = 2000  # lines per read
+
     def __init__(self, lines: Iterable[str]) -> None:
         self._lines: Iterator[str] = iter(lines)
-        self._buffer = b""
 
     def read(self, size: int = -1) -> bytes:
-        if size is None or size < 0:
-            size = 1 << 30
-        chunks = [self._buffer]
-        length = len(self._buffer)
-        for line in self._lines:
-            data = (line + "\n").encode()
-            chunks.append(data)
-            length += len(data)
-            if length >= size:
-                break
-        data = b"".join(chunks)
-        self._buffer = data[size:]
-        return data[:size]
+        # psycopg2 sends what read() returns, whatever its length; an empty result ends the COPY.
+        lines = list(itertools.islice(self._lines, self.BATCH))
+        return _encoded(lines) if lines else b""
 
     def readline(self, size: int = -1) -> bytes:  # pragma: no cover - psycopg2 only calls read()
         return self.read(size)
 
 
 _END = None
-_ABORT = ()
+# While a Background thread runs: how long the checking thread may keep the GIL when the COPY thread
+# wants it. Each COPY takes the GIL five or six times (to start, to hand over its data, to read the
+# result); at Python's default of 5 ms each, the database would wait for Python more than it works.
+_SWITCH = 0.0002
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_before = sys.getswitchinterval()
 
 
-class CopyStream:
-    """Rows inserted while the caller goes on producing them.
+def _responsive(on: bool) -> None:
+    """Shorten the GIL's switch interval while any Background thread runs (process-wide; put back after)."""
+    global _switch_users, _switch_before
+    with _switch_lock:
+        if on:
+            if _switch_users == 0:
+                _switch_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(_SWITCH, _switch_before))
+            _switch_users += 1
+        else:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_before)
 
-    On PostgreSQL a COPY runs in a thread on the transaction's connection: the server writes the rows
-    while Python checks the next ones (psycopg2 lets go of the GIL while it sends). The caller must not
-    use the connection until close() or abort(). Elsewhere the rows are collected and inserted at close().
+
+class Background:
+    """COPY statements run one after the other while the caller goes on producing rows.
+
+    On PostgreSQL a thread runs them on the transaction's connection: the server writes one chunk of
+    rows while Python checks the next ones (psycopg2 lets go of the GIL while it sends and waits). The
+    rows reach the thread encoded, a chunk at a time, so that it seldom needs the GIL (each time it
+    does, it may wait for the checking thread to let go of it). The caller must not use the connection
+    until close() or abort(). Elsewhere the rows are collected, and inserted at close() with one
+    statement per table, in the order the tables first came.
     """
 
-    CHUNK = 1000
-
-    def __init__(self, model: type[models.Model], attnames: Sequence[str]) -> None:
-        self.model, self.attnames = model, list(attnames)
-        self.count = 0
+    def __init__(self) -> None:
         self.postgres = connection.vendor == "postgresql"
-        self._rows: list[Any] = []
+        self._pending: dict[tuple[type[models.Model], tuple[str, ...]], list[Any]] = {}
         self._thread: threading.Thread | None = None
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._error: BaseException | None = None
+        self._stop = False
+
+    def copy(self, model: type[models.Model], attnames: Sequence[str], rows: list[Any]) -> None:
+        """Insert these encoded rows (each in the order of attnames), after those given before."""
+        if not rows:
+            return
+        if not self.postgres:
+            self._pending.setdefault((model, tuple(attnames)), []).extend(rows)
+            return
+        if self._error is not None:
+            return  # it failed: close() says so, and the transaction is rolled back
+        if self._thread is None:
+            self._start()
+        self._queue.put((_copy(model, connection.ops.quote_name(model._meta.db_table), attnames), _encoded(rows)))
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for (model, attnames), rows in pending.items():
+            insert(model, attnames, rows)
 
     def _start(self) -> None:
         connection.ensure_connection()
         cursor = connection.connection.cursor()
-        sql = _copy(self.model, connection.ops.quote_name(self.model._meta.db_table), self.attnames)
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        _responsive(True)
 
-        def lines() -> Iterator[str]:
-            while True:
-                chunk = self._queue.get()
-                if chunk is _END:
-                    return
-                if chunk is _ABORT:
-                    raise RuntimeError("import stopped")  # psycopg2 then ends the COPY with an error
-                yield from chunk
-
-        def copy() -> None:
+        def work() -> None:
             try:
-                cursor.copy_expert(sql, _LineReader(lines()))
+                while (job := self._queue.get()) is not _END:
+                    if self._stop:
+                        continue
+                    sql, data = job
+                    cursor.copy_expert(sql, io.BytesIO(data), size=max(len(data), 1))
             except BaseException as exc:  # handed to the caller's thread by close()
                 self._error = exc
             finally:
                 cursor.close()
 
-        self._thread = threading.Thread(target=copy, name="import-copy", daemon=True)
+        self._thread = threading.Thread(target=work, name="import-copy", daemon=True)
         self._thread.start()
 
-    def put(self, row: Any) -> None:
-        self.count += 1
-        self._rows.append(row)
-        if self.postgres and len(self._rows) >= self.CHUNK:
-            if self._thread is None:
-                self._start()
-            self._queue.put(self._rows)
-            self._rows = []
-
     def close(self) -> None:
-        """Send the last rows and wait for the database; raises what the COPY raised."""
-        if not self.postgres:
-            insert(self.model, self.attnames, self._rows)
-            self._rows = []
-            return
-        if self._thread is None:
-            insert(self.model, self.attnames, self._rows)
-        else:
-            if self._rows:
-                self._queue.put(self._rows)
+        """Wait for the database to have written everything; raises what a COPY raised."""
+        self._flush()
+        if self._thread is not None:
             self._queue.put(_END)
             self._thread.join()
-            if self._error is not None:
-                with connection.wrap_database_errors:
-                    raise self._error
-        self._rows = []
+            self._thread = None
+            _responsive(False)
+        if self._error is not None:
+            with connection.wrap_database_errors:
+                raise self._error
 
     def abort(self) -> None:
-        """Stop the COPY (the transaction is rolled back afterwards)."""
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(_ABORT)
+        """Stop writing (the transaction is rolled back afterwards)."""
+        self._pending = {}
+        if self._thread is not None:
+            self._stop = True
+            self._queue.put(_END)
             self._thread.join()
-        self._rows = []
+            self._thread = None
+            _responsive(False)
+
+
+def check_now(*tables: type[models.Model]) -> list[str]:
+    """PostgreSQL: the deferred foreign keys of these models' tables checked at the end of each statement
+    (each COPY) from now on, rather than all at commit: the same checks, made while the rows after
+    are being checked. Returns the constraints' names, for `check_at_commit`."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE contype = 'f' AND condeferrable AND condeferred "
+            "AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+            [[model._meta.db_table for model in tables]],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+        if names:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(map(connection.ops.quote_name, names))} IMMEDIATE")
+    return names
+
+
+def check_at_commit(names: list[str]) -> None:
+    """Back to checking these foreign keys at commit, as they were declared."""
+    if names:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(map(connection.ops.quote_name, names))} DEFERRED")
 
 
 def _columns(model: type[models.Model], attnames: Sequence[str]) -> list[str]:
@@ -214,8 +263,19 @@ def allocate_ids(model: type[models.Model], n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
-            return [row[0] for row in cursor.fetchall()]
+            # The sequence named once (a function of the name per row costs ten times the nextval);
+            # the ids come back as a range when they are consecutive, as they are unless someone else
+            # took ids at the same moment.
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+            (sequence,) = cursor.fetchone()
+            cursor.execute(
+                "WITH taken AS (SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) "
+                "SELECT min(id), max(id), CASE WHEN max(id) - min(id) + 1 = count(*) THEN NULL "
+                "ELSE array_agg(id ORDER BY id) END FROM taken",
+                [sequence, n],
+            )
+            first, last, ids = cursor.fetchone()
+            return list(range(first, last + 1)) if ids is None else list(ids)
         # SQLite: the transaction already holds the write lock (the run's status was written first),
         # so nobody else can take these ids. AUTOINCREMENT keeps the highest id ever used apart.
         quoted = connection.ops.quote_name(table)
@@ -237,7 +297,7 @@ def insert(model: type[models.Model], attnames: Sequence[str], rows: Iterable[An
     columns = ", ".join(connection.ops.quote_name(c) for c in _columns(model, attnames))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.cursor.copy_expert(_copy(model, table, attnames), _LineReader(rows))
+            cursor.cursor.copy_expert(_copy(model, table, attnames), _LineReader(rows), size=_READ)
         else:
             marks = ", ".join(["%s"] * len(attnames))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
@@ -261,7 +321,7 @@ def update(model: type[models.Model], attnames: Sequence[str], rows: Iterable[An
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
             )
-            cursor.cursor.copy_expert(_copy(model, temp, attnames), _LineReader(rows))
+            cursor.cursor.copy_expert(_copy(model, temp, attnames), _LineReader(rows), size=_READ)
             cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS s WHERE t.id = s.id")  # noqa: S608
             cursor.execute(f"DROP TABLE {temp}")
         else:

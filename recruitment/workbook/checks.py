@@ -11,14 +11,16 @@ on Candidate objects built in memory); the import differs only where the workboo
 stage column, so the stage follows from the dates (`import_stage`).
 
 Checking alone (the preview) writes nothing. Applying checks the rows again and hands each row that
-passes to a `Sink` (writes.Writer) as it goes, encoded for the database (bulk.Encoder): the new people
-stream into a COPY that the database runs while the next rows are checked. Any error, in any row,
-rolls the whole transaction back.
+passes to a `Sink` (writes.Writer) as it goes, encoded for the database (bulk.Encoder): the people go
+in by chunks, COPYs that the database runs while the next rows are checked. Any error, in any row,
+rolls the whole transaction back. The people's rows may reach the checks unconverted but for their
+national ID and cell (normalize(lazy=True)): they are converted as the loop reaches them.
 """
 
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 from bisect import bisect_left
 from collections import defaultdict
@@ -282,8 +284,7 @@ def _chunks(values: Sequence[Any]) -> Iterable[Any]:
 def _column(table: Table | None, key: str) -> list[Any]:
     if table is None or key not in table.columns:
         return []
-    i = table.columns.index(key)
-    return [values[i] for _number, values in table.rows if values[i]]
+    return [value for value in table.column(key) if value]
 
 
 @dataclass
@@ -540,6 +541,18 @@ class Checker:
 
     def run(self, sink: Sink | None = None) -> Changes:
         """Check every sheet; with a sink, write while checking (all of it is rolled back if anything is wrong)."""
+        # Tens of thousands of rows make objects without cycles: the cyclic garbage collector would only
+        # scan the whole workbook again and again (half a second for 50,000 people), holding the GIL the
+        # COPY thread needs meanwhile.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._run(sink)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _run(self, sink: Sink | None) -> Changes:
         self.sink = sink
         self.writing = False  # people rows go to the sink
         opened = False
@@ -555,6 +568,7 @@ class Checker:
                 table.issues = list(table.cell_issues)  # a check starts again from the cells' own problems
                 if table.usable:
                     getattr(self, f"_{key}")(table, result)
+                table.complete()  # rows the checks did not reach, or the whole sheet when it is unusable
                 if key != "people" or not table.usable:
                     self.progress(len(table.rows))
                 result.errors = len(table.issues)
@@ -581,11 +595,10 @@ class Checker:
         people = self.tables.get("people")
         new_at_most = 0
         if people is not None and "national_id" in people.columns:
-            i = people.columns.index("national_id")
             stored = self.state.candidates
             i_stage = _AT["stage"]
-            for _number, values in people.rows:
-                rows = stored.get(values[i])
+            for national_id in people.column("national_id"):
+                rows = stored.get(national_id)
                 if not rows or all(r[i_stage] in ENDED_STAGES for r in rows):
                     new_at_most += 1
         sink.open_people(new_at_most)
@@ -593,11 +606,19 @@ class Checker:
 
     # -- shared -------------------------------------------------------------------------------
 
-    def _duplicates(self, table: Table, keys: Callable[[list[Any]], Any], column: str) -> set[int]:
-        """Rows whose key another row of the sheet has too: each gets an error."""
+    def _duplicates(
+        self, table: Table, keys: Callable[[list[Any]], Any] | None, column: str, *, by_column: bool = False
+    ) -> set[int]:
+        """Rows whose key another row of the sheet has too: each gets an error. The key: keys(row values), or
+        (by_column) the column's value when it has one."""
         rows_by_key: dict[Any, list[int]] = defaultdict(list)
-        for number, values in table.rows:
-            key = keys(values)
+        if by_column:
+            keyed = (v or None for v in table.column(column))
+            pairs: Iterable[tuple[int, Any]] = zip(table.row_numbers(), keyed, strict=True)
+        else:
+            assert keys is not None
+            pairs = ((number, keys(values)) for number, values in table.rows)
+        for number, key in pairs:
             if key is not None:
                 rows_by_key[key].append(number)
         duplicated: set[int] = set()
@@ -991,7 +1012,7 @@ class Checker:
 
     def _people(self, table: Table, result: SheetResult) -> None:
         at = {k: i for i, k in enumerate(table.columns)}
-        duplicated = self._duplicates(table, lambda v: v[at["national_id"]] or None, "national_id")
+        duplicated = self._duplicates(table, None, "national_id", by_column=True)
         fields = [(k, i) for k, i in at.items() if k != "branch_code"]
         date_fields = [(k, i) for k, i in fields if k.endswith("_date")]
         lengths = {k: getattr(Candidate._meta.get_field(k), "max_length", None) for k, _i in fields}
@@ -1012,7 +1033,7 @@ class Checker:
         body_of = itemgetter(*HISTORY_BODY)
         cells: dict[str, Org] = {}  # codes already found to be valid cells for a new candidacy
         progress, step = self.progress, 0
-        for number, values in table.rows:
+        for number, values in table.iter_rows():  # converted as they are reached (normalize(lazy=True))
             step += 1
             if step == 2000:
                 progress(step)

@@ -13,10 +13,11 @@ so each column keeps a small cache from the raw value to its result.
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,12 +94,46 @@ class Table:
     usable: bool = True  # False when the sheet itself is wrong (a required column missing): no row is checked
     raw_headers: list[str] = field(default_factory=list)
     raw: dict[int, list[Any]] = field(default_factory=dict)  # the row as read, kept for rows with errors
+    # The rows still to convert (normalize(lazy=True)): rows, their issues and bad_rows grow as they are.
+    to_come: _Conversion | None = field(default=None, repr=False, compare=False)
 
     def header(self, key: str) -> str:
         return self.headers.get(key, key)
 
     def issue(self, row: int, key: str, message: str) -> None:
         self.issues.append(Issue(self.name, row, self.header(key) if key else "", message))
+
+    def complete(self) -> None:
+        """Convert the rows not converted yet: then rows, issues, cell_issues and bad_rows are whole."""
+        if self.to_come is not None:
+            self.to_come.until(None)
+
+    def iter_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """The rows, converting them a chunk at a time as they are reached (the checks go through them so)."""
+        i = 0
+        while True:
+            if i == len(self.rows):
+                if self.to_come is None:
+                    return
+                self.to_come.until(i + 1)
+                if i == len(self.rows):
+                    return
+            yield self.rows[i]
+            i += 1
+
+    def row_numbers(self) -> list[int]:
+        """The row number of every row, converted or not."""
+        if self.to_come is not None:
+            return self.to_come.numbers
+        return [number for number, _values in self.rows]
+
+    def column(self, key: str) -> list[Any]:
+        """Every row's value of one column (the columns other rows and sheets refer to come first)."""
+        if self.to_come is not None and key in self.to_come.ready:
+            return self.to_come.ready[key]
+        self.complete()
+        i = self.columns.index(key)
+        return [values[i] for _number, values in self.rows]
 
 
 class _Choices:
@@ -228,15 +263,109 @@ def _required_message(header: str) -> str:
     return _("%(column)s is empty: fill it in.") % {"column": header}
 
 
-def normalize(sheets: list[Sheet], *, progress: Callable[[int], None] | None = None) -> list[Table]:
-    """Each sheet's rows as typed values, with the problems of single cells (CONTRACT §3)."""
-    tables = []
-    for sheet in sheets:
-        tables.append(_normalize_sheet(sheet, progress))
-    return tables
+# The columns converted first when a sheet's rows are converted as the checks reach them (lazy): the
+# ones the database is asked about before any row is checked (checks.State.load) and the duplicates.
+KEY_COLUMNS = {"people": ("national_id", "branch_code")}
 
 
-def _normalize_sheet(sheet: Sheet, progress: Callable[[int], None] | None) -> Table:
+def normalize(sheets: list[Sheet], *, progress: Callable[[int], None] | None = None, lazy: bool = False) -> list[Table]:
+    """Each sheet's rows as typed values, with the problems of single cells (CONTRACT §3).
+
+    `lazy`: the people sheet's rows are converted a chunk at a time as the checks reach them
+    (Table.iter_rows), but for its KEY_COLUMNS: the database starts writing the first rows sooner.
+    The result is the same, its issues in the same order."""
+    # A million small objects without cycles: the cyclic garbage collector would only slow it down
+    # (as in reading.read_workbook).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return [_normalize_sheet(sheet, progress, lazy) for sheet in sheets]
+    finally:
+        if collecting:
+            gc.enable()
+
+
+class _Slow:
+    """Stands, in a column being converted, for a cell that needs the converter called on it."""
+
+
+_SLOW = _Slow()
+
+
+@dataclass
+class _Failed:
+    """A cell that could not be converted, and why."""
+
+    message: str
+
+
+# Kinds whose text values go through the converter's cache: converted once per distinct text.
+_BY_DISTINCT_TEXT = frozenset({DATE, BOOL, PERIOD, ETHNICITY, RELIGION, GENDER, KIND, SECTOR})
+_EMPTY = {DATE: None, BOOL: False, PERIOD: None}  # the others: ""
+_NONE = type(None)
+# The types of the cells each kind converts without calling the converter on each.
+_FAST_TYPES: dict[str, set[type]] = {
+    TEXT: {str, _NONE},
+    NATIONAL_ID: {_NONE},  # and text of digits only
+    INT: {int, _NONE},
+    COUNT: {_NONE},  # and whole numbers from 0
+    DATE: {datetime.date, datetime.datetime, str, _NONE},
+    BOOL: {bool, str, _NONE},
+}
+
+
+def _first_pass(converter: _Converter, kind: str, column: Sequence[Any]) -> tuple[list[Any], bool, bool]:
+    """(the column converted but for the cells that need the converter called on them one at a time,
+    which are _SLOW; whether there are such cells; whether a cell may have failed).
+
+    `_Converter.convert`'s own fast paths, a column at a time; and for the kinds it caches, each
+    distinct text converted once (text is never equal to a value of another type, so the order in which
+    the texts go through the cache does not matter)."""
+    types: set[type] = set(map(type, column))
+    fast = _FAST_TYPES.get(kind, {str, _NONE})
+    slow = not types <= fast
+    values: list[Any]
+    if kind == TEXT:
+        if not slow:
+            values = [v if v is not None else "" for v in column]
+            return values, False, False
+        values = [v if v.__class__ is str else "" if v is None else _SLOW for v in column]
+        return values, True, False
+    if kind == NATIONAL_ID:
+        # Digits hold no whitespace: the converter would hand them back as they are.
+        values = [v if v.__class__ is str and v.isdigit() else "" if v is None else _SLOW for v in column]
+        return values, _SLOW in values, False
+    if kind in (INT, COUNT):
+        least = None if kind == INT else 0
+        values = [
+            v if v.__class__ is int and (least is None or v >= least) else None if v is None else _SLOW for v in column
+        ]
+        return values, _SLOW in values, False
+    texts: dict[str, Any] = {}
+    if str in types:
+        for v in {v for v in column if v.__class__ is str}:
+            try:
+                texts[v] = converter.convert(kind, v)
+            except cells.CellError as exc:
+                texts[v] = _Failed(str(exc))
+    failed = any(r.__class__ is _Failed for r in texts.values())
+    if kind == DATE:
+        date, moment = datetime.date, datetime.datetime
+        values = [
+            v if v is None or v.__class__ is date else v.date() if v.__class__ is moment
+            else texts[v] if v.__class__ is str else _SLOW
+            for v in column
+        ]  # fmt: skip
+    elif kind == BOOL:
+        values = [v if v.__class__ is bool else False if v is None else texts[v] if v.__class__ is str else _SLOW
+                  for v in column]  # fmt: skip
+    else:
+        empty = _EMPTY.get(kind, "")
+        values = [empty if v is None else texts[v] if v.__class__ is str else _SLOW for v in column]
+    return values, slow, failed
+
+
+def _normalize_sheet(sheet: Sheet, progress: Callable[[int], None] | None, lazy: bool = False) -> Table:
     key = sheet.spec.key
     types = COLUMN_TYPES[key]
     columns = [c.key for c in sheet.spec.columns if c.key in sheet.headers and c.key in types]
@@ -254,44 +383,127 @@ def _normalize_sheet(sheet: Sheet, progress: Callable[[int], None] | None) -> Ta
                 table.issues.append(
                     Issue(sheet.name, 0, "", _("The required column %(column)s is missing.") % {"column": header})
                 )
-    converter = _Converter()
-    kinds = [(c, types[c], c in required) for c in columns]
-    done = 0
-    for number, values in sheet.rows:
-        row: list[Any] = []
-        bad = False
-        for column, kind, is_required in kinds:
-            raw = values.get(column)
-            try:
-                value = converter.convert(kind, raw)
-            except cells.CellError as exc:
-                table.issue(number, column, str(exc))
-                bad = True
-                value = None
-            else:
-                if is_required and (value is None or value == ""):
-                    table.issue(number, column, _required_message(table.header(column)))
-                    bad = True
-            row.append(value)
-        if bad:
-            table.bad_rows.add(number)
-        table.rows.append((number, row))
-        done += 1
-        if progress is not None and done % 2000 == 0:
-            progress(2000)
-    if progress is not None:
-        progress(done % 2000)
     table.cell_issues = list(table.issues)
-    if converter.padded_ids:
+    first = [c for c in KEY_COLUMNS.get(key, ()) if c in columns] if lazy else columns
+    conversion = _Conversion(table, sheet, [(c, types[c], c in required) for c in columns], first, progress)
+    if lazy and first:
+        table.to_come = conversion
+    else:
+        conversion.until(None)
+    if conversion.converter.padded_ids:  # national IDs: converted by now
         table.notes.append(
             _(
                 "%(count)d citizen ID numbers were typed as numbers and had lost their leading zeros; "
                 "the zeros were put back."
             )
-            % {"count": converter.padded_ids}
+            % {"count": conversion.converter.padded_ids}
         )
-    table.raw = {number: list(values) for number, values in sheet.raw}
+    table.raw = dict(sheet.raw)  # the rows as read; nothing changes them
     return table
+
+
+class _Conversion:
+    """A sheet's cells turned into a Table's rows, column by column: each cell as _Converter.convert would
+    make it, with the same problems, reported in the same order (row by row, column by column), in a
+    tenth of the time. The `first` columns are converted at once (whole); the rest a chunk of rows at a
+    time, when `until` asks for them."""
+
+    CHUNK = 2000
+
+    def __init__(
+        self,
+        table: Table,
+        sheet: Sheet,
+        columns: list[tuple[str, str, bool]],  # (key, kind, required)
+        first: list[str],
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        self.table, self.numbers, self.columns, self.progress = table, sheet.numbers, columns, progress
+        self.converter = _Converter()
+        count = len(self.numbers)
+        self.cells = [sheet.cells.get(key) or [None] * count for key, _kind, _required in columns]
+        self.done = 0
+        self.finished = False
+        self.ready: dict[str, list[Any]] = {}  # the columns converted first, whole
+        self._ready_problems: list[tuple[int, int, str]] = []
+        if len(first) < len(columns):
+            # Converting them first changes nothing: neither national IDs nor text go through the converter's
+            # cache, which alone makes the order in which cells are converted matter.
+            assert all(kind in (TEXT, NATIONAL_ID) for key, kind, _r in columns if key in first)
+            indexes = [j for j, (key, _kind, _r) in enumerate(columns) if key in first]
+            values, problems = self._convert(indexes, 0, count)
+            self.ready = {columns[j][0]: v for j, v in zip(indexes, values, strict=True)}
+            self._ready_problems = problems
+
+    def until(self, n: int | None) -> None:
+        """Convert the rows up to the n-th (all: None), a chunk at a time."""
+        count = len(self.numbers)
+        n = count if n is None else min(n, count)
+        ready = [j for j, (key, _kind, _r) in enumerate(self.columns) if key in self.ready]
+        rest = [j for j, (key, _kind, _r) in enumerate(self.columns) if key not in self.ready]
+        table = self.table
+        while not self.finished and (self.done < n or self.done == count):
+            start, end = self.done, min(self.done + self.CHUNK, count)
+            values, problems = self._convert(rest, start, end)
+            by_column = dict(zip(rest, values, strict=True))
+            for j in ready:
+                by_column[j] = self.ready[self.columns[j][0]][start:end]
+            problems += [p for p in self._ready_problems if start <= p[0] < end]
+            for i, j, message in sorted(problems):
+                number = self.numbers[i]
+                issue = Issue(table.name, number, table.header(self.columns[j][0]), message)
+                table.issues.append(issue)
+                if table.cell_issues is not table.issues:
+                    table.cell_issues.append(issue)
+                table.bad_rows.add(number)
+            ordered = [by_column[j] for j in range(len(self.columns))]
+            rows = zip(*ordered, strict=True) if ordered else ((),) * (end - start)
+            table.rows.extend(zip(self.numbers[start:end], map(list, rows), strict=True))
+            self.done = end
+            if self.progress is not None and end - start == self.CHUNK:
+                self.progress(self.CHUNK)
+            if end == count:
+                self.finished = True
+                table.to_come = None
+                if self.progress is not None:
+                    self.progress(count % self.CHUNK)
+
+    def _convert(self, indexes: list[int], start: int, end: int) -> tuple[list[list[Any]], list[tuple[int, int, str]]]:
+        """The columns' values for rows start to end, and their problems (row index, column index, message)."""
+        converter = self.converter
+        kinds = [self.columns[j][1] for j in indexes]
+        cells_of = [self.cells[j][start:end] for j in indexes]
+        passes = [_first_pass(converter, kind, column) for kind, column in zip(kinds, cells_of, strict=True)]
+        converted = [values for values, _slow, _failed in passes]
+        # Columns that may hold a _Failed: one of their texts could not be converted, or one of their slow cells.
+        may_fail = {k for k, (_values, _slow, failed) in enumerate(passes) if failed}
+        slow = sorted(
+            (i, k) for k, (values, has_slow, _failed) in enumerate(passes) if has_slow
+            for i, v in enumerate(values) if v is _SLOW
+        )  # fmt: skip
+        for i, k in slow:  # in the order of the rows: the converter's cache sees them as it did one row at a time
+            try:
+                converted[k][i] = converter.convert(kinds[k], cells_of[k][i])
+            except cells.CellError as exc:
+                converted[k][i] = _Failed(str(exc))
+                may_fail.add(k)
+        problems: list[tuple[int, int, str]] = []
+        for k, values in enumerate(converted):
+            j = indexes[k]
+            key, _kind, required = self.columns[j]
+            failed = [i for i, v in enumerate(values) if v.__class__ is _Failed] if k in may_fail else []
+            for i in failed:
+                problems.append((start + i, j, values[i].message))
+                values[i] = None
+            if required and (None in values or "" in values):
+                failed_at = set(failed)
+                message = _required_message(self.table.header(key))
+                problems.extend(
+                    (start + i, j, message)
+                    for i, v in enumerate(values)
+                    if (v is None or v == "") and i not in failed_at
+                )
+        return converted, problems
 
 
 # ---------------------------------------------------------------------------------------------
@@ -321,6 +533,7 @@ def encode_plan(tables: list[Table], *, fingerprint: str, failed: set[tuple[str,
     """The tables as stored in ImportRun.plan; the raw values are kept only for rows with errors."""
     out = []
     for t in tables:
+        t.complete()
         dates = [i for i, c in enumerate(t.columns) if COLUMN_TYPES[t.key][c] == DATE]
         rows = []
         for number, values in t.rows:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from organizations import access
@@ -75,7 +76,7 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
     except reading.Unusable as exc:
         run.move_to(Status.FAILED, message=str(exc), duration_ms=_elapsed_ms(started), heartbeat_at=timezone.now())
         return
-    total = 2 * sum(len(sheet.rows) for sheet in sheets)
+    total = 2 * sum(len(sheet.numbers) for sheet in sheets)
     done = 0
 
     def advance(n: int) -> None:
@@ -84,7 +85,7 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
         if progress is not None:
             progress(done, total)
 
-    tables = normalize(sheets, progress=advance)
+    tables = normalize(sheets, progress=advance, lazy=True)
     del sheets
     changes = checks.check(tables, run, progress=advance)
     run._checked = _Checked(tables, changes)  # type: ignore[attr-defined]
@@ -205,10 +206,40 @@ def _scope_for(user: User | None) -> Organization | None:
     return roots[0] if len(roots) == 1 else None
 
 
+class _Reading:
+    """The workbook read in a thread, while the run is recorded: the reader needs no database, and the
+    xlsx reader (python-calamine) lets go of the GIL while it parses, so storing the file and parsing it
+    overlap. `result()` gives the sheets or raises what the reader raised (reading.Unusable)."""
+
+    def __init__(self, data: bytes, filename: str) -> None:
+        self._sheets: list[reading.Sheet] = []
+        self._error: BaseException | None = None
+        language = translation.get_language()  # the reader's messages, in the language of the caller
+
+        def read() -> None:
+            try:
+                with translation.override(language):
+                    self._sheets = reading.read_workbook(data, filename)
+            except BaseException as exc:  # handed over by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=read, name="import-read", daemon=True)
+        self._thread.start()
+
+    def result(self) -> list[reading.Sheet]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        sheets, self._sheets = self._sheets, []
+        return sheets
+
+
 def import_file(data: bytes, filename: str, *, user: User | None, dry_run: bool) -> ImportRun:
     """Record a run for the file, check it and, unless dry_run or it has errors, apply it."""
     max_bytes = int(getattr(settings, "IMPORT_MAX_BYTES", reading.MAX_BYTES))
     too_big = len(data) > max_bytes
+    started = time.perf_counter()
+    read = None if too_big or dry_run else _Reading(data, filename)
     run = ImportRun.objects.create(
         created_by=user,
         scope=_scope_for(user),
@@ -233,14 +264,14 @@ def import_file(data: bytes, filename: str, *, user: User | None, dry_run: bool)
         _validate(run, progress=None, keep_plan=False)
         return run
     # Checked while it is written, in one pass and one transaction: rows with errors roll it all back.
-    started = time.perf_counter()
+    assert read is not None
     run.move_to(Status.VALIDATING, heartbeat_at=timezone.now())
     try:
-        sheets = reading.read_workbook(bytes(run.content), run.filename)
+        sheets = read.result()
     except reading.Unusable as exc:
         run.move_to(Status.FAILED, message=str(exc), duration_ms=_elapsed_ms(started), heartbeat_at=timezone.now())
         return run
-    tables = normalize(sheets)
+    tables = normalize(sheets, lazy=True)  # the people's rows converted as the checks reach them
     del sheets
     run.move_to(Status.READY, validated_at=timezone.now(), duration_ms=_elapsed_ms(started))
     try:

@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress, repeat
 from operator import itemgetter, ne
 from typing import Any
@@ -75,15 +76,24 @@ class Sheet:
     spec: SheetSpec
     name: str  # as written in the file
     headers: dict[str, str]  # key -> header text as written in the file
-    # (Excel row number, {key: value}) for each non-empty row, every key of the spec present; value:
+    numbers: list[int]  # the Excel row number of each non-empty row
+    # key -> the value in each of those rows, every key of the spec present; a value is
     # str (trimmed, NFC, legacy encodings converted) | int | float | bool | date | datetime | None (empty)
-    rows: list[tuple[int, dict[str, object]]]
+    cells: dict[str, list[object]]
     raw: list[tuple[int, list[object]]]  # the same rows as read, every column, nothing converted
     issues: list[Issue]  # missing or repeated columns, text in an encoding that could not be told
     notes: list[str]  # e.g. "Converted 12 cells from TCVN3 (ABC) to Unicode."
     header_row: int = 0  # Excel row number of the (last) header row; 0 when none was found
     columns: dict[str, int] = field(default_factory=dict)  # key -> index of its column in `raw` rows
     all_headers: list[str] = field(default_factory=list)  # every column's header, as in the file
+
+    @cached_property
+    def rows(self) -> list[tuple[int, dict[str, object]]]:
+        """(Excel row number, {key: value}) for each non-empty row: `cells` row by row, made when asked for
+        (the import reads the columns)."""
+        keys = list(self.cells)
+        by_row = zip(*self.cells.values(), strict=True) if keys else ((),) * len(self.numbers)
+        return list(zip(self.numbers, map(dict, map(zip, repeat(keys), by_row)), strict=True))
 
 
 def _limit(setting: str, default: int) -> int:
@@ -847,7 +857,7 @@ def _build_sheet(spec: SheetSpec, name: str, table: list[list[Any]]) -> Sheet:
     if header.score and header.data < len(table) and _is_numbering(table[header.data]):
         header.data += 1
     if not header.score and not any(value not in ("", None) for row in table for value in row):
-        return Sheet(spec, name, {}, [], [], [], [_("The sheet is empty.")])
+        return Sheet(spec, name, {}, [], {}, [], [], [_("The sheet is empty.")])
     header_row = header.data if header.score else 0  # Excel's number of the (last) header row
     issues = [
         Issue(name, header_row, text, _("The column “%(column)s” appears twice. Keep one of them.") % {"column": text})
@@ -864,7 +874,7 @@ def _build_sheet(spec: SheetSpec, name: str, table: list[list[Any]]) -> Sheet:
         for key in header.missing
     ]
     if not header.score:
-        return Sheet(spec, name, {}, [], [], issues, [])
+        return Sheet(spec, name, {}, [], {}, [], issues, [])
     headers = {key: header.texts.get(index, "") for key, index in header.columns.items()}
     all_headers = [header.texts.get(index, "") for index in range(len(header.texts))]
 
@@ -883,28 +893,31 @@ def _build_sheet(spec: SheetSpec, name: str, table: list[list[Any]]) -> Sheet:
     absent = [column.key for column in spec.columns if column.key not in header.columns]
     keys += absent
     columns += [[None] * len(body)] * len(absent)
-    # Rows as dicts, skipping empty rows (formatted ones and trailing ones too); in C, without a
-    # Python-level loop: 50,000 rows × 20 columns take a tenth of what a loop does.
-    values = list(zip(*columns, strict=True))
+    # Skipping empty rows (formatted ones and trailing ones too); in C, without a Python-level loop:
+    # 50,000 rows × 20 columns take a tenth of what a loop does.
+    values = zip(*columns, strict=True)
     keep = list(map(ne, map(tuple.count, values, repeat(None)), repeat(len(keys))))
-    numbers = range(header.data + 1, len(table) + 1)
-    rows: list[tuple[int, dict[str, object]]] = list(
-        zip(compress(numbers, keep), map(dict, map(zip, repeat(keys), compress(values, keep))), strict=False)
-    )
-    raw: list[tuple[int, list[object]]] = list(zip(compress(numbers, keep), compress(body, keep), strict=False))
+    numbers = list(compress(range(header.data + 1, len(table) + 1), keep))
+    kept_all = len(numbers) == len(body)
+    cells = {
+        key: list(column) if kept_all else list(compress(column, keep))
+        for key, column in zip(keys, columns, strict=True)
+    }
+    raw: list[tuple[int, list[object]]] = list(zip(numbers, compress(body, keep), strict=True))
     max_rows = _limit("IMPORT_MAX_ROWS", MAX_ROWS)
-    if len(rows) > max_rows:
-        raise Unusable(_too_many_rows(name, len(rows), max_rows))
+    if len(numbers) > max_rows:
+        raise Unusable(_too_many_rows(name, len(numbers), max_rows))
     notes: list[str] = []
     if text.candidates:
-        _fix_legacy(name, headers, rows, text, issues, notes)
-    return Sheet(spec, name, headers, rows, raw, issues, notes, header_row, dict(header.columns), all_headers)
+        _fix_legacy(name, headers, numbers, cells, text, issues, notes)
+    return Sheet(spec, name, headers, numbers, cells, raw, issues, notes, header_row, dict(header.columns), all_headers)
 
 
 def _fix_legacy(
     name: str,
     headers: dict[str, str],
-    rows: list[tuple[int, dict[str, object]]],
+    numbers: list[int],
+    cells: dict[str, list[object]],
     text: _SheetText,
     issues: list[Issue],
     notes: list[str],
@@ -921,12 +934,14 @@ def _fix_legacy(
     if not fixes and not undecided:
         return
     converted = 0
-    for number, values in rows:
-        for key, value in values.items():
+    columns = list(cells.items())
+    for i, number in enumerate(numbers):  # row by row, column by column: the issues in the order of the sheet
+        for key, column in columns:
+            value = column[i]
             if value.__class__ is not str:
                 continue
             if value in fixes:
-                values[key] = fixes[value]  # type: ignore[index]
+                column[i] = fixes[value]  # type: ignore[index]
                 converted += value in decision.conversions  # type: ignore[operator]
             if value in undecided:
                 issues.append(

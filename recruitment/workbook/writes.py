@@ -4,8 +4,9 @@ The checks call a Writer as they go (checks.Sink) and hold the transaction. Ever
 its history row (django-simple-history's tables) with the run's author and the change reason
 `import:<run id>`; new organizations and changed ones get their OrganizationEvent, and candidacies
 their StageEvent, as the web services write them. The number of statements does not grow with the
-number of rows, except for moves of existing organizations (rare), which go through
-organizations.services.organization_move.
+number of rows, except for the people's COPYs on PostgreSQL (three per chunk of up to 8,000 people,
+run in a thread while the next people are checked) and for moves of existing organizations (rare),
+which go through organizations.services.organization_move.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime
 import json
 from collections import defaultdict
-from contextlib import ExitStack
 from typing import Any
 
 from django.db import connection
@@ -49,6 +49,11 @@ EVENT_FIELDS = ["organization_id", "action", "effective_date", "from_parent_id",
 STAGE_EVENT_FIELDS = ["candidate_id", "from_stage", "to_stage", "act_date", "document_no", "note", "details",
                       "acting_user_id", "recorded_at"]  # fmt: skip
 WARNING_FIELDS = ["candidate_id", "code", "due_date", "act_date", "raised_at", "resolution"]
+# People per round of COPYs: the database writes one while the next is being checked. The first rounds
+# are small, so that the database starts soon; the later ones larger, so that the COPY thread, which
+# must take the GIL from the checking thread a few times per COPY, seldom has to. They grow slowly:
+# while the checks produce a round a quarter larger than the last, the database is still writing it.
+CHUNK_FIRST, CHUNK_GROWTH, CHUNK_MAX = 1000, 1.25, 8000
 
 
 class Writer:
@@ -65,8 +70,7 @@ class Writer:
         self.note = _("Workbook import #%(id)s (%(file)s)") % {"id": run.pk, "file": run.filename}
         self.details = json.dumps({"import_run": run.pk})
         self.changes = Changes(fingerprint="", today=today)
-        self._stream: bulk.CopyStream | None = None
-        self._tally = ExitStack()
+        self._stream: bulk.Background | None = None
 
     def org_id(self, ref: int | str) -> int:
         return ref if isinstance(ref, int) else self.org_ids[ref]
@@ -259,12 +263,13 @@ class Writer:
     # -- people -------------------------------------------------------------------------------
 
     def open_people(self, new_at_most: int) -> None:
-        """Get ready for the people: ids for the new ones, and their COPY, which runs while the checks go on."""
+        """Get ready for the people: ids for the new ones, and the COPYs that run while the checks go on."""
         allocated = bulk.allocate_ids(Candidate, new_at_most)
         self._ids = iter(allocated)
         self._new: list[int] = []
         self._updates: list[Any] = []
         self._updated: list[tuple[int, int, int | None]] = []  # (id, cell, cell before)
+        self._inserts: list[Any] = []  # of the chunk being filled, as the history rows and stage events
         self._history: list[Any] = []
         self._events: list[Any] = []
         self._warned: list[tuple[int, PersonWrite]] = []
@@ -274,20 +279,19 @@ class Writer:
         self._created = encode([now, now, self.reason, "+", self.user_id])
         self._changed = encode([now, self.reason, "~", self.user_id])
         self._event_tail = encode(["", self.note, self.details, self.user_id, now])
-        if new_at_most and connection.vendor == "postgresql":
-            # The tallies of the new people: "before" must be read before the COPY has the connection.
-            self._tally.enter_context(tally.changes(_by_ids(allocated)))
-        self._stream = bulk.CopyStream(Candidate, CANDIDATE_INSERT)
+        self._chunk = CHUNK_FIRST
+        # Their foreign keys are checked as each chunk goes in, while the next rows are checked, not at commit.
+        self._checked_now = bulk.check_now(Candidate, Candidate.history.model, StageEvent)  # type: ignore[attr-defined]
+        self._stream = bulk.Background()
 
     def person(self, p: PersonWrite) -> None:
-        assert self._stream is not None
         encode, join = self.encoder.encode, self.encoder.join
         org_id = self.org_id(p.org)
         if p.id is None:
             pk = next(self._ids)
             self._new.append(pk)
             key = encode([pk, org_id])
-            self._stream.put(join(key, self._prefix, p.body, p.tail))
+            self._inserts.append(join(key, self._prefix, p.body, p.tail))
             self._history.append(join(key, self._created, p.body))
         else:
             pk = p.id
@@ -298,20 +302,34 @@ class Writer:
             self._events.append(join(encode([pk, p.from_stage, p.stage, p.stage_date]), self._event_tail))
         if p.warnings:
             self._warned.append((pk, p))
+        if len(self._history) >= self._chunk:
+            self._send()
+            self._chunk = min(int(self._chunk * CHUNK_GROWTH), CHUNK_MAX)
+
+    def _send(self) -> None:
+        """The chunk's new people, history rows and stage events (after the people they refer to) to the COPYs."""
+        assert self._stream is not None
+        self._stream.copy(Candidate, CANDIDATE_INSERT, self._inserts)
+        self._stream.copy(Candidate.history.model, CANDIDATE_HISTORY, self._history)  # type: ignore[attr-defined]
+        self._stream.copy(StageEvent, STAGE_EVENT_FIELDS, self._events)
+        self._inserts, self._history, self._events = [], [], []
 
     def close_people(self) -> None:
-        """Finish the COPY, then the updates, the history rows, the stage events and the warnings."""
+        """Finish the COPYs, then the tallies, the updates and the warnings."""
         assert self._stream is not None
-        if connection.vendor != "postgresql" and self._new:
-            self._tally.enter_context(tally.changes(_by_ids(self._new)))
+        try:
+            self._send()
+        except BaseException:
+            self._stream.abort()
+            raise
         self._stream.close()
-        self._tally.close()
+        bulk.check_at_commit(self._checked_now)
         # The pre-counted figures of the upper levels follow the people written (reports.tally).
+        if self._new:
+            tally.created(_by_ids(self._new))
         if self._updates:
             with tally.changes(_by_ids([pk for pk, _cell, _before in self._updated], self._updated)):
                 bulk.update(Candidate, CANDIDATE_UPDATE, self._updates)
-        bulk.insert(Candidate.history.model, CANDIDATE_HISTORY, self._history)  # type: ignore[attr-defined]
-        bulk.insert(StageEvent, STAGE_EVENT_FIELDS, self._events)
         if self._warned:
             self._warnings(self._warned)
 
@@ -319,8 +337,6 @@ class Writer:
         """Stop writing (the caller rolls the transaction back)."""
         if self._stream is not None:
             self._stream.abort()
-        error = RuntimeError("import stopped")
-        self._tally.__exit__(RuntimeError, error, None)
 
     def _warnings(self, warned: list[tuple[int, Any]]) -> None:
         """Missed deadlines become warnings, as on the web: an open one, or a handled one of the same act, is kept."""
@@ -344,8 +360,11 @@ class Writer:
 
 
 def _by_ids(ids: list[int], cells: list[tuple[int, int, int | None]] | None = None) -> Any:
-    """These people, before and after a write: by id, or on SQLite beyond its parameter limit by a range
-    (new ids are consecutive there) or by their cells."""
+    """These people, before and after a write: by id; by a range when the ids are consecutive (new ids
+    taken from the sequence in one go usually are, and no one else has any id within it); or on SQLite
+    beyond its parameter limit by their cells."""
+    if cells is None and ids and max(ids) - min(ids) + 1 == len(ids):
+        return Candidate.objects.filter(pk__gte=min(ids), pk__lte=max(ids))
     if connection.vendor == "postgresql":
         return Candidate.objects.filter(pk__in=RawSQL("SELECT unnest(%s)", [ids]))
     if len(ids) <= 30_000:
