@@ -307,8 +307,13 @@ def rebuild(*, using: str | None = None) -> int:
     """Count every tally again from the people (the database counting); returns the number of rows written."""
     using = using or router.db_for_write(Tally)
     with transaction.atomic(using=using):
+        if connections[using].vendor == "postgresql":
+            # Writers wait until the recount commits: a change made meanwhile would be lost or, by a
+            # second recount, inserted twice. (SQLite has one writer at a time anyway.)
+            with connections[using].cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {Tally._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         Tally.objects.using(using).all().delete()
-        totals = _contributions(Candidate.objects.all(), using)
+        totals = _contributions(Candidate.objects.using(using).all(), using)
         if totals is not None:
             with connections[using].cursor() as cursor:
                 _add(cursor, *totals, upsert=False)
