@@ -173,6 +173,7 @@ class Membership(models.Model):
         verbose_name=_("user"),
         on_delete=models.CASCADE,
         related_name="memberships",
+        db_index=False,  # the unique (user, organization) index serves it
     )
     organization = models.ForeignKey(
         Organization,
@@ -220,7 +221,11 @@ class OrganizationEvent(models.Model):
     Action = EventAction
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="events", verbose_name=_("organization")
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("organization"),
+        db_index=False,  # the (organization, effective date) index serves it
     )
     action = models.CharField(_("action"), max_length=20, choices=EventAction.choices)
     effective_date = models.DateField(_("effective date"))

@@ -261,8 +261,13 @@ class Candidate(models.Model):
         Stage.TRANSFERRED: frozenset(),
     }
 
+    # Indexed by the first column of (organization, stage): an index of its own only costs every write.
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("party cell")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="candidates",
+        verbose_name=_("party cell"),
+        db_index=False,
     )
 
     # The person, as on the people sheet.
@@ -375,12 +380,12 @@ class Candidate(models.Model):
             # The list's default order: the first page is read off the index, not sorted.
             models.Index(fields=["full_name", "id"], name="recruitment_cand_name"),
             models.Index(fields=["stage", "due_date"], name="recruitment_cand_stage_due"),
-            models.Index(fields=["admission_date"], name="recruitment_cand_admission"),
             models.Index(fields=["national_id"], name="recruitment_cand_national_id"),
             models.Index(fields=["probation_end"], name="recruitment_cand_probation_end"),
             # The dashboard's idle units (people waiting in cells that admitted no one): both sides of
             # the anti-join are read from these indexes alone (a country's: 1.2 s → 0.4 s).
             models.Index(fields=["stage", "organization"], name="recruitment_cand_stage_org"),
+            # Also serves the ranges of admission dates alone (its first column).
             models.Index(fields=["admission_date", "organization"], name="recruitment_cand_admission_org"),
         ]
         constraints = [
@@ -652,6 +657,7 @@ class ImportRun(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # the (created_by, created_at) index serves it
     )
     scope = models.ForeignKey(
         Organization,

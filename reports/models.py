@@ -37,7 +37,11 @@ class Quota(models.Model):
     """
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="quotas", verbose_name=_("organization")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="quotas",
+        verbose_name=_("organization"),
+        db_index=False,  # the unique (organization, years, category) index serves it
     )
     first_year = models.PositiveSmallIntegerField(
         _("first year"), validators=[MinValueValidator(1930), MaxValueValidator(2100)]
@@ -122,7 +126,11 @@ class MembershipCount(models.Model):
     """The number of party members of an organization's whole subtree on 31 December of a year."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="membership_counts", verbose_name=_("organization")
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="membership_counts",
+        verbose_name=_("organization"),
+        db_index=False,  # the unique (organization, year) index serves it
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(1930), MaxValueValidator(2100)])
     members = models.PositiveIntegerField(_("party members on 31 December"))
@@ -158,7 +166,8 @@ class Tally(models.Model):
     compares them.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the first column of the unique (organization, month).
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.PositiveIntegerField(_("month"))  # yyyymm; 0 for the pipeline now
     # Dated: admissions (and their breakdowns) by month of the ceremony, recognitions, removals.
     admitted = _count("admitted")
