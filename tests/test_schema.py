@@ -13,7 +13,7 @@ def _indexes(model: type[models.Model]) -> list[tuple[str, tuple[str, ...], bool
     """(name, columns, unique) of each plain b-tree index the model's table gets: whole-table ones only."""
     meta = model._meta
     column = {f.name: f.column for f in meta.concrete_fields}
-    found = []
+    found: list[tuple[str, tuple[str, ...], bool]] = []
     for field in meta.concrete_fields:
         if field.primary_key or field.unique:
             found.append((field.name, (field.column,), True))
