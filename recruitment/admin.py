@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from organizations.templatetags.organizations_extras import num
 from recruitment.models import CalendarDay, Candidate, CandidateWarning, ImportRun, Introducer, RuleSet, StageEvent
 from recruitment.services import candidate_refresh_deadlines
 
@@ -17,7 +18,8 @@ class _RefreshesDeadlines(SimpleHistoryAdmin):
 
     def _refresh(self, request: HttpRequest) -> None:
         changed = candidate_refresh_deadlines()
-        self.message_user(request, _("Deadlines recomputed: %(n)d candidates changed.") % {"n": changed}, messages.INFO)
+        message = _("Deadlines recomputed: %(n)s candidates changed.") % {"n": num(changed)}
+        self.message_user(request, message, messages.INFO)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -105,10 +107,10 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("rows"))
     def counts(self, obj: ImportRun) -> str:
-        totals = {key: sum(int(s.get(key, 0)) for s in obj.summary) for key in ("created", "updated", "unchanged")}
-        return _("created %(created)d, updated %(updated)d, unchanged %(unchanged)d, errors %(errors)d") % {
+        totals = {key: num(sum(int(s.get(key, 0)) for s in obj.summary)) for key in ("created", "updated", "unchanged")}
+        return _("created %(created)s, updated %(updated)s, unchanged %(unchanged)s, errors %(errors)s") % {
             **totals,
-            "errors": obj.error_count,
+            "errors": num(obj.error_count),
         }
 
     def has_add_permission(self, request: HttpRequest) -> bool:

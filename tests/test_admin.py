@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import tablib
 from django.contrib.auth.models import User
+from django.utils import timezone
 
 from organizations.admin import OrganizationResource
 from organizations.models import Organization
@@ -66,3 +67,21 @@ class OrganizationResourceTestCase(BaseTestCase):
         )
         self.assertTrue(result.has_validation_errors())
         self.assertFalse(Organization.objects.filter(code__in=["C1.B3", "C1.B4"]).exists())
+
+
+class ImportRunAdminTestCase(BaseTestCase):
+    def test_the_runs_list_gives_the_counts_in_vietnamese_notation(self) -> None:
+        from recruitment.models import ImportRun
+
+        ImportRun.objects.create(
+            created_by=self.alice,
+            filename="chi-bo.xlsx",
+            sha256="0" * 64,
+            size=1,
+            status=ImportRun.Status.DONE,
+            applied_at=timezone.now(),
+            summary=[{"sheet": "people", "created": 48000, "updated": 2000, "unchanged": 1500}],
+        )
+        self.client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
+        r = self.client.get("/admin/recruitment/importrun/", HTTP_ACCEPT_LANGUAGE="vi")
+        self.assertContains(r, "thêm mới 48.000, cập nhật 2.000, không đổi 1.500, lỗi 0")

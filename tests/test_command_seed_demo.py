@@ -11,6 +11,7 @@ import time_machine
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import TestCase, override_settings
+from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
 from organizations import demo
@@ -133,7 +134,10 @@ class SeedDemoTestCase(TestCase):
 
     def test_it_reports_the_people_it_created(self) -> None:
         count = Candidate.objects.count()
-        self.assertIn(_("Demo people created: %(n)d.") % {"n": count}, self.output)
+        self.assertGreater(count, 999)
+        # In the active language's notation: 1.512 in Vietnamese, 1,512 in English.
+        self.assertIn(_("Demo people created: %(n)s.") % {"n": number_format(count, force_grouping=True)}, self.output)
+        self.assertIn(f"{count // 1000}{get_format('THOUSAND_SEPARATOR')}{count % 1000:03d}", self.output)
 
     def test_it_adds_about_1500_people_in_the_active_cells_of_the_demo_province(self) -> None:
         root = Organization.objects.get(code=demo.ROOT_CODE)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 from io import StringIO
+from unittest import skipUnless
+from unittest.mock import patch
 
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
@@ -151,6 +154,20 @@ class TallyTestCase(TestCase):
         self.assert_right()
         call_command("rebuild_tallies", "--check", stdout=out)
         self.assertIn("3", out.getvalue().splitlines()[-1])  # P, C1 and C1.B2 (depth ≤ 3), month 0
+
+    def test_rebuild_speaks_in_vietnamese_notation(self) -> None:
+        make_candidate(self.orgs["C1.B2"], Stage.SOURCE)
+        out = StringIO()
+        with translation.override("vi"), patch.object(tally, "rebuild", return_value=41629):
+            call_command("rebuild_tallies", stdout=out)
+        self.assertRegex(out.getvalue().strip(), r"^Đã tính 41\.629 số liệu tổng hợp trong \d+,\d giây\.$")
+
+    @skipUnless(connection.vendor == "postgresql", "a PostgreSQL storage setting")
+    def test_tally_pages_leave_room_for_updates_in_place(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [Tally._meta.db_table])
+            (options,) = cursor.fetchone()
+        self.assertIn("fillfactor=60", options or [])
 
     def test_an_organization_created_or_renamed_costs_no_tally_work(self) -> None:
         org = organization_create(parent=self.orgs["C2"], code="C2.B9", name="Chi bộ mới", kind=Kind.BASE_BRANCH)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from organizations import demo
+from organizations.templatetags.organizations_extras import num
 from recruitment import demo as demo_people
 from reports import demo as demo_quotas
 from reports import tally
@@ -27,11 +28,11 @@ class Command(BaseCommand):
         quotas = demo_quotas.seed_quotas()
         self.stdout.write(_("Demo tree created.") if created_tree else _("Demo tree already present; left unchanged."))
         if people:
-            self.stdout.write(_("Demo people created: %(n)d.") % {"n": people})
+            self.stdout.write(_("Demo people created: %(n)s.") % {"n": num(people)})
         else:
             self.stdout.write(_("Demo people already present; left unchanged."))
         if quotas:
-            self.stdout.write(_("Demo quotas and membership counts created: %(n)d.") % {"n": quotas})
+            self.stdout.write(_("Demo quotas and membership counts created: %(n)s.") % {"n": num(quotas)})
         else:
             self.stdout.write(_("Demo quotas and membership counts already present; left unchanged."))
         self.stdout.write(_("Demo accounts (password %(password)s for new ones):") % {"password": demo.DEMO_PASSWORD})

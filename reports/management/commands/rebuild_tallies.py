@@ -6,8 +6,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from organizations.templatetags.organizations_extras import num
 from reports import tally
 
 DATA_WRONG = 1  # CONTRACT §2: the data is wrong
@@ -33,12 +35,11 @@ class Command(BaseCommand):
                         "%(count)s tallies differ from the people (first: organization %(org)s, month %(month)s). "
                         "Run rebuild_tallies to count them again."
                     )
-                    % {"count": len(wrong), "org": wrong[0][0], "month": wrong[0][1]},
+                    % {"count": num(len(wrong)), "org": wrong[0][0], "month": wrong[0][1]},
                     returncode=DATA_WRONG,
                 )
-            self.stdout.write(_("The %(count)s tallies agree with the people.") % {"count": len(want)})
+            self.stdout.write(_("The %(count)s tallies agree with the people.") % {"count": num(len(want))})
             return
         rows = tally.rebuild()
-        self.stdout.write(
-            _("Counted %(rows)s tallies in %(seconds).1f s.") % {"rows": rows, "seconds": time.perf_counter() - start}
-        )
+        seconds = number_format(time.perf_counter() - start, decimal_pos=1)
+        self.stdout.write(_("Counted %(rows)s tallies in %(seconds)s s.") % {"rows": num(rows), "seconds": seconds})
