@@ -17,7 +17,7 @@ def _indexes(model: type[models.Model]) -> list[tuple[str, tuple[str, ...], bool
     for field in meta.concrete_fields:
         if field.primary_key or field.unique:
             found.append((field.name, (field.column,), True))
-        elif field.db_index:
+        elif getattr(field, "db_index", False):  # ForeignKey sets it unless told not to
             found.append((field.name, (field.column,), False))
     for index in meta.indexes:
         if index.condition is None and not index.expressions and not index.opclasses and not index.include:
