@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,6 +21,19 @@ def envbool(name: str, default: str = "False") -> bool:
 
 def envstr(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+def envint(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
 
 
 def envlist(name: str, default: str = "") -> list[str]:
@@ -102,7 +116,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
-        conn_max_age=int(envstr("CONN_MAX_AGE", "60")),
+        conn_max_age=envint("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -140,7 +154,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): lock a username from one address after 5 failures, for 30 minutes.
-AXES_FAILURE_LIMIT = int(envstr("AXES_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -152,6 +166,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Organizations down to this depth (1 = the roots) keep monthly tallies for the dashboards
 # (reports.tally); deeper ones are scanned. After changing it, run `manage.py rebuild_tallies`.
 TALLY_DEPTH = 3
+# Workbook imports (recruitment.workbook.reading): the largest file and the most rows per sheet taken.
+# The import's memory grows with the rows (docs/benchmarks.md): about 220 MB for 50,000 new people,
+# 650 MB for 200,000, and 1.1 GB to compare 200,000 already there. Lower them on a small server.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 20, minimum=1) * 1024 * 1024
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, minimum=100)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -188,7 +207,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False" if (DEBUG or TESTING) else "True")
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
 CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
-SECURE_HSTS_SECONDS = int(envstr("SECURE_HSTS_SECONDS", "0" if (DEBUG or TESTING) else "31536000"))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False" if (DEBUG or TESTING) else "True")
 SESSION_COOKIE_AGE = 8 * 60 * 60  # a working day
