@@ -171,6 +171,9 @@ TALLY_DEPTH = 3
 # 650 MB for 200,000, and 1.1 GB to compare 200,000 already there. Lower them on a small server.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 20, minimum=1) * 1024 * 1024
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, minimum=100)
+# Days an ended import keeps its uploaded file (for the failed rows' download); `prune_imports` then
+# deletes it, keeping the record of the run.
+IMPORT_KEEP_DAYS = envint("IMPORT_KEEP_DAYS", 90, minimum=1)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]

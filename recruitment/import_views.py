@@ -124,7 +124,7 @@ class UploadForm(forms.Form):
         if upload.size > limit:
             raise forms.ValidationError(
                 _("The file is too large (%(size)s MB): the limit is %(limit)s MB. Split it into several files.")
-                % {"size": _megabytes(upload.size), "limit": _megabytes(limit)}
+                % {"size": tasks.megabytes(upload.size), "limit": tasks.megabytes(limit)}
             )
         return upload
 
@@ -140,16 +140,6 @@ class UploadForm(forms.Form):
 def _xlsx(data: bytes, filename: str) -> HttpResponse:
     disposition = content_disposition_header(True, filename) or "attachment"
     return HttpResponse(data, content_type=XLSX, headers={"Content-Disposition": disposition})
-
-
-def _megabytes(size: int) -> str:
-    return number_format(round(size / 1_048_576, 1), decimal_pos=1).removesuffix(",0").removesuffix(".0")
-
-
-def _size(size: int) -> str:
-    if size < 1_048_576:
-        return _("%(n)s KB") % {"n": num(max(1, round(size / 1024)))}
-    return _("%(n)s MB") % {"n": _megabytes(size)}
 
 
 def _progress_text(run: ImportRun) -> str:
@@ -180,7 +170,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "runs": list(_runs_for_user(user).order_by("-created_at", "-pk")[:RECENT_RUNS]),
-        "max_mb": _megabytes(tasks.max_bytes()),
+        "max_mb": tasks.megabytes(tasks.max_bytes()),
         "max_rows": tasks.max_rows(),
     }
     return render(request, "imports/upload.html", ctx, status=400 if form.errors else 200)
@@ -213,7 +203,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_confirm": run.status == ImportRun.Status.READY and not run.error_count and not run.dry_run,
         "stale_minutes": int(tasks.STALE_AFTER.total_seconds() // 60),
         "progress_text": _progress_text(run),
-        "size": _size(run.size),
+        "size": tasks.file_size(run.size),
         "duration": number_format(run.duration_ms / 1000, decimal_pos=1) if run.duration_ms else "",
     }
     return render(request, "imports/detail.html", ctx)
@@ -261,7 +251,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def failed_rows(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk, with_file=True)
-    if not run.error_count:
+    if not run.error_count or run.file_deleted_at:
         raise Http404
     stem = PurePath(run.filename).stem or "import"
     return _xlsx(failed.failed_rows_workbook(run), f"{stem} - dòng lỗi.xlsx")

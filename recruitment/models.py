@@ -634,7 +634,9 @@ class ImportRun(models.Model):
     The record of who imported what and when (CONTRACT §2, issue 5 "accountability"): every history
     row an import writes carries its author and the change reason `import:<id>` of its run. The file
     is stored once, in the database, so that any app server or worker can read it; `plan` holds its
-    rows as read and normalised, so that confirming does not parse the file again.
+    rows as read and normalised, so that confirming does not parse the file again. Both are deleted
+    IMPORT_KEEP_DAYS after an ended run (`prune_imports`); who, when, the file's name, size and hash,
+    the counts and the first errors stay for good.
     """
 
     Status = ImportStatus
@@ -687,6 +689,8 @@ class ImportRun(models.Model):
     validated_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     applied_at = models.DateTimeField(_("imported at"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    # When `prune_imports` deleted the stored file and plan of this ended run; the record stays.
+    file_deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     MAX_STORED_ERRORS = 1000
 

@@ -19,12 +19,16 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import IntegerField, Q, Sum
+from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from organizations.models import Organization
+from organizations.templatetags.organizations_extras import num
 from recruitment.models import ImportRun
 from recruitment.workbook import pipeline, reading
 
@@ -43,6 +47,37 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "IMPORT_MAX_ROWS", reading.MAX_ROWS))
+
+
+def megabytes(size: int) -> str:
+    """Bytes as megabytes in the active notation, to a tenth: "2,5"; "20" for a whole number."""
+    return number_format(round(size / 1_048_576, 1), decimal_pos=1).removesuffix(",0").removesuffix(".0")
+
+
+def file_size(size: int) -> str:
+    if size < 1_048_576:
+        return _("%(n)s KB") % {"n": num(max(1, round(size / 1024)))}
+    return _("%(n)s MB") % {"n": megabytes(size)}
+
+
+def prune_files(*, keep: timedelta, now: datetime | None = None) -> tuple[int, int]:
+    """Deletes the stored file and plan of the runs uploaded more than `keep` ago that have ended: imported,
+    failed, refused for errors, or checked only (a dry run ends once checked). A run waiting to be
+    confirmed keeps its file. The record stays, with `file_deleted_at` set. Returns (runs, bytes freed)."""
+    now = now or timezone.now()
+    ended = Q(status__in=[Status.DONE, Status.INVALID, Status.FAILED]) | Q(dry_run=True, status=Status.READY)
+    runs = ImportRun.objects.filter(ended, created_at__lt=now - keep, file_deleted_at__isnull=True)
+    with transaction.atomic():
+        ids = list(runs.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0, 0
+        chosen = ImportRun.objects.filter(pk__in=ids)
+        freed = chosen.aggregate(
+            bytes=Sum(Coalesce(Length("content"), 0) + Coalesce(Length("plan"), 0), output_field=IntegerField())
+        )["bytes"]
+        chosen.update(content=b"", plan=None, file_deleted_at=now)
+    logger.info("import files pruned: %s runs, %s bytes", len(ids), freed)
+    return len(ids), int(freed or 0)
 
 
 def _progress_writer(run_id: int) -> Callable[[int, int], None]:
