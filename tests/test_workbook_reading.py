@@ -389,6 +389,35 @@ class XlsxSafetyTestCase(SimpleTestCase):
         self.assertRefused(b"", "empty")
 
 
+class ExtentScanTestCase(SimpleTestCase):
+    """The quick scan's bound on the rows: the highest row whenever it reaches the limit's number of digits."""
+
+    def scan(self, rows: list[str], limit: int = 200_010, step: int = 7) -> tuple[int, int]:
+        xml = "".join(f'<row><c r="{r}" t="s"><v>1</v></c></row>' for r in rows).encode()
+        scan = reading._ExtentScan(limit)
+        for start in range(0, len(xml), step):  # chunks that cut tags and references anywhere
+            scan.feed(xml[start : start + step])
+        scan.feed(b"")
+        self.assertTrue(scan.structured)
+        self.assertFalse(scan.wide)
+        return scan.bound()
+
+    def test_a_sheet_below_the_limits_digits_is_bounded_by_them(self) -> None:
+        self.assertEqual(self.scan(["A1", "T99999"]), (99_999, 26))
+
+    def test_the_highest_long_row_is_found_in_any_order_and_with_leading_zeros(self) -> None:
+        self.assertEqual(self.scan(["A1", "B150000", "C100000", "D99999"]), (150_000, 26))
+        self.assertEqual(self.scan(["A250000", "B1048576", "C200000"]), (1_048_576, 26))
+        self.assertEqual(self.scan(["A0000000000123", "B00100001"]), (100_001, 26))
+        self.assertEqual(self.scan(["A0000000000123"]), (99_999, 26))  # row 123, written long
+
+    def test_it_agrees_with_reading_every_reference(self) -> None:
+        numbers = [5, 100_000, 99_999, 123_456, 7, 200_011, 3, 150_000, 42, 1]
+        rows = [f"{letter}{number}" for letter, number in zip("ABCDEFGHIJ", numbers, strict=True)]
+        xml = "".join(f'<c r="{r}"><v>1</v></c>' for r in rows).encode()
+        self.assertEqual(self.scan(rows), reading._reference_extent(xml))
+
+
 class CsvReadingTestCase(SimpleTestCase):
     ROWS = [QUOTAS_HEADERS, ["XA_AN_BINH", "2020-2025", "12"], ["XA_ĐÔNG", "2025", "1.234"]]
 

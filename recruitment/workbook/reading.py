@@ -395,7 +395,7 @@ class _Archive:
         self.inflate(name, scan.feed)
         if not scan.structured:
             return _exact_extent(self.read(name))
-        if scan.wide or scan.deep:
+        if scan.wide:
             return _reference_extent(self.read(name))
         return scan.bound()
 
@@ -504,17 +504,22 @@ _OTHER_CELL_TAG = re.compile(rb"<c[\s>]")  # a cell written another way, once _C
 class _ExtentScan:
     """A quick look at a sheet's XML, chunk by chunk, that bounds where calamine will place cells.
 
-    When every cell element starts `<c r="` ("structured") and no reference has two letters or as many
-    digits as the row limit, cells end at most in column Z and above the limit: nothing more to do.
-    Wider or longer sheets get their references read (`_reference_extent`), and sheets written any
-    other way are measured as calamine places cells (`_exact_extent`); both are slower, and rare.
+    When every cell element starts `<c r="` ("structured") and no reference has two letters, cells end
+    at most in column Z; rows end below 10^(d-1), d being the digits of the row limit, unless a reference
+    has d digits or more: the highest of those is kept as the scan goes (a sheet of 100,000 rows or
+    more, under the default limit). Wider sheets get their references read (`_reference_extent`), and
+    sheets written any other way are measured as calamine places cells (`_exact_extent`); both are
+    slower, and rare.
     """
 
     def __init__(self, row_limit: int) -> None:
         self.digits = len(str(row_limit))
         self.deep_shape = _MARK + b"A" + b"0" * self.digits
+        # A one-letter reference's row, when it has `digits` significant digits or more.
+        self.deep_row = re.compile(rb"\x01[A-Za-z]0*([1-9]\d{%d,})" % (self.digits - 1))
         self.structured = True
-        self.wide = self.deep = self.seen = False
+        self.wide = self.seen = False
+        self.deepest = 0  # the highest such row seen
         self.pending = b""
 
     def feed(self, chunk: bytes) -> None:
@@ -530,10 +535,12 @@ class _ExtentScan:
         self.seen = self.seen or _MARK in marked
         shapes = marked.translate(_SHAPES)
         self.wide = self.wide or _MARK + b"AA" in shapes
-        self.deep = self.deep or self.deep_shape in shapes
+        if self.deep_shape in shapes and (rows := self.deep_row.findall(marked)):
+            # Digit strings without leading zeros: the longest, then the greatest, is the highest row.
+            self.deepest = max(self.deepest, int(max(rows, key=lambda row: (len(row), row))))
 
     def bound(self) -> tuple[int, int]:
-        return (10 ** (self.digits - 1) - 1, 26) if self.seen else (0, 0)
+        return (max(self.deepest, 10 ** (self.digits - 1) - 1), 26) if self.seen else (0, 0)
 
 
 _ROW_OF_REFERENCE = re.compile(rb"\x01[A-Za-z]+0*(\d+)")
