@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 FILES = ROOT / "var" / "bench-import"
 PREFIX = "99"
+TARGET_ROWS = 50_000  # issue 5: ≥ 10,000 rows/s, ≥ 20× the peer and ≤ 500 MB, for this many rows
 MODES = ("ours", "ours-tally-off", "ours-again", "floor")
 LABELS = {
     "ours": "ours (import_file, end to end)",
@@ -470,7 +471,10 @@ def _print(
             f"{'peer (import-export ModelResource)':<42} {peer_rows:>7,} {peer['seconds']:>8.2f} {peer_rate:>8,.0f} "
             f"{peer['peak_mb']:>8.0f}  a {peer_rows:,}-row sample; import_data only"
         )
-    big = results.get(("ours", sizes[-1]), {})
+    if TARGET_ROWS not in sizes:
+        print(f"\n(The issue's targets are for {TARGET_ROWS:,} rows, which this run did not measure.)")
+        return
+    big = results.get(("ours", TARGET_ROWS), {})
     if "seconds" in big:
         rate, peak = _rate(big), big["peak_mb"]
         verdicts = [
@@ -481,7 +485,7 @@ def _print(
             verdicts.append(
                 f"≥ 20× the peer: {'met' if rate >= 20 * peer_rate else 'NOT met'} ({rate / peer_rate:.0f}×)"
             )
-        print(f"\nTarget at {sizes[-1]:,} rows: " + "; ".join(verdicts))
+        print(f"\nTarget at {TARGET_ROWS:,} rows: " + "; ".join(verdicts))
 
 
 if __name__ == "__main__":
