@@ -320,6 +320,20 @@ class XlsxSafetyTestCase(SimpleTestCase):
 
         self.assertRefused(rewrite_xlsx(people(person()), far), "has 900,000 rows")
 
+    def test_two_sheets_of_the_same_name_are_refused_before_calamine_reads_either(self) -> None:
+        # The check would measure one and calamine read the other: with a cell at XFD1048576 in the
+        # sheet read, that allocated half a terabyte and killed the worker.
+        for second in ("Chỉ tiêu", "CHỈ TIÊU"):
+            with self.subTest(second=second):
+                data = xlsx_bytes({"Chỉ tiêu": [QUOTAS_HEADERS, ["C1", "2025", 1]], "Khác": [QUOTAS_HEADERS]},
+                                  cells={"Chỉ tiêu": {(1048575, 16383): "x"}})  # fmt: skip
+                with zipfile.ZipFile(io.BytesIO(data)) as source:
+                    workbook_xml = source.read("xl/workbook.xml")
+                renamed = workbook_xml.replace('name="Khác"'.encode(), f'name="{second}"'.encode())
+                self.assertNotEqual(renamed, workbook_xml)
+                data = rewrite_xlsx(data, {"xl/workbook.xml": renamed})
+                self.assertRefused(data, "two sheets named")
+
     def test_a_zip_bomb_is_refused_from_its_declared_sizes_before_anything_is_inflated(self) -> None:
         bomb = b"<sst>" + b" " * 5_000_000 + b"</sst>"  # 5 MB of spaces deflate about a thousandfold
         data = rewrite_xlsx(people(person()), {"xl/sharedStrings.xml": bomb})
@@ -438,6 +452,20 @@ class CsvReadingTestCase(SimpleTestCase):
         self.assertEqual(sheet.spec.key, "people")
         self.assertEqual(sheet.rows[0][1]["full_name"], "Nguyễn Thị Hường")
         self.assertEqual(sheet.headers["full_name"], "Họ và tên")
+
+    def test_a_utf8_file_with_a_stray_byte_is_refused_with_its_line_not_read_as_windows_1258(self) -> None:
+        rows = [PEOPLE_HEADERS, *([str(v) if v else "" for v in person(full_name=name)] for name in
+                                  ("Trần Thị Hoa", "Nguyễn Văn Bình", "Lê Thị Hường"))]  # fmt: skip
+        data = csv_bytes(rows, encoding="utf-8").replace("Bình".encode(), "Bình".encode() + b"\x96")
+        with self.assertRaisesMessage(Unusable, "line 3 holds characters that are not"):
+            read_one(data, "people.csv")
+
+    def test_windows_1258_with_a_few_accidental_utf8_pairs_is_still_windows_1258(self) -> None:
+        # "Ô" then "’" (0xD4 0x92) happen to form a UTF-8 letter; the rest of the file is plainly Windows-1258.
+        rows = [PEOPLE_HEADERS, [str(v) if v else "" for v in person(full_name="Nguyễn Thị Hường")]]
+        data = csv_bytes(rows, encoding="cp1258").replace(b"Kinh", "KÔ’".encode("cp1258") + b"Kinh", 1)
+        sheet = read_one(data, "people.csv")
+        self.assertEqual(sheet.rows[0][1]["full_name"], "Nguyễn Thị Hường")
 
     def test_utf16_as_excel_saves_unicode_text(self) -> None:
         sheet = read_one(csv_bytes(self.ROWS, encoding="utf-16", delimiter="\t"), "chi-tieu.txt")

@@ -363,7 +363,7 @@ class _Archive:
         if rels in self.infos:
             for relation in self._relations(rels):
                 targets[relation.get("Id", "")] = _resolve(folder, relation.get("Target", ""))
-        parts = {}
+        parts: dict[str, str] = {}
         for element in self._parse(main).iter():
             if _local(element.tag) == "sheet":
                 name = element.get("name", "")
@@ -373,6 +373,16 @@ class _Archive:
                 )
                 part = targets.get(relation_id, "")
                 if name and part in self.infos:
+                    if any(name.casefold() == other.casefold() for other in parts):
+                        # Excel never writes this; the reader would read one sheet and the checks measure another.
+                        raise Unusable(
+                            _(
+                                "The workbook has two sheets named “%(name)s”, which Excel does not allow: the file "
+                                "was not saved by Excel, or it was altered. Open it in Excel, give the sheets "
+                                "different names and save it again."
+                            )
+                            % {"name": name}
+                        )
                     parts[name] = part
         return parts
 
@@ -633,8 +643,8 @@ def _decode(data: bytes) -> str:
                 raise Unusable(_unknown_encoding()) from None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        _refuse_damaged_utf8(data, exc.start)
     # Not UTF-8: Windows-1258 (Vietnamese Windows' "CSV"), unless the bytes are text typed in a legacy
     # font saved as Windows-1252, which Windows-1258 would turn into nonsense that cannot be undone.
     latin = data.decode("latin-1")
@@ -646,6 +656,28 @@ def _decode(data: bytes) -> str:
         return data.decode("cp1258")  # tone marks come as combining characters: cells are put in NFC
     except UnicodeDecodeError:
         raise Unusable(_unknown_encoding()) from None
+
+
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _refuse_damaged_utf8(data: bytes, bad: int) -> None:
+    """A file that is mostly UTF-8 (more of its non-ASCII bytes form UTF-8 letters than not) with a few bytes
+    that are not: refused with the line, rather than read whole as Windows-1258, which would turn every
+    Vietnamese letter of it into nonsense without a word."""
+    in_sequences = len(data) - len(_UTF8_SEQUENCE.sub(b"", data))  # bytes of well-formed UTF-8 letters
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    if in_sequences <= high - in_sequences:
+        return
+    raise Unusable(
+        _(
+            "The CSV file is in UTF-8, but line %(line)s holds characters that are not (the file was damaged, "
+            "or put together from files in different encodings). Correct that line, save the file as CSV UTF-8 "
+            "and try again."
+        )
+        % {"line": _number(data.count(b"\n", 0, bad) + 1)}
+    )
 
 
 def _unknown_encoding() -> str:
