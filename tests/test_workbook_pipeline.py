@@ -21,11 +21,12 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
+from python_calamine import CalamineWorkbook
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent
 from organizations.services import organization_create, organization_dissolve, parent_of
 from recruitment.models import Candidate, CandidateWarning, ImportRun, Stage, StageEvent
-from recruitment.workbook import checks, layout, normalize, pipeline, reading, writes
+from recruitment.workbook import checks, failed, layout, normalize, pipeline, reading, writes
 from recruitment.workdays import WorkCalendar
 from reports import tally
 from reports.forms import Period
@@ -566,6 +567,31 @@ class CrossSheetTestCase(ImportTestCase):
         self.assertTrue({EventAction.UPDATED, EventAction.MOVED} <= actions)
         record = moved.history.latest()
         self.assertEqual((record.history_user, record.history_change_reason), (self.alice, f"import:{run.pk}"))
+
+    def test_moves_that_together_go_round_in_a_circle_are_row_errors(self) -> None:
+        cells = [{"code": "C1.B1.01", "name": "Chi bộ 1", "parent_code": "C1.B1.02", "kind": "branch"},
+                 {"code": "C1.B1.02", "name": "Chi bộ 2", "parent_code": "C1.B1.01", "kind": "branch"}]  # fmt: skip
+        # Through more units: C1.B1 under a cell of C2, and C2 under a cell of C1.B1.
+        units = [{"code": "C1.B1", "name": "Đảng bộ 1", "parent_code": "C2.B1.01", "kind": "base_committee"},
+                 {"code": "C2", "name": "Xã 2", "parent_code": "C1.B1.02", "kind": "commune"}]  # fmt: skip
+        for rows in (cells, units):
+            with self.subTest(rows[0]["code"]):
+                run = self.run_import(book({ORGS: rows}))
+                self.assertEqual(run.status, Status.INVALID)
+                errors = self.errors(run)
+                self.assertEqual([(e[1], e[2]) for e in errors], [(2, "Mã cấp trên"), (3, "Mã cấp trên")])
+                self.assertIn("vòng lặp", errors[0][3])
+        self.assertEqual(parent_of(self.org("C1.B1")), self.org("C1"))
+        self.assertEqual(Organization.objects.find_problems(), ([], [], [], [], []))
+
+    def test_moves_that_follow_one_another_without_a_circle(self) -> None:
+        # C1.B1.01 under C1.B2, and C1.B2 itself under C2: a chain, not a circle.
+        rows = [{"code": "C1.B1.01", "name": "Chi bộ 1", "parent_code": "C1.B2", "kind": "branch"},
+                {"code": "C1.B2", "name": "Chi bộ 2", "parent_code": "C2", "kind": "base_branch"}]  # fmt: skip
+        data = book({ORGS: rows})
+        self.assert_done(self.run_import(data))
+        self.assertEqual(parent_of(self.org("C1.B1.01")), self.org("C1.B2"))
+        self.assertEqual(parent_of(self.org("C1.B2")), self.org("C2"))
 
     def test_a_unit_cannot_move_under_its_own_unit(self) -> None:
         data = book({ORGS: [{"code": "C1", "name": "Đảng bộ xã Dân Chủ", "parent_code": "C1.B1", "kind": "commune"}]})

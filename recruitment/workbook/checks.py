@@ -538,6 +538,8 @@ class Checker:
         # Organizations as they will be after the organizations sheet: the database's, with the
         # file's changes, and the file's new ones.
         self.orgs: dict[str, Org] = dict(state.orgs)
+        # The units the organizations sheet moves: code -> (its row, its path now, its new parent's path now).
+        self.moving: dict[str, tuple[int, str, str]] = {}
 
     def run(self, sink: Sink | None = None) -> Changes:
         """Check every sheet; with a sink, write while checking (all of it is rolled back if anything is wrong)."""
@@ -712,6 +714,7 @@ class Checker:
                 self._existing_org(table, result, number, existing, name, kind, sector, parent_code, rows)
             if len(table.issues) > before:
                 broken.add(code)
+        self._check_moves_together(table, broken)
         self._break_descendants(table, rows, broken)
         for code in broken:
             if code in self.orgs:
@@ -723,6 +726,36 @@ class Checker:
         self.changes.org_updates = [u for u in self.changes.org_updates if u.org.code not in broken]
         self.changes.moves = [m for m in self.changes.moves if m[0] not in broken]
         result.updated = len({u.org.code for u in self.changes.org_updates} | {m[0] for m in self.changes.moves})
+
+    def _check_moves_together(self, table: Table, broken: set[str]) -> None:
+        """Each move was checked against the tree as it is; together, moves may go round in a circle (A under B
+        and B under A, or through more units): walking up from each new parent, jumping from every unit the
+        sheet moves to its new parent, must reach the top without meeting the unit itself."""
+        moving = {code: entry for code, entry in self.moving.items() if code not in broken}
+        by_path = {path: code for code, (_number, path, _target) in moving.items()}
+        steplen = Organization.steplen
+        for code, (number, _path, target) in moving.items():
+            at, seen = target, {code}
+            while True:
+                # The deepest unit the sheet moves that `at` is in, or at is: the walk jumps to its new parent.
+                mover = next((by_path[at[:end]] for end in range(len(at), 0, -steplen) if at[:end] in by_path), None)
+                if mover is None:
+                    break
+                if mover in seen:
+                    if mover == code:
+                        broken.add(code)
+                        table.issue(
+                            number,
+                            "parent_code",
+                            _(
+                                "The moves of this sheet go round in a circle: %(code)s would end up under "
+                                "itself. Check the parents of the units moved."
+                            )
+                            % {"code": code},
+                        )
+                    break  # a circle elsewhere, reported at its own rows
+                seen.add(mover)
+                at = moving[mover][2]
 
     def _break_descendants(self, table: Table, rows: dict[str, tuple[int, list[Any]]], broken: set[str]) -> None:
         """A new unit under a unit whose row has errors, or moved under one, cannot be written either."""
@@ -925,7 +958,10 @@ class Checker:
                 _("%(code)s has been dissolved: no unit can be moved under it.") % {"code": target.code},
             )
             return False
-        return self._allowed(table, number, "parent_code", target.path, Role.ADMIN)
+        if not self._allowed(table, number, "parent_code", target.path, Role.ADMIN):
+            return False
+        self.moving[org.code] = (number, org.path, target.path)
+        return True
 
     @staticmethod
     def _cannot_move_under_top(table: Table, number: int) -> bool:
