@@ -144,8 +144,23 @@ class Context:
 # Derived fields
 
 
+# Deadlines are counted only from dates up to this many years after today. A date further ahead is a
+# mistake (31/12/9999 for "not yet"), refused as in the future; counting from it would run off the
+# calendar (the lunar holidays are known up to 2099, Python's dates end in 9999).
+FAR_AHEAD_YEARS = 5
+
+
+def _too_far_ahead(c: Candidate, today: datetime.date) -> bool:
+    limit = today.replace(year=today.year + FAR_AHEAD_YEARS, day=min(today.day, 28))
+    return any((value := getattr(c, field)) is not None and value > limit for field in DATE_FIELDS)
+
+
 def derive(c: Candidate, ctx: Context) -> None:
     """Set the fields that follow from the dates: probation end, full-member date, expiry and next deadline."""
+    if _too_far_ahead(c, ctx.today):
+        c.probation_end = c.official_date = c.cert_expires = c.due_date = None
+        c.refresh_search_key()
+        return
     book, cal = ctx.book, ctx.calendar
     c.probation_end = (
         add_months(c.admission_date, book.at(c.admission_date).probation_months) if c.admission_date else None
@@ -236,6 +251,8 @@ def check_record(c: Candidate, ctx: Context) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_dates(c, ctx.today)
     problems += _check_numbers(c)
+    if _too_far_ahead(c, ctx.today):
+        return problems  # the date in the future says what is wrong; nothing can be counted from it
     if c.branch_vote_date:
         problems += _check_eligibility(c, ctx.book.at(c.branch_vote_date))
     problems += _check_votes(c, ctx.book)

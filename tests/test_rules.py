@@ -842,6 +842,18 @@ class FutureDatesTestCase(RulesTestCase):
     def test_acts_dated_today_are_accepted(self) -> None:
         self.assert_clean(person(**RECOGNIZED), today=RECOGNIZED["recognition_date"])
 
+    def test_a_date_far_ahead_is_refused_as_in_the_future_not_counted_from(self) -> None:
+        # 31/12/9999 for "not yet": counting 12 months or 60 working days from it runs off the calendar.
+        for field in ("awareness_cert_date", "branch_vote_date", "decision_date", "admission_date",
+                      "recognition_vote_date"):  # fmt: skip
+            with self.subTest(field=field):
+                base = ADMITTED if field == "admission_date" else RECOGNIZED  # (the helper counts from it)
+                c = person(**{**base, field: D(9999, 12, 31)})
+                errors = self.errors(c)
+                self.assertIn(field, errors)
+                self.assertIn("31/12/9999", " ".join(errors[field]))
+                self.assertEqual((c.probation_end, c.due_date, c.cert_expires), (None, None, None))
+
     def test_the_end_of_probation_may_lie_ahead(self) -> None:
         c = person(**ADMITTED)
         self.assert_clean(c, today=ADMITTED["admission_date"])
