@@ -238,6 +238,7 @@ DATE_ORDER: tuple[tuple[str, str, bool], ...] = (
     ("recognition_vote_date", "recognition_date", False),
     ("probation_end", "recognition_date", False),
     ("source_date", "removal_date", False),
+    ("admission_date", "removal_date", False),  # struck off, or leaving as a member, after the ceremony
 )
 
 

@@ -338,8 +338,7 @@ def _step_problems(candidate: Candidate, step: str, act_date: datetime.date, ctx
         if candidate.recognition_vote_members is None or candidate.recognition_votes_for is None:
             problems.append(rules.Problem("recognition_votes_for", _("Give the members and the votes for.")))
         return problems
-    if step == "strike_off" and candidate.admission_date and act_date < candidate.admission_date:
-        return [rules.Problem("removal_date", _("A probationary member is struck off after the ceremony."))]
+    # A strike-off before the ceremony is refused by the date order (models.DATE_ORDER), as on import.
     return []
 
 
