@@ -853,3 +853,48 @@ class IndexedCalendarTestCase(TestCase):
             start = D(2015, 1, 1) + datetime.timedelta(days=rng.randrange(12 * 365))
             n = rng.choice([0, 1, 2, 5, 30, 60, 90])
             self.assertEqual(fast.add(start, n), slow.add(start, n), (start, n))
+
+
+class OddInputTestCase(ImportTestCase):
+    """What a file sends that the layout does not expect: row errors or a clear refusal, never a crash."""
+
+    def test_a_time_of_day_in_a_row_with_an_error_is_kept_for_the_failed_rows(self) -> None:
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet(QUOTAS)
+        for col, header in enumerate(["Mã tổ chức", "Kỳ", "Chỉ tiêu kết nạp", "Giờ họp", "Thời lượng"]):
+            sheet.write_string(0, col, header)
+        sheet.write_row(1, 0, ["C1", "2025", "abc"])
+        sheet.write_number(1, 3, 8.5 / 24, workbook.add_format({"num_format": "hh:mm"}))  # 8:30
+        sheet.write_number(1, 4, 1.5, workbook.add_format({"num_format": "[h]:mm"}))  # 36:00
+        workbook.close()
+        run = self.run_import(buffer.getvalue())
+        self.assertEqual(run.status, Status.INVALID, run.message)
+        self.assertEqual([(e[1], e[2]) for e in self.errors(run)], [(2, "Chỉ tiêu kết nạp")])
+        as_read = [datetime.time(8, 30), datetime.timedelta(hours=36)]
+        self.assertEqual(pipeline.failed_rows(run)[0][2][0][1][3:], as_read)
+        stored = ImportRun.objects.get(pk=run.pk)  # the failed rows from the stored plan, as the web reads them
+        self.assertEqual(pipeline.failed_rows(stored)[0][2][0][1][3:], as_read)
+        book = CalamineWorkbook.from_filelike(io.BytesIO(failed.failed_rows_workbook(stored)))
+        self.assertEqual(book.get_sheet_by_name(QUOTAS).to_python()[1][4:6], as_read)
+
+    def test_a_date_far_ahead_is_a_row_error(self) -> None:
+        for row in (person(awareness_cert_date="31/12/9999"), admitted(admission_date=D(9999, 12, 31))):
+            with self.subTest(row=row):
+                run = self.run_import(book({PEOPLE: [row]}))
+                self.assertEqual(run.status, Status.INVALID, run.message)
+                self.assertTrue(any("31/12/9999" in e[3] for e in self.errors(run)), self.errors(run))
+
+    def test_an_empty_sheet_beside_a_filled_one_is_not_an_error(self) -> None:
+        data = book({PEOPLE: [person()], QUOTAS: []}, columns={QUOTAS: []})
+        run = self.run_import(data)
+        self.assert_done(run)
+        self.assertEqual(self.summary(run), {PEOPLE: (1, 0, 0), QUOTAS: (0, 0, 0)})
+
+    def test_a_strike_off_dated_before_the_ceremony_is_refused_as_on_the_web(self) -> None:
+        row = admitted(removal_date=TIMELINE["admission_date"] - datetime.timedelta(days=1),
+                       removal_reason="Vi phạm tư cách")  # fmt: skip
+        run = self.run_import(book({PEOPLE: [row]}))
+        self.assertEqual(run.status, Status.INVALID)
+        self.assertEqual([(e[1], e[2]) for e in self.errors(run)], [(2, "Ngày ra khỏi danh sách")])
+        self.assertFalse(Candidate.objects.filter(national_id=row["national_id"]).exists())

@@ -31,6 +31,10 @@ def _write_value(sheet: Worksheet, row: int, col: int, value: object, formats: d
         sheet.write_datetime(row, col, value.replace(tzinfo=None), formats["datetime"])
     elif isinstance(value, datetime.date):
         sheet.write_datetime(row, col, value, formats["date"])
+    elif isinstance(value, datetime.time):
+        sheet.write_datetime(row, col, value, formats["time"])
+    elif isinstance(value, datetime.timedelta):
+        sheet.write_datetime(row, col, value, formats["duration"])
     elif isinstance(value, int | float):
         sheet.write_number(row, col, value)
     else:
@@ -74,6 +78,8 @@ def failed_rows_workbook(run: ImportRun) -> bytes:
         "error": book.add_format({"font_color": "#B3261E", "text_wrap": True, "valign": "top"}),
         "date": book.add_format({"num_format": "dd/mm/yyyy"}),
         "datetime": book.add_format({"num_format": "dd/mm/yyyy hh:mm"}),
+        "time": book.add_format({"num_format": "hh:mm:ss"}),
+        "duration": book.add_format({"num_format": "[h]:mm:ss"}),
     }
     sheets = pipeline.failed_rows(run)
     for name, headers, rows in sheets:

@@ -374,6 +374,8 @@ def _normalize_sheet(sheet: Sheet, progress: Callable[[int], None] | None, lazy:
     table.issues.extend(sheet.issues)
     table.notes.extend(sheet.notes)
     table.raw_headers = list(sheet.all_headers)
+    if not sheet.headers and not sheet.numbers and not sheet.issues:
+        return table  # an empty sheet (a template's sheet left blank): nothing to import, nothing wrong
     if any(issue.row == 0 for issue in sheet.issues) or any(r not in sheet.headers for r in required):
         # A required column is missing (the reader said so): no row of this sheet can be checked.
         table.usable = False
@@ -511,10 +513,15 @@ class _Conversion:
 
 
 def _encode_value(value: Any) -> Any:
+    """A cell's value as read (any type python-calamine gives) in JSON."""
     if isinstance(value, datetime.datetime):
         return {"$dt": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"$d": value.isoformat()}
+    if isinstance(value, datetime.time):  # a cell formatted as a time of day
+        return {"$t": value.isoformat()}
+    if isinstance(value, datetime.timedelta):  # a cell formatted as a duration ([h]:mm)
+        return {"$td": value.total_seconds()}
     if isinstance(value, tuple):
         return list(value)
     return value
@@ -526,6 +533,10 @@ def _decode_value(value: Any) -> Any:
             return datetime.datetime.fromisoformat(value["$dt"])
         if "$d" in value:
             return datetime.date.fromisoformat(value["$d"])
+        if "$t" in value:
+            return datetime.time.fromisoformat(value["$t"])
+        if "$td" in value:
+            return datetime.timedelta(seconds=value["$td"])
     return value
 
 
