@@ -725,11 +725,18 @@ class ImportRun(models.Model):
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]
 
+    class Superseded(Exception):
+        """The run is no longer where this process left it: a retried task, or a late original, moved it on."""
+
     def move_to(self, status: str, **fields: Any) -> None:
-        """Change the status (checked against TRANSITIONS) and save it with the given fields."""
+        """Change the status (checked against TRANSITIONS) and save it with the given fields, only if the run
+        is still in the status this object holds: a worker that stalled, was retried, and woke up after the
+        retry finished must not write its result over the run's (ImportRun.Superseded instead)."""
         if not self.can_move_to(status):
             raise ValueError(f"import run {self.pk}: {self.status} → {status} is not allowed")
+        moved = type(self)._default_manager.filter(pk=self.pk, status=self.status).update(status=status, **fields)
+        if not moved:
+            raise ImportRun.Superseded(f"import run {self.pk} is no longer {self.status}")
         self.status = status
         for name, value in fields.items():
             setattr(self, name, value)
-        self.save(update_fields=["status", *fields])

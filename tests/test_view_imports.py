@@ -25,7 +25,7 @@ from python_calamine import CalamineWorkbook
 
 from organizations.models import Membership, Role
 from recruitment.models import Candidate, ImportRun
-from recruitment.workbook import tasks
+from recruitment.workbook import pipeline, tasks
 from tests.base import BaseTestCase, make_user
 
 Status = ImportRun.Status
@@ -531,6 +531,31 @@ class BackgroundTaskTestCase(ImportTestCase):
         tasks.apply_import.call(run.pk)
         run.refresh_from_db()
         self.assertEqual(run.status, Status.READY)
+
+    def test_a_stalled_validation_that_wakes_after_its_retry_finished_does_not_overwrite_it(self) -> None:
+        # The first worker stalls; the run is retried, checked again, confirmed and saved; then the first
+        # worker wakes up and finishes its check. Its result must not turn the saved run back to "ready".
+        self.client.force_login(self.alice)
+        real = pipeline.validate_run
+
+        def stalls_while_another_attempt_finishes(run: ImportRun, **kwargs: Any) -> None:
+            ImportRun.objects.filter(pk=run.pk).update(
+                status=Status.DONE, applied_at=timezone.now(), summary=[{"created": 3}]
+            )
+            real(run, **kwargs)
+
+        with mock.patch.object(pipeline, "validate_run", stalls_while_another_attempt_finishes):
+            self.upload(good_people())
+        run = ImportRun.objects.get()
+        self.assertEqual((run.status, run.summary), (Status.DONE, [{"created": 3}]))
+        self.assertIsNone(run.validated_at)
+
+    def test_a_status_change_from_a_stale_copy_of_the_run_is_refused(self) -> None:
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.VALIDATING)
+        ImportRun.objects.filter(pk=run.pk).update(status=Status.INVALID)  # another attempt ended it
+        with self.assertRaises(ImportRun.Superseded):
+            run.move_to(Status.READY, message="late")
+        self.assertEqual(ImportRun.objects.values_list("status", "message").get(), (Status.INVALID, ""))
 
 
 class SeveralScopesTestCase(ImportTestCase):

@@ -121,6 +121,8 @@ def validate_import(run_id: int) -> None:
         return
     try:
         pipeline.validate_run(run, progress=_progress_writer(run_id))
+    except ImportRun.Superseded:
+        logger.warning("import run %s: this validation was overtaken by another attempt; its result is dropped", run_id)
     except Exception as exc:
         _crashed(run_id, exc)
         raise
@@ -134,6 +136,8 @@ def apply_import(run_id: int) -> None:
         return
     try:
         pipeline.apply_run(run)
+    except ImportRun.Superseded:
+        logger.warning("import run %s: this attempt to apply it was overtaken by another; nothing was kept", run_id)
     except Exception as exc:
         _crashed(run_id, exc)
         raise
