@@ -264,6 +264,9 @@ class ImportFlowTestCase(ImportTestCase):
         page = self.client.get(reverse("imports:detail", args=[run.pk]))
         self.assertNotContains(page, 'class="confirm"')
         self.assertContains(page, "Số CCCD")
+        # Re-uploading only the failed rows would leave the good ones out: the page says to upload it all.
+        self.assertContains(page, "kể cả các dòng không có lỗi")
+        self.assertContains(page, "tải lên lại cả tệp")
         response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
         self.assertContains(response, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
         run.refresh_from_db()
