@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from recruitment.models import (
     DATE_ORDER,
+    ENDED_STAGES,
     READMISSION_BARRED,
     Candidate,
     EducationExemption,
@@ -218,6 +219,28 @@ def _due_date(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date 
     return None
 
 
+# The date of the act that opens each stage of the way to full membership, in order.
+STAGE_DATES: tuple[tuple[str, str], ...] = (
+    ("source_date", Stage.SOURCE),
+    ("awareness_cert_date", Stage.AWARENESS),
+    ("application_date", Stage.DOSSIER),
+    ("branch_vote_date", Stage.BRANCH_VOTED),
+    ("committee_review_date", Stage.COMMITTEE_REVIEWED),
+    ("decision_date", Stage.DECIDED),
+    ("admission_date", Stage.PROBATION),
+    ("recognition_date", Stage.OFFICIAL),
+)
+
+
+def recorded_acts(c: Candidate) -> list[tuple[datetime.date, str]]:
+    """(date, stage) of each act the record dates, leaving the list included: what a timeline shows for
+    a candidacy whose steps were not taken one by one in the app (an imported one)."""
+    acts = [(day, stage) for field, stage in STAGE_DATES if (day := getattr(c, field))]
+    if c.removal_date and c.stage in ENDED_STAGES:
+        acts.append((c.removal_date, c.stage))
+    return acts
+
+
 def stage_from_dates(c: Candidate) -> str:
     """The stage a record implies from the latest act filled in (the workbook has no stage column)."""
     if c.removal_date:
@@ -228,15 +251,7 @@ def stage_from_dates(c: Candidate) -> str:
         if c.branch_vote_date or c.committee_review_date or c.decision_date:
             return Stage.NOT_ADMITTED
         return Stage.REMOVED
-    for field, stage in (
-        ("recognition_date", Stage.OFFICIAL),
-        ("admission_date", Stage.PROBATION),
-        ("decision_date", Stage.DECIDED),
-        ("committee_review_date", Stage.COMMITTEE_REVIEWED),
-        ("branch_vote_date", Stage.BRANCH_VOTED),
-        ("application_date", Stage.DOSSIER),
-        ("awareness_cert_date", Stage.AWARENESS),
-    ):
+    for field, stage in reversed(STAGE_DATES[1:]):
         if getattr(c, field):
             return stage
     return Stage.SOURCE

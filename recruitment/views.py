@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
 from organizations.views import _add_errors, _user
-from recruitment import access, exports, selectors, services
+from recruitment import access, exports, rules, selectors, services
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
     CandidateForm,
@@ -26,7 +26,7 @@ from recruitment.forms import (
     StepForm,
     WarningResolveForm,
 )
-from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, Candidate
+from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, Candidate, Stage
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 200_000
@@ -102,7 +102,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "c": candidate,
         "trail": trail_in_scope(request.user, candidate.organization),
-        "events": candidate.events.select_related("acting_user"),
+        "timeline": _timeline(candidate),
         "introducers": list(candidate.introducers.all()),
         "warnings": list(candidate.warnings.select_related("resolved_by")),
         "steps": services.available_steps(candidate) if can_write else [],
@@ -113,6 +113,20 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "ended_stages": ENDED_STAGES,
     }
     return render(request, "recruitment/detail.html", ctx)
+
+
+def _timeline(candidate: Candidate) -> list[dict[str, Any]]:
+    """The recorded steps (stage events), with the acts the record dates but no step recorded, as an
+    import leaves them (it records one step: to the stage the dates imply), in the order of their dates."""
+    events = list(candidate.events.select_related("acting_user"))
+    reached = {e.to_stage for e in events if not e.stayed}
+    entries = [{"date": e.act_date, "event": e} for e in events]
+    entries += [
+        {"date": day, "stage": Stage(stage).label}
+        for day, stage in rules.recorded_acts(candidate)
+        if stage not in reached
+    ]
+    return sorted(entries, key=lambda entry: (entry["date"], "event" in entry))
 
 
 @login_required

@@ -200,8 +200,29 @@ class DetailTestCase(BaseTestCase):
         self.assertContains(r, "15/08/2023")  # the decision, dd/mm/yyyy
         self.assertContains(r, "56-QĐ/ĐU")
         self.assertContains(r, "Đảng ủy họp")
-        self.assertEqual([e.acting_user for e in r.context["events"]], [self.dave])
+        self.assertEqual([t["event"].acting_user for t in r.context["timeline"] if "event" in t], [self.dave])
         self.assertEqual([a.code for a in r.context["trail"]], ["C1", "C1.B1"])  # P is outside Bob's scope
+
+    def test_the_timeline_shows_the_acts_the_dates_record_without_a_step(self) -> None:
+        # As an import leaves a candidacy: one stage event, to the stage its dates imply.
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.DECIDED)
+        StageEvent.objects.create(candidate=c, from_stage="", to_stage=Stage.DECIDED, act_date=c.decision_date)
+        self.client.force_login(self.bob)
+        r = self.client.get(f"/candidates/{c.pk}/")
+        timeline = [(t["date"], t.get("stage") or t["event"].to_stage) for t in r.context["timeline"]]
+        self.assertEqual(
+            timeline,
+            [
+                (c.source_date, Stage.SOURCE.label),
+                (c.awareness_cert_date, Stage.AWARENESS.label),
+                (c.application_date, Stage.DOSSIER.label),
+                (c.branch_vote_date, Stage.BRANCH_VOTED.label),
+                (c.committee_review_date, Stage.COMMITTEE_REVIEWED.label),
+                (c.decision_date, Stage.DECIDED),
+            ],
+        )
+        self.assertContains(r, c.source_date.strftime("%d/%m/%Y"))
+        self.assertContains(r, 'class="recorded"', count=5)
 
     def test_it_offers_staff_the_steps_of_the_stage(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)
