@@ -13,12 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations import access
 from organizations.text import fold
-from recruitment.models import ENDED_STAGES, PIPELINE, CandidateQuerySet, Stage
+from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, CandidateQuerySet, Stage
 from recruitment.selectors import CATEGORIES, DEADLINES, deadline_q, overdue_q
 
 OPEN = "open"
+WAITING = "waiting"  # not admitted yet: the dashboards' "in the pipeline" figures
 STAGE_CHOICES = [
     (OPEN, _("Still in the pipeline")),
+    (WAITING, _("Not admitted yet")),
     *Stage.choices,
 ]
 
@@ -108,6 +110,8 @@ class CandidateFilter(django_filters.FilterSet):
     def in_stage(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
         if value == OPEN:
             return qs.exclude(stage__in=ENDED_STAGES).exclude(stage=Stage.OFFICIAL)
+        if value == WAITING:
+            return qs.filter(stage__in=BEFORE_ADMISSION)
         return qs.filter(stage=value)
 
     def in_organization(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:

@@ -151,6 +151,8 @@ PIPELINE = (
     Stage.PROBATION,
     Stage.OFFICIAL,
 )
+# Not admitted yet: the people the dashboards count "in the pipeline".
+BEFORE_ADMISSION = PIPELINE[: PIPELINE.index(Stage.PROBATION)]
 
 
 class Gender(models.TextChoices):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from organizations.models import EventAction, Organization, OrganizationEvent
-from recruitment.models import PIPELINE, Candidate, Stage
+from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports import tally
 from reports.forms import Period
@@ -38,7 +38,6 @@ assert set(BREAKDOWNS) == set(QuotaCategory.values) - {""}
 
 # The pipeline today: every stage a candidacy can be in before and during probation.
 PIPELINE_STAGES = PIPELINE[: PIPELINE.index(Stage.OFFICIAL)]
-BEFORE_ADMISSION = PIPELINE_STAGES[:-1]
 
 
 def percent(part: int, whole: int | None) -> Decimal | None:

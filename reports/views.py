@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from organizations import access, selectors
 from organizations.models import Organization
+from recruitment.filters import WAITING
 from recruitment.models import Stage
 from reports import exports
 from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment
@@ -55,7 +56,7 @@ def _drill(att: Attainment) -> dict[str, str]:
         "admitted": urlencode(admitted),
         "recognized": urlencode({"recognized_from": span["from"], "recognized_to": span["to"], **tree}),
         "struck_off": urlencode({"stage": Stage.STRUCK_OFF, "removed_from": span["from"], "removed_to": span["to"]}),
-        "open": urlencode({"stage": "open"}),
+        "open": urlencode({"stage": WAITING}),  # the people counted "in the pipeline": not admitted yet
     }
 
 

@@ -206,6 +206,7 @@ class DetailTestCase(BaseTestCase):
     def test_the_timeline_shows_the_acts_the_dates_record_without_a_step(self) -> None:
         # As an import leaves a candidacy: one stage event, to the stage its dates imply.
         c = make_candidate(self.orgs["C1.B1.01"], Stage.DECIDED)
+        assert c.decision_date is not None and c.source_date is not None
         StageEvent.objects.create(candidate=c, from_stage="", to_stage=Stage.DECIDED, act_date=c.decision_date)
         self.client.force_login(self.bob)
         r = self.client.get(f"/candidates/{c.pk}/")

@@ -78,6 +78,17 @@ class DashboardTestCase(BaseTestCase):
         listing = self.client.get(links[0].replace("&amp;", "&"))
         self.assertEqual({c.pk for c in listing.context["page"]}, {p.pk for p in people})
 
+    def test_the_pipeline_figures_drill_down_to_the_same_people(self) -> None:
+        waiting = [make_candidate(self.cell1, Stage.SOURCE), make_candidate(self.cell2, Stage.DECIDED)]
+        admitted(self.cell1, datetime.date(2026, 4, 2))  # a probationary member: admitted, not "in the pipeline"
+        r = self.get(self.bob, org="C1", year="2026")
+        self.assertEqual(r.context["att"].total.in_pipeline, 2)
+        links = set(re.findall(r'href="(/candidates/\?org=C1&amp;stage=waiting[^"]*)"', r.content.decode()))
+        self.assertTrue(links)
+        for link in links:
+            listing = self.client.get(link.replace("&amp;", "&"))
+            self.assertEqual({c.pk for c in listing.context["page"]}, {p.pk for p in waiting}, link)
+
     def test_a_category_figure_drills_down_to_its_people(self) -> None:
         woman = admitted(self.cell1, datetime.date(2026, 4, 2), gender="female")
         admitted(self.cell1, datetime.date(2026, 4, 3), gender="male", full_name="Trần Văn Nam")
