@@ -7,13 +7,15 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Case, IntegerField, Value, When
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations import access
 from organizations.text import fold
-from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, CandidateQuerySet, Stage
+from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, Candidate, CandidateQuerySet, Stage
 from recruitment.selectors import CATEGORIES, DEADLINES, deadline_q, overdue_q
 
 OPEN = "open"
@@ -32,12 +34,38 @@ def with_stage_order(qs: CandidateQuerySet) -> CandidateQuerySet:
     return qs.annotate(stage_order=Case(*whens, output_field=IntegerField()))
 
 
+def _nulls_last(order: str) -> Any:
+    """An ordering with the empty values last, for a column that can be empty (the others as given: an
+    index serves them only so)."""
+    name = order.removeprefix("-")
+    try:
+        nullable = bool(getattr(Candidate._meta.get_field(name), "null", False))
+    except FieldDoesNotExist:
+        nullable = False
+    if not nullable:
+        return order
+    return F(name).desc(nulls_last=True) if order.startswith("-") else F(name).asc(nulls_last=True)
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
     """Ties (same stage, same day, same cell) stay in name order, so every person shows on exactly one page."""
 
+    def build_choices(self, fields: Any, labels: Any) -> list[tuple[str, Any]]:
+        # django-filter words "(descending)" in English only, once, when the class is defined: here the
+        # words are ours, translated, and the labels stay lazy (in the language of each request).
+        choices: list[tuple[str, Any]] = []
+        for field, param in fields.items():
+            label = labels.get(field, param)
+            choices += [(param, label), (f"-{param}", format_lazy(_("{} (descending)"), label))]
+        return choices
+
     def filter(self, qs: Any, value: Any) -> Any:
-        qs = super().filter(qs, value)
-        return qs.order_by(*qs.query.order_by, "full_name", "pk") if value else qs
+        if not value:
+            return qs
+        # People without the value (no deadline, not admitted) come last either way, on every database
+        # (SQLite puts NULL first when ascending, PostgreSQL when descending).
+        order = [self.get_ordering_value(param) for param in value if param not in (None, "")]
+        return qs.order_by(*map(_nulls_last, order), "full_name", "pk")
 
 
 class CandidateFilter(django_filters.FilterSet):

@@ -16,6 +16,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.messages import constants as message_levels
 from django.db import connection, transaction
@@ -660,3 +661,30 @@ class FilterLabelsTestCase(BaseTestCase):
             with self.subTest(name=name):
                 self.assertEqual(r.context["filter"].form.fields[name].choices[0], ("", "Tất cả"))
         self.assertNotContains(r, "---------")
+
+    def test_the_sort_choices_read_in_the_language_of_each_request(self) -> None:
+        self.client.force_login(self.bob)
+        for language, expected in (("vi", ("-name", "Tên (giảm dần)")), ("en", ("-name", "Name (descending)"))):
+            with self.subTest(language=language):
+                self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+                r = self.client.get("/candidates/")
+                choices = [(value, str(label)) for value, label in r.context["filter"].form.fields["o"].choices]
+                self.assertIn(expected, choices)
+
+
+class SortTestCase(BaseTestCase):
+    def test_people_without_the_value_sorted_on_come_last_either_way(self) -> None:
+        cell = self.orgs["C1.B1.01"]
+        due = {
+            name: make_candidate(cell, stage, full_name=name)
+            for name, stage in (("An", Stage.SOURCE), ("Bình", Stage.BRANCH_VOTED), ("Chi", Stage.DECIDED))
+        }
+        self.assertIsNone(due["An"].due_date)  # on the source list: no deadline
+        deadlines = {name: due[name].due_date or datetime.date.max for name in ("Bình", "Chi")}
+        first, second = sorted(deadlines, key=deadlines.__getitem__)
+        self.assertLess(deadlines[first], deadlines[second])
+        self.client.force_login(self.bob)
+        for order, expected in (("due", [first, second, "An"]), ("-due", [second, first, "An"])):
+            with self.subTest(order=order):
+                r = self.client.get("/candidates/", {"o": order, "org": "C1.B1.01"})
+                self.assertEqual(_names(r), expected)
