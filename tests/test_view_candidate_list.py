@@ -688,3 +688,11 @@ class SortTestCase(BaseTestCase):
             with self.subTest(order=order):
                 r = self.client.get("/candidates/", {"o": order, "org": "C1.B1.01"})
                 self.assertEqual(_names(r), expected)
+
+    def test_the_number_of_people_is_grouped_in_vietnamese_notation(self) -> None:
+        from django.core.paginator import Paginator
+
+        self.client.force_login(self.bob)
+        with mock.patch.object(Paginator, "count", new_callable=mock.PropertyMock, return_value=1500):
+            r = self.client.get("/candidates/")
+        self.assertContains(r, "1.500 người")
