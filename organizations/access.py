@@ -13,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from organizations.models import ROLE_RANK, Membership, Organization, OrganizationQuerySet, Role
 
@@ -131,12 +132,19 @@ def get_organization_for_user(
     if role is None:
         raise Http404
     if write and ROLE_RANK[role] < ROLE_RANK[Role.STAFF]:
-        raise PermissionDenied
+        raise PermissionDenied(read_only_message())
     if manage and role != Role.ADMIN:
-        raise PermissionDenied
+        raise PermissionDenied(_("This is done by an administrator of this organization."))
     if restructure and not can_restructure(user, org):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Moving, merging or dissolving this unit is decided by an administrator of the level above it.")
+        )
     return org
+
+
+def read_only_message() -> str:
+    """What a refused change says to someone whose role here is to read."""
+    return _("Your role here lets you read, not change: ask an administrator for the staff role if you need it.")
 
 
 def filter_in_scope(user: AnyUser, queryset: Any, *, prefix: str = "organization__") -> Any:

@@ -21,7 +21,7 @@ def get_candidate_for_user(user: AnyUser, pk: int, *, write: bool = False) -> Ca
     if not access.can_read(user, candidate.organization):
         raise Http404
     if write and not access.can_write(user, candidate.organization):
-        raise PermissionDenied
+        raise PermissionDenied(access.read_only_message())
     return candidate
 
 

@@ -64,7 +64,9 @@ def _admin(request: HttpRequest) -> tuple[User, list[Organization | None]]:
     user = _user(request)
     scopes = _import_scopes(user)
     if not scopes:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _("Importing workbooks is done by administrators: ask an administrator of your committee.")
+        )
     return user, scopes
 
 

@@ -150,6 +150,7 @@ class ScopeOnEveryPageTestCase(BaseTestCase):
             with self.subTest(method=method, url=url):
                 r = getattr(self.client, method)(url, self._payload() if method == "post" else None)
                 self.assertEqual(r.status_code, 403)
+                self.assertContains(r, "chỉ cho phép xem", status_code=403)
         r = self.client.post("/org/C1.B1.01/candidates/new/", {**self._payload(), "national_id": "001299000001"})
         self.assertEqual(r.status_code, 403)
         self.assertEqual(_snapshot(self.c), before)

@@ -114,7 +114,8 @@ class UploadPageTestCase(ImportTestCase):
         for username in ("bob", "charlie", "dave"):
             with self.subTest(user=username):
                 self.client.force_login(getattr(self, username))
-                self.assertEqual(self.client.get(reverse("imports:upload")).status_code, 403)
+                refused = self.client.get(reverse("imports:upload"))
+                self.assertContains(refused, "do người quản trị thực hiện", status_code=403)
                 self.assertEqual(self.upload(good_people()).status_code, 403)
         self.assertFalse(ImportRun.objects.exists())
 

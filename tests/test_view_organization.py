@@ -30,6 +30,8 @@ class ScopeOnEveryPageTestCase(BaseTestCase):
                     self.assertEqual(self.client.get(url).status_code, 403)
                     self.assertEqual(self.client.post(url, {"name": "x"}).status_code, 403)
         self.assertEqual(Organization.objects.count(), len(self.orgs))
+        # The page says why: the role, or who decides.
+        self.assertContains(self.client.get("/org/C1.B1/move/"), "người quản trị của cấp trên", status_code=403)
 
     def test_staff_cannot_manage_the_tree(self) -> None:
         self.client.force_login(self.dave)
