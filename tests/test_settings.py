@@ -42,3 +42,23 @@ class ImportLimitsTestCase(SimpleTestCase):
         proc = settings_with(IMPORT_MAX_MB="0")
         self.assertNotEqual(proc.returncode, 0)
         self.assertIn("IMPORT_MAX_MB must be at least 1, not 0.", proc.stderr)
+
+
+class DjangoMessagesTestCase(SimpleTestCase):
+    """Django's Vietnamese wording that read badly is replaced by ours (config/messages.py, locale/vi)."""
+
+    def test_form_errors_read_well_in_vietnamese(self) -> None:
+        from django import forms
+        from django.core.exceptions import ValidationError
+        from django.utils import translation
+
+        cases = [
+            (forms.IntegerField(), "abc", "Nhập một số nguyên."),
+            (forms.IntegerField(min_value=0), "-3", "Giá trị phải lớn hơn hoặc bằng 0."),
+            (forms.DateField(), "32/13/2024", "Nhập một ngày hợp lệ, dạng ngày/tháng/năm (ví dụ 16/11/2023)."),
+        ]
+        with translation.override("vi"):
+            for field, value, message in cases:
+                with self.subTest(value=value), self.assertRaises(ValidationError) as caught:
+                    field.clean(value)
+                self.assertEqual(caught.exception.messages, [message])
