@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
@@ -101,10 +102,10 @@ class StepForm(VersionedForm):
         super().__init__(*args, **kwargs)
         spec = STEPS[step]
         self.step = spec
-        self.fields["act_date"].label = _model_field(spec.date_field).verbose_name
+        self.fields["act_date"].label = capfirst(_model_field(spec.date_field).verbose_name)
         if spec.number_field:
             number = _model_field(spec.number_field)
-            self.fields["document_no"].label = number.verbose_name
+            self.fields["document_no"].label = capfirst(number.verbose_name)
             self.fields["document_no"].required = spec.number_field in _NUMBER_REQUIRED
         else:
             del self.fields["document_no"]

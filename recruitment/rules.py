@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from recruitment.models import (
@@ -69,6 +70,10 @@ class Problem:
     warning: WarningCode | None = None
     due_date: datetime.date | None = None
     act_date: datetime.date | None = None
+
+    def __post_init__(self) -> None:
+        # Messages often open with a field's name, which Django keeps in lower case ("ngày chi bộ xét …").
+        object.__setattr__(self, "message", capfirst(self.message))
 
     @property
     def is_error(self) -> bool:

@@ -890,6 +890,9 @@ class DateOrderTestCase(RulesTestCase):
                 # Equal is wrong for a strict pair; otherwise one day after the later date.
                 setattr(c, earlier, getattr(c, later) + (datetime.timedelta(0) if strict else ONE_DAY))
                 self.assertIn(later, self.errors(c))
+                with translation.override("vi"):
+                    message = self.errors(c)[later][0]
+                self.assertTrue(message[0].isupper(), message)  # it opens with the field's name
                 checked += 1
         self.assertEqual(checked, len(DATE_ORDER) - 3)
 

@@ -398,6 +398,8 @@ class StepTestCase(BaseTestCase):
                     self.assertEqual(r.status_code, 200)
                     self.assertContains(r, 'name="act_date"')
                     self.assertEqual(r.context["form"]["version"].value(), c.version)
+                    labels = [str(f.label) for f in r.context["form"] if not f.is_hidden]
+                    self.assertEqual([label for label in labels if not label[0].isupper()], [])  # "Ngày chi bộ xét"
 
     def test_a_candidate_goes_through_every_step_to_full_membership(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)
