@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
@@ -47,6 +48,10 @@ def parse_term(value: str) -> Period:
     return Period(first, last)
 
 
+def _short(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 class PeriodForm(forms.Form):
     """The period selector shared by the dashboard and the report: ?year=YYYY or ?term=YYYY-YYYY."""
 
@@ -63,6 +68,15 @@ class PeriodForm(forms.Form):
         data = super().clean() or {}
         if data.get("year") and data.get("term"):
             raise forms.ValidationError(_("Choose either a year or a term, not both."))
+        as_of = data.get("as_of")
+        if as_of and not self.errors:
+            start = self.period().start
+            if as_of < start:
+                self.add_error(
+                    "as_of",
+                    _("%(date)s is before the period, which begins on %(start)s: choose a date within it.")
+                    % {"date": _short(as_of), "start": _short(start)},
+                )
         return data
 
     def period(self) -> Period:

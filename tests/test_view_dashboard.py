@@ -151,6 +151,11 @@ class DashboardTestCase(BaseTestCase):
         self.assertEqual(r.context["att"].total.admitted, 1)
         self.assertContains(r, "30/04/2026")
 
+    def test_an_as_of_date_before_the_period_is_refused_with_a_message(self) -> None:
+        r = self.get(self.bob, org="C1", year="2026", as_of="31/12/2025")
+        self.assertContains(r, "31/12/2025 là trước kỳ báo cáo, bắt đầu từ 01/01/2026")
+        self.assertEqual(r.context["att"].cutoff, r.context["att"].period.end)  # the year as a whole instead
+
     def test_a_term_counts_every_year_of_it(self) -> None:
         admitted(self.cell1, datetime.date(2021, 3, 1))
         admitted(self.cell1, datetime.date(2025, 12, 31))
