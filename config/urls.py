@@ -1,5 +1,16 @@
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page names: send them to the static icon."""
+    return redirect(static("favicon.svg"), permanent=True)
+
 
 urlpatterns = [
     path("", include("reports.urls")),
@@ -10,4 +21,5 @@ urlpatterns = [
     path("accounts/", include("organizations.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]

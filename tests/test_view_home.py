@@ -58,3 +58,14 @@ class HomeTestCase(BaseTestCase):
         # test_view_dashboard checks the count at 10 and at 1,000 units.
         with self.assertNumQueries(11):
             self.client.get("/")
+
+
+class FaviconTestCase(BaseTestCase):
+    def test_pages_name_the_icon_and_favicon_ico_leads_to_it(self) -> None:
+        from django.contrib.staticfiles import finders
+
+        self.assertIsNotNone(finders.find("favicon.svg"))
+        self.assertContains(self.client.get("/accounts/login/"), 'rel="icon"')
+        r = self.client.get("/favicon.ico")
+        self.assertEqual(r.status_code, 301)
+        self.assertTrue(r["Location"].endswith(".svg"), r["Location"])
