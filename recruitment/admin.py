@@ -93,7 +93,8 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_select_related = ("created_by", "scope")
     date_hierarchy = "created_at"
     fields = ("created_at", "created_by", "scope", "filename", "sha256", "size", "dry_run", "status", "counts",
-              "error_count", "message", "validated_at", "applied_at", "duration_ms", "file_deleted_at")  # fmt: skip
+              "error_count", "message", "validated_at", "confirmed_by", "applied_at", "duration_ms",
+              "file_deleted_at")  # fmt: skip
     readonly_fields = fields
     show_full_result_count = False
 

@@ -76,7 +76,7 @@ def _runs_for_user(user: User) -> QuerySet[ImportRun]:
 
 def _get_run_for_user(request: HttpRequest, pk: int, *, with_file: bool = False) -> ImportRun:
     user, scopes = _admin(request)
-    runs = ImportRun.objects.select_related("scope", "created_by")
+    runs = ImportRun.objects.select_related("scope", "created_by", "confirmed_by")
     if not with_file:
         runs = runs.defer(*HEAVY_FIELDS)
     run = runs.filter(pk=pk).first()

@@ -14,6 +14,7 @@ from unittest import mock
 
 import time_machine
 import xlsxwriter
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client, override_settings
@@ -282,6 +283,17 @@ class ImportFlowTestCase(ImportTestCase):
         response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
         self.assertContains(response, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
         self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_a_system_administrator_confirming_anothers_run_is_recorded(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        run = ImportRun.objects.get()
+        root = User.objects.create_superuser("root", "root@example.org", "x", first_name="Quản trị hệ thống")
+        self.client.force_login(root)
+        page = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
+        run.refresh_from_db()
+        self.assertEqual((run.status, run.created_by, run.confirmed_by), (Status.DONE, self.alice, root))
+        self.assertContains(page, "xác nhận bởi Quản trị hệ thống")
 
     def test_a_dry_run_of_the_command_cannot_be_confirmed_on_the_web(self) -> None:
         self.client.force_login(self.alice)

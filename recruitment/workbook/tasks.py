@@ -164,7 +164,7 @@ def import_confirm(*, run: ImportRun, acting_user: User) -> bool:
     # One conditional UPDATE: two clicks, or two tabs, apply the run once.
     # A dry run (import_workbook --dry-run) was asked to check only.
     claimed = ImportRun.objects.filter(pk=run.pk, status=Status.READY, error_count=0, dry_run=False).update(
-        status=Status.APPLYING, heartbeat_at=timezone.now()
+        status=Status.APPLYING, heartbeat_at=timezone.now(), confirmed_by=acting_user
     )
     if not claimed:
         return False
