@@ -545,6 +545,32 @@ def bulk_candidates(cells: Sequence[int], templates: Sequence[Candidate], count:
     )
 
 
+class SortTestCase(BaseTestCase):
+    def test_people_without_the_value_sorted_on_come_last_either_way(self) -> None:
+        cell = self.orgs["C1.B1.01"]
+        due = {
+            name: make_candidate(cell, stage, full_name=name)
+            for name, stage in (("An", Stage.SOURCE), ("Bình", Stage.BRANCH_VOTED), ("Chi", Stage.DECIDED))
+        }
+        self.assertIsNone(due["An"].due_date)  # on the source list: no deadline
+        deadlines = {name: due[name].due_date or datetime.date.max for name in ("Bình", "Chi")}
+        first, second = sorted(deadlines, key=deadlines.__getitem__)
+        self.assertLess(deadlines[first], deadlines[second])
+        self.client.force_login(self.bob)
+        for order, expected in (("due", [first, second, "An"]), ("-due", [second, first, "An"])):
+            with self.subTest(order=order):
+                r = self.client.get("/candidates/", {"o": order, "org": "C1.B1.01"})
+                self.assertEqual(_names(r), expected)
+
+    def test_the_number_of_people_is_grouped_in_vietnamese_notation(self) -> None:
+        from django.core.paginator import Paginator
+
+        self.client.force_login(self.bob)
+        with mock.patch.object(Paginator, "count", new_callable=mock.PropertyMock, return_value=1500):
+            r = self.client.get("/candidates/")
+        self.assertContains(r, "1.500 người")
+
+
 @dataclass
 class Population:
     """A province of `count` candidates over 5,000 cells, and a viewer and a staff member of it."""
@@ -570,6 +596,8 @@ def build_population(code: str, count: int, templates: Sequence[Candidate], *, f
     return Population(root, viewer, staff, count, sample)
 
 
+# Keep Django TestCase classes above this fixture's tests: on PostgreSQL, with its transaction still open,
+# the second TestCase class after them failed to set up ("connection already closed").
 @pytest.fixture(scope="module")
 def populations(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[Population, Population]]:
     """10 and 100,000 candidates, built once for the module and rolled back after it."""
@@ -670,29 +698,3 @@ class FilterLabelsTestCase(BaseTestCase):
                 r = self.client.get("/candidates/")
                 choices = [(value, str(label)) for value, label in r.context["filter"].form.fields["o"].choices]
                 self.assertIn(expected, choices)
-
-
-class SortTestCase(BaseTestCase):
-    def test_people_without_the_value_sorted_on_come_last_either_way(self) -> None:
-        cell = self.orgs["C1.B1.01"]
-        due = {
-            name: make_candidate(cell, stage, full_name=name)
-            for name, stage in (("An", Stage.SOURCE), ("Bình", Stage.BRANCH_VOTED), ("Chi", Stage.DECIDED))
-        }
-        self.assertIsNone(due["An"].due_date)  # on the source list: no deadline
-        deadlines = {name: due[name].due_date or datetime.date.max for name in ("Bình", "Chi")}
-        first, second = sorted(deadlines, key=deadlines.__getitem__)
-        self.assertLess(deadlines[first], deadlines[second])
-        self.client.force_login(self.bob)
-        for order, expected in (("due", [first, second, "An"]), ("-due", [second, first, "An"])):
-            with self.subTest(order=order):
-                r = self.client.get("/candidates/", {"o": order, "org": "C1.B1.01"})
-                self.assertEqual(_names(r), expected)
-
-    def test_the_number_of_people_is_grouped_in_vietnamese_notation(self) -> None:
-        from django.core.paginator import Paginator
-
-        self.client.force_login(self.bob)
-        with mock.patch.object(Paginator, "count", new_callable=mock.PropertyMock, return_value=1500):
-            r = self.client.get("/candidates/")
-        self.assertContains(r, "1.500 người")
