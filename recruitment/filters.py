@@ -65,7 +65,7 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         # People without the value (no deadline, not admitted) come last either way, on every database
         # (SQLite puts NULL first when ascending, PostgreSQL when descending).
         order = [self.get_ordering_value(param) for param in value if param not in (None, "")]
-        return qs.order_by(*map(_nulls_last, order), "full_name", "pk")
+        return qs.order_by(*map(_nulls_last, order), "sort_name", "pk")
 
 
 class CandidateFilter(django_filters.FilterSet):
@@ -104,7 +104,7 @@ class CandidateFilter(django_filters.FilterSet):
         label=_("Sort by"),
         empty_label=None,  # no blank choice: the list is in name order unless another is chosen
         fields=(
-            ("full_name", "name"),
+            ("sort_name", "name"),
             ("birth_date", "birth"),
             ("organization__code", "org"),
             ("stage_order", "stage"),
@@ -113,7 +113,7 @@ class CandidateFilter(django_filters.FilterSet):
             ("admission_date", "admitted"),
         ),
         field_labels={
-            "full_name": _("Name"),
+            "sort_name": _("Name"),
             "birth_date": _("Date of birth"),
             "organization__code": _("Party cell"),
             "stage_order": _("Stage"),

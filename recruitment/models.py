@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
-from organizations.text import fold
+from organizations.text import fold, name_sort_key
 from recruitment.ethnicities import ETHNIC_GROUPS
 
 
@@ -293,6 +293,8 @@ class Candidate(models.Model):
         _("education exemption"), max_length=10, choices=EducationExemption.choices, blank=True
     )
     search_key = models.CharField(max_length=250, editable=False, default="")
+    # The order of Vietnamese lists: by given name, then the whole name, in the Vietnamese alphabet.
+    sort_name = models.CharField(max_length=250, editable=False, default="")
 
     # Where the candidacy stands. Changed only by the services, which also write a StageEvent.
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SOURCE)
@@ -370,18 +372,18 @@ class Candidate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["search_key", "version", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_key", "sort_name", "version", "updated_at"])
 
     objects = CandidateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
-        ordering = ["full_name", "pk"]
+        ordering = ["sort_name", "pk"]
         indexes = [
             models.Index(fields=["organization", "stage"], name="recruitment_cand_org_stage"),
             # The list's default order: the first page is read off the index, not sorted.
-            models.Index(fields=["full_name", "id"], name="recruitment_cand_name"),
+            models.Index(fields=["sort_name", "id"], name="recruitment_cand_sort_name"),
             models.Index(fields=["stage", "due_date"], name="recruitment_cand_stage_due"),
             models.Index(fields=["national_id"], name="recruitment_cand_national_id"),
             models.Index(fields=["probation_end"], name="recruitment_cand_probation_end"),
@@ -466,7 +468,9 @@ class Candidate(models.Model):
         return f"{self.full_name} ({self.national_id})"
 
     def refresh_search_key(self) -> None:
+        """The derived keys of the name: the search key, and the sort key (given name first)."""
         self.search_key = f"{fold(self.full_name)} {self.national_id}"[:250]
+        self.sort_name = name_sort_key(self.full_name)
 
     @property
     def is_open(self) -> bool:

@@ -154,4 +154,4 @@ def nav_due_count(user: AnyUser, today: datetime.date) -> int:
 def deadline_rows(user: AnyUser, key: str, today: datetime.date, *, limit: int) -> CandidateQuerySet:
     spec = DEADLINE_KEYS[key]
     qs = visible_candidates(user).filter(deadline_q(key, today)).select_related("organization")
-    return qs.order_by(spec.order_by, "full_name", "pk")[:limit]
+    return qs.order_by(spec.order_by, "sort_name", "pk")[:limit]

@@ -35,7 +35,7 @@ DEADLINE_ROWS = 20
 
 def _filtered(request: HttpRequest) -> CandidateFilter:
     qs = with_stage_order(access.visible_candidates(request.user)).select_related("organization")
-    return CandidateFilter(request.GET, queryset=qs.order_by("full_name", "pk"), request=request)
+    return CandidateFilter(request.GET, queryset=qs.order_by("sort_name", "pk"), request=request)
 
 
 def _stale(request: HttpRequest, candidate: Candidate, exc: services.StaleCandidate) -> HttpResponse:

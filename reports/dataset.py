@@ -66,7 +66,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.templatetags.organizations_extras import num
-from organizations.text import fold
+from organizations.text import fold, name_sort_key
 from recruitment.models import Candidate, Gender, OccupationGroup, Stage
 from recruitment.rules import RuleBook, add_months
 from recruitment.workdays import WorkCalendar
@@ -728,6 +728,7 @@ class _Generator:
             for y in range(self.first_year, today.year + 3)
         }
         self.fold: dict[str, str] = {}
+        self.sort_keys: dict[str, str] = {}  # full name -> its sort key (names repeat)
         self.ids: dict[str, int] = {}
         self.next_id = (Organization.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
         self.orgs = _Table(Organization, with_id=True)
@@ -913,6 +914,7 @@ class _Generator:
             "occupation_group",
             "education",
             "search_key",
+            "sort_name",
             "stage",
             "stage_date",
             "source_date",
@@ -948,6 +950,12 @@ class _Generator:
             "due_date",
         ]
         self.c_at = {name: at[name] for name in self.c_names}
+
+    def _sort_key(self, full_name: str) -> str:
+        key = self.sort_keys.get(full_name)
+        if key is None:
+            key = self.sort_keys[full_name] = name_sort_key(full_name)
+        return key
 
     def _name(self, gender: str, ethnicity: str) -> tuple[str, str]:
         """(full name, folded full name)"""
@@ -1104,6 +1112,7 @@ class _Generator:
         row[at["occupation_group"]] = job.group
         row[at["education"]] = education
         row[at["search_key"]] = f"{folded} {national_id}"[:250]
+        row[at["sort_name"]] = self._sort_key(full_name)
         row[at["stage"]] = stage
         row[at["stage_date"]] = date(stage_day)
         row[at["source_date"]] = date(source)

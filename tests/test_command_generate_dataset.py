@@ -166,9 +166,11 @@ class GenerateDatasetTestCase(TestCase):
         ctx = rules.Context.load(TODAY)
         for c in Candidate.objects.select_related("organization"):
             self.assertIn(c.organization.kind, CELL_KINDS)
-            derived = (c.probation_end, c.official_date, c.cert_expires, c.due_date, c.search_key)
+            derived = (c.probation_end, c.official_date, c.cert_expires, c.due_date, c.search_key, c.sort_name)
             rules.derive(c, ctx)
-            self.assertEqual((c.probation_end, c.official_date, c.cert_expires, c.due_date, c.search_key), derived)
+            self.assertEqual(
+                (c.probation_end, c.official_date, c.cert_expires, c.due_date, c.search_key, c.sort_name), derived
+            )
             self.assertEqual(rules.check_record(c, ctx), [], c)
             self.assertEqual(rules.stage_from_dates(c), c.stage if c.stage != Stage.TRANSFERRED else Stage.REMOVED)
             c.clean_fields()

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import datetime
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
 
 from organizations.models import Kind, Organization
-from organizations.text import fold, nfc
+from organizations.text import fold, name_sort_key, nfc, vietnamese_sort_key
+from recruitment.models import Candidate, Stage
 from tests.base import BaseTestCase
+from tests.people import make_candidate
 from tests.trees import bulk_tree
 
 
@@ -86,6 +91,38 @@ class TextTestCase(BaseTestCase):
 
     def test_nfc_composes_and_trims(self) -> None:
         self.assertEqual(nfc("  Vie\u0302\u0323t "), "Việt")
+
+    def test_the_sort_key_follows_the_vietnamese_alphabet_then_the_tones(self) -> None:
+        # a ă â b c d đ e ê … o ô ơ … u ư: the letters with marks after the plain ones, đ after d.
+        words = ["ơn", "Ư", "đá", "An", "ăn", "ân", "Dũng", "ôn", "u", "Anh", "on", "Z", "Bình", "an em"]
+        expected = ["An", "an em", "Anh", "ăn", "ân", "Bình", "Dũng", "đá", "on", "ôn", "ơn", "u", "Ư", "Z"]
+        self.assertEqual(sorted(words, key=vietnamese_sort_key), expected)
+        # The tones only between the same letters: none, huyền, sắc, hỏi, ngã, nặng.
+        tones = ["Mạ", "Mã", "Mả", "Má", "Mà", "Ma"]
+        self.assertEqual(sorted(tones, key=vietnamese_sort_key), list(reversed(tones)))
+        self.assertLess(vietnamese_sort_key("Mạ"), vietnamese_sort_key("Mai"))
+        # Composed or decomposed, the same key; only digits and lower-case letters, for any collation.
+        self.assertEqual(vietnamese_sort_key("Vie\u0302\u0323t"), vietnamese_sort_key("Việt"))
+        self.assertRegex(vietnamese_sort_key("Nguyễn Thị Hường-2"), r"^[0-9a-z]+$")
+
+    def test_people_are_listed_by_given_name_then_full_name_in_the_database(self) -> None:
+        names = ["Trần Văn Đạt", "Nguyễn Thị Ánh", "Lê Văn Dũng", "Bùi An", "Phạm Thị Ánh", "Đỗ Văn Bình"]
+        for name in names:
+            make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE, full_name=name)
+        self.assertEqual(
+            list(Candidate.objects.values_list("full_name", flat=True)),  # the model's default order
+            ["Bùi An", "Nguyễn Thị Ánh", "Phạm Thị Ánh", "Đỗ Văn Bình", "Lê Văn Dũng", "Trần Văn Đạt"],
+        )
+        self.assertEqual(name_sort_key("Bùi An"), vietnamese_sort_key("An Bùi An"))
+
+    def test_the_migration_gives_the_names_already_stored_their_keys(self) -> None:
+        migration = importlib.import_module("recruitment.migrations.0011_candidate_sort_name")
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE, full_name="Hà Thị Thu")
+        Candidate.objects.filter(pk=c.pk).update(sort_name="")
+        # What the function uses of the schema editor (a real one cannot open inside a test's transaction on SQLite).
+        editor = SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name)
+        migration.fill_sort_names(django_apps, editor)
+        self.assertEqual(Candidate.objects.get(pk=c.pk).sort_name, name_sort_key("Hà Thị Thu"))
 
 
 @pytest.mark.django_db

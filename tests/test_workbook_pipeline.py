@@ -25,6 +25,7 @@ from python_calamine import CalamineWorkbook
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent
 from organizations.services import organization_create, organization_dissolve, parent_of
+from organizations.text import name_sort_key
 from recruitment.models import Candidate, CandidateWarning, ImportRun, Stage, StageEvent
 from recruitment.workbook import checks, failed, layout, normalize, pipeline, reading, writes
 from recruitment.workdays import WorkCalendar
@@ -167,6 +168,7 @@ class PeopleTestCase(ImportTestCase):
         self.assertEqual(probationer.probation_end, D(2024, 9, 5))
         self.assertEqual(probationer.stage_date, TIMELINE["admission_date"])
         self.assertEqual(probationer.search_key, "tran thi hoa 001099000003")
+        self.assertEqual(probationer.sort_name, name_sort_key("Trần Thị Hoa"))  # listed under "Hoa"
         self.assertEqual((probationer.gender, probationer.youth_union, probationer.version), ("female", True, 1))
         official = Candidate.objects.get(national_id="001099000004")
         self.assertEqual(official.official_date, D(2024, 9, 5))

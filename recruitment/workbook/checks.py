@@ -69,13 +69,13 @@ CANDIDATE_PREFIX = ["id", "organization_id", "created_at", "updated_at"]
 HISTORY_PREFIX = ["id", "organization_id", "created_at", "history_date", "history_change_reason", "history_type",
                   "history_user_id"]  # fmt: skip
 HISTORY_BODY = [a for a in _HISTORY_OWN if a not in HISTORY_PREFIX and a != "history_id"]
-CANDIDATE_TAIL = ["search_key", "version"]
+CANDIDATE_TAIL = ["search_key", "sort_name", "version"]
 CANDIDATE_INSERT = [*CANDIDATE_PREFIX, *HISTORY_BODY, *CANDIDATE_TAIL]
 CANDIDATE_UPDATE = ["id", "organization_id", "updated_at", *HISTORY_BODY, *CANDIDATE_TAIL]
 CANDIDATE_HISTORY = [*HISTORY_PREFIX, *HISTORY_BODY]
 assert sorted(CANDIDATE_INSERT) == sorted(CANDIDATE_FIELDS), "every column of Candidate is written"
 # Compared with the database to tell an unchanged row: everything but the bookkeeping.
-CANDIDATE_COMPARED = ["organization_id", *HISTORY_BODY, "search_key"]
+CANDIDATE_COMPARED = ["organization_id", *HISTORY_BODY, "search_key", "sort_name"]
 _AT = {name: i for i, name in enumerate(CANDIDATE_FIELDS)}
 # What the fingerprint needs of a candidacy (State.load(light=True)).
 LIGHT_FIELDS = ["id", "national_id", "version", "updated_at"]
@@ -1162,7 +1162,7 @@ class Checker:
                     from_org=existing[_AT["organization_id"]] if existing is not None else None,
                     created_at=existing[_AT["created_at"]] if existing is not None else None,
                     body=encode(body_of(d)),
-                    tail=encode([d["search_key"], version]),
+                    tail=encode([d["search_key"], d["sort_name"], version]),
                     from_stage=from_stage,
                     stage=stage,
                     stage_date=stage_date,
