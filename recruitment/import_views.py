@@ -202,8 +202,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "totals": _totals(summary),
         "errors": errors,
         "more_errors": max(0, run.error_count - len(run.errors or [])),
-        "can_confirm": run.status == ImportRun.Status.READY and not run.error_count and not run.dry_run,
-        "stale_minutes": int(tasks.STALE_AFTER.total_seconds() // 60),
+        "can_confirm": tasks.has_changes(run) and not run.dry_run,
         "progress_text": _progress_text(run),
         "size": tasks.file_size(run.size),
         "duration": number_format(run.duration_ms / 1000, decimal_pos=1) if run.duration_ms else "",
@@ -215,13 +214,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def progress(request: HttpRequest, pk: int) -> JsonResponse:
     run = _get_run_for_user(request, pk)
+    stale = tasks.is_stale(run)
     data = {
         "status": run.status,
-        "label": run.get_status_display(),
+        "label": _("Stalled") if stale else run.get_status_display(),
         "done": run.progress_done,
         "total": run.progress_total,
         "running": run.status in tasks.RUNNING,
-        "stale": tasks.is_stale(run),
+        "stale": stale,
         "text": _progress_text(run),
     }
     return JsonResponse(data, headers={"Cache-Control": "no-store"})
@@ -234,7 +234,8 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if tasks.import_confirm(run=run, acting_user=_user(request)):
         messages.success(request, _("Confirmed: the rows are being saved."))
     else:
-        messages.error(request, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
+        refused = _("This import cannot be confirmed: it has errors, it changes nothing, or it was confirmed already.")
+        messages.error(request, refused)
     return redirect("imports:detail", pk=run.pk)
 
 

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import datetime
 import io
+import threading
 from collections.abc import Sequence
 from typing import Any
-from unittest import mock
+from unittest import mock, skipUnless
 
 import time_machine
 import xlsxwriter
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import Client, override_settings
+from django.db import connection, connections, transaction
+from django.test import Client, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,7 @@ from recruitment.workbook import pipeline, tasks
 from tests.base import BaseTestCase, make_user
 
 Status = ImportRun.Status
+CANNOT_CONFIRM = "This import cannot be confirmed: it has errors, it changes nothing, or it was confirmed already."
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PEOPLE = "Quần chúng"
 PEOPLE_HEADERS = [
@@ -85,6 +87,11 @@ def upload_file(data: bytes, name: str = "quan-chung.xlsx") -> SimpleUploadedFil
 
 
 class ImportTestCase(BaseTestCase):
+    def client_for(self, user: Any) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
     def upload(self, data: bytes, name: str = "quan-chung.xlsx", **extra: Any) -> Any:
         return self.client.post(reverse("imports:upload"), {"file": upload_file(data, name), **extra})
 
@@ -270,7 +277,7 @@ class ImportFlowTestCase(ImportTestCase):
         self.assertContains(page, "kể cả các dòng không có lỗi")
         self.assertContains(page, "tải lên lại cả tệp")
         response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
-        self.assertContains(response, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
+        self.assertContains(response, _(CANNOT_CONFIRM))
         run.refresh_from_db()
         self.assertEqual(run.status, Status.INVALID)
         self.assertFalse(Candidate.objects.exists())
@@ -281,7 +288,7 @@ class ImportFlowTestCase(ImportTestCase):
         run = ImportRun.objects.get()
         self.client.post(reverse("imports:confirm", args=[run.pk]))
         response = self.client.post(reverse("imports:confirm", args=[run.pk]), follow=True)
-        self.assertContains(response, _("This import cannot be confirmed: it has errors, or it was confirmed already."))
+        self.assertContains(response, _(CANNOT_CONFIRM))
         self.assertEqual(Candidate.objects.count(), 3)
 
     def test_a_system_administrator_confirming_anothers_run_is_recorded(self) -> None:
@@ -420,12 +427,42 @@ class StalledRunTestCase(ImportTestCase):
         run.refresh_from_db()
         self.assertEqual(run.status, Status.VALIDATING)
 
-    def test_it_becomes_stale_after_ten_minutes(self) -> None:
-        run = self.make_run(self.alice, status=Status.APPLYING, heartbeat_at=timezone.now())
-        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=9), tick=False):
+    def test_a_check_without_progress_for_a_minute_is_stale(self) -> None:
+        # A check writes its progress every half second: a minute of silence means its worker stopped.
+        run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.VALIDATING, heartbeat_at=timezone.now())
+        with time_machine.travel(timezone.now() + datetime.timedelta(seconds=50), tick=False):
             self.assertFalse(tasks.is_stale(run))
-        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=11), tick=False):
+        with time_machine.travel(timezone.now() + datetime.timedelta(seconds=70), tick=False):
             self.assertTrue(tasks.is_stale(run))
+            page = self.client_for(self.alice).get(reverse("imports:detail", args=[run.pk]))
+        self.assertContains(page, "Bị dừng")  # the status tag says so, beside the retry button
+        self.assertContains(page, "import-stale")
+
+    def test_an_apply_without_an_applying_worker_is_stale(self) -> None:
+        # An apply is one transaction and writes no progress. Without a worker holding the run (a worker
+        # that died, or none running), it is stale after a minute on PostgreSQL; on SQLite after ten.
+        run = self.make_run(self.alice, status=Status.APPLYING, heartbeat_at=timezone.now())
+        quiet = tasks.STALE_AFTER if connection.vendor == "postgresql" else tasks.APPLY_STALE_AFTER
+        with time_machine.travel(timezone.now() + quiet - datetime.timedelta(seconds=5), tick=False):
+            self.assertFalse(tasks.is_stale(run))
+        with time_machine.travel(timezone.now() + quiet + datetime.timedelta(seconds=5), tick=False):
+            self.assertTrue(tasks.is_stale(run))
+
+
+class NothingToSaveTestCase(ImportTestCase):
+    def test_a_file_already_imported_offers_no_confirmation(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        first = ImportRun.objects.get()
+        self.assertEqual((first.progress_done, first.progress_total), (3, 3))  # in rows
+        self.client.post(reverse("imports:confirm", args=[first.pk]))
+        page = self.client.get(self.upload(good_people())["Location"])
+        again = ImportRun.objects.exclude(pk=first.pk).get()
+        self.assertEqual((again.status, again.summary[0]["unchanged"]), (Status.READY, 3))
+        self.assertNotContains(page, 'class="confirm"')
+        self.client.post(reverse("imports:confirm", args=[again.pk]))
+        again.refresh_from_db()
+        self.assertEqual(again.status, Status.READY)  # not applied: there was nothing to apply
 
 
 class FailedRowsTestCase(ImportTestCase):
@@ -450,6 +487,7 @@ class FailedRowsTestCase(ImportTestCase):
         self.assertEqual([(r[0], r[1]) for r in rows[1:]], [(3, "Sai Số"), (5, "Sai Chi Bộ")])
         self.assertEqual(rows[1][5], "12345")
         self.assertTrue(all(r[-1] for r in rows[1:]))
+        self.assertFalse(str(rows[1][-1]).startswith("Số CCCD: Số CCCD"), rows[1][-1])  # the column named once
 
     def test_there_is_nothing_to_download_without_errors(self) -> None:
         run = self.make_run(self.alice, scope=self.orgs["P"], status=Status.READY)
@@ -595,3 +633,32 @@ class SeveralScopesTestCase(ImportTestCase):
         response = self.upload(good_people(), scope=self.orgs["P"].pk)
         self.assertEqual(response.status_code, 400)
         self.assertFalse(ImportRun.objects.exists())
+
+
+@skipUnless(connection.vendor == "postgresql", "the apply's row lock is PostgreSQL's")
+class LiveApplyTestCase(TransactionTestCase):
+    def test_an_apply_holding_its_run_is_not_stale_however_long_it_has_been_quiet(self) -> None:
+        run = ImportRun.objects.create(
+            filename="x.xlsx", sha256="0" * 64, size=1, content=b"x", status=Status.APPLYING,
+            heartbeat_at=timezone.now() - datetime.timedelta(minutes=30),
+        )  # fmt: skip
+        holding, done = threading.Event(), threading.Event()
+
+        def apply_in_progress() -> None:  # another worker's transaction, as pipeline._apply holds it
+            try:
+                with transaction.atomic():
+                    ImportRun.objects.select_for_update().get(pk=run.pk)
+                    holding.set()
+                    done.wait(10)
+            finally:
+                connections.close_all()
+
+        worker = threading.Thread(target=apply_in_progress)
+        worker.start()
+        try:
+            self.assertTrue(holding.wait(10))
+            self.assertFalse(tasks.is_stale(run))
+        finally:
+            done.set()
+            worker.join()
+        self.assertTrue(tasks.is_stale(run))  # the worker is gone and nobody holds the run

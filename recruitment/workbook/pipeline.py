@@ -76,14 +76,14 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
     except reading.Unusable as exc:
         run.move_to(Status.FAILED, message=str(exc), duration_ms=_elapsed_ms(started), heartbeat_at=timezone.now())
         return
-    total = 2 * sum(len(sheet.numbers) for sheet in sheets)
-    done = 0
+    rows = sum(len(sheet.numbers) for sheet in sheets)
+    done = 0  # each row is gone through twice (converted, then checked): progress is told in rows
 
     def advance(n: int) -> None:
         nonlocal done
         done += n
         if progress is not None:
-            progress(done, total)
+            progress(done // 2, rows)
 
     tables = normalize(sheets, progress=advance, lazy=True)
     del sheets
@@ -101,8 +101,8 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
         error_count=changes.error_count,
         plan=plan,
         validated_at=timezone.now(),
-        progress_done=total,
-        progress_total=total,
+        progress_done=rows,
+        progress_total=rows,
         duration_ms=_elapsed_ms(started),
         heartbeat_at=timezone.now(),
         message="",
@@ -309,7 +309,9 @@ def failed_rows(run: ImportRun) -> list[tuple[str, list[str], list[tuple[int, li
         messages: dict[int, list[str]] = {}
         for issue in t.issues:
             if issue.row:
-                text = f"{issue.column}: {issue.message}" if issue.column else issue.message
+                # The column, unless the message opens with its name already ("Số CCCD gồm 12 chữ số…").
+                named = not issue.column or issue.message.casefold().startswith(issue.column.casefold())
+                text = issue.message if named else f"{issue.column}: {issue.message}"
                 messages.setdefault(issue.row, []).append(text)
         if not messages:
             continue

@@ -6,7 +6,8 @@ so it survives restarts and serves several app servers) and at once in tests (th
 backend). Everything the pages show is on the ImportRun row: no state lives in a process.
 
 A worker killed mid-task leaves its run validating or applying; a run whose last sign of life is
-older than STALE_AFTER is shown as stalled, with a button to queue it again (`import_retry`).
+older than STALE_AFTER (an apply: see is_stale) is shown as stalled, with a button to queue it
+again (`import_retry`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from hashlib import sha256
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
@@ -36,7 +37,8 @@ logger = logging.getLogger(__name__)
 
 Status = ImportRun.Status
 RUNNING = (Status.QUEUED, Status.VALIDATING, Status.APPLYING)
-STALE_AFTER = timedelta(minutes=10)
+STALE_AFTER = timedelta(minutes=1)
+APPLY_STALE_AFTER = timedelta(minutes=10)
 # Progress is written when it moved by a hundredth, or this many seconds after the last write.
 PROGRESS_INTERVAL = 0.5
 
@@ -159,8 +161,20 @@ def import_start(*, data: bytes, filename: str, acting_user: User, scope: Organi
     return run
 
 
+def has_changes(run: ImportRun) -> bool:
+    """A checked run without errors that would write something (a file already imported changes nothing)."""
+    return (
+        run.status == Status.READY
+        and not run.error_count
+        and any(sheet.get("created") or sheet.get("updated") for sheet in run.summary)
+    )
+
+
 def import_confirm(*, run: ImportRun, acting_user: User) -> bool:
-    """Queues the apply of a valid run; False when the run is not (or no longer) waiting for it."""
+    """Queues the apply of a valid run; False when the run is not (or no longer) waiting for it, or when
+    it would change nothing."""
+    if not has_changes(run):
+        return False
     # One conditional UPDATE: two clicks, or two tabs, apply the run once.
     # A dry run (import_workbook --dry-run) was asked to check only.
     claimed = ImportRun.objects.filter(pk=run.pk, status=Status.READY, error_count=0, dry_run=False).update(
@@ -174,11 +188,24 @@ def import_confirm(*, run: ImportRun, acting_user: User) -> bool:
 
 
 def is_stale(run: ImportRun, *, now: datetime | None = None) -> bool:
-    """A run still marked as running that has given no sign of life for STALE_AFTER."""
+    """A run still marked as running whose worker has stopped: no sign of life for STALE_AFTER (a check
+    writes its progress every half second; a queued run is taken within seconds).
+
+    The apply is one transaction, so it can write no progress that others see. On PostgreSQL its row
+    lock tells: while an apply holds the run's row, it is alive, however long it takes. Elsewhere
+    (SQLite in development) an apply is given APPLY_STALE_AFTER."""
     if run.status not in RUNNING:
         return False
-    last = run.heartbeat_at or run.created_at
-    return (now or timezone.now()) - last > STALE_AFTER
+    idle = (now or timezone.now()) - (run.heartbeat_at or run.created_at)
+    if run.status != Status.APPLYING:
+        return idle > STALE_AFTER
+    if connection.vendor != "postgresql":
+        return idle > APPLY_STALE_AFTER
+    if idle <= STALE_AFTER:
+        return False
+    with transaction.atomic():
+        unlocked = ImportRun.objects.filter(pk=run.pk).select_for_update(skip_locked=True).values_list("pk")
+        return bool(list(unlocked))  # not held by an apply: nobody is applying it
 
 
 def import_retry(*, run: ImportRun, acting_user: User) -> bool:
