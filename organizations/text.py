@@ -1,5 +1,6 @@
 """Text normalisation shared by search and imports."""
 
+import functools
 import unicodedata
 
 
@@ -10,9 +11,15 @@ def nfc(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case text without Vietnamese diacritics and with single spaces: a search key."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.lower().split())
+    return " ".join(filter(None, map(_fold_word, text.split())))
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    """One word folded: names and units are made of few words, so each is worked out once (an import of
+    50,000 people folds 54,000 names)."""
+    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 # Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y; between words
@@ -29,9 +36,16 @@ def vietnamese_sort_key(text: str) -> str:
     digit of its variant (a0 ă→a1 â→a2 d0 đ→d1 …), a space "00", a digit itself and "0"; the tones of
     the whole text follow, one digit per letter, after a "0" that sorts before any letter.
     """
+    words = [_word_key(word) for word in text.lower().split()]
+    return "00".join(primary for primary, _tones in words if primary) + "0" + "".join(t for _p, t in words)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_key(word: str) -> tuple[str, str]:
+    """(letters, tones) of one word: names are made of few words, so each is worked out once."""
     primary: list[str] = []
     tones: list[str] = []
-    for ch in unicodedata.normalize("NFD", text.lower().replace("đ", "d\u0335")):
+    for ch in unicodedata.normalize("NFD", word.replace("đ", "d\u0335")):
         if ch in _LETTER_MARKS and primary and primary[-1][1] == "0":
             primary[-1] = primary[-1][0] + _LETTER_MARKS[ch]
         elif ch == "\u0335" and primary:  # the stroke of đ
@@ -42,11 +56,7 @@ def vietnamese_sort_key(text: str) -> str:
         elif ch.isascii() and ch.isalnum():
             primary.append(ch + "0")
             tones.append("0")
-        elif ch.isspace() and primary and primary[-1] != "00":
-            primary.append("00")
-    while primary and primary[-1] == "00":
-        primary.pop()
-    return "".join(primary) + "0" + "".join(tones)
+    return "".join(primary), "".join(tones)
 
 
 def name_sort_key(full_name: str) -> str:

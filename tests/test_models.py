@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import unicodedata
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps as django_apps
 from django.db import IntegrityError, connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from organizations.models import Kind, Organization
 from organizations.text import fold, name_sort_key, nfc, vietnamese_sort_key
@@ -123,6 +126,14 @@ class TextTestCase(BaseTestCase):
         editor = SimpleNamespace(connection=connection, quote_name=connection.ops.quote_name)
         migration.fill_sort_names(django_apps, editor)
         self.assertEqual(Candidate.objects.get(pk=c.pk).sort_name, name_sort_key("Hà Thị Thu"))
+
+
+@given(st.text(alphabet="aăâbdđeêoôơuưyÀÁẢÃẠĐİẞ \t\n\u00a0\u0301\u0300\u0323\u0302", max_size=30))
+def test_fold_word_by_word_is_fold_of_the_whole(text: str) -> None:
+    # fold() works word by word (each word's result cached): the same as the whole text at once.
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    whole = " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower().split())
+    assert fold(text) == whole
 
 
 @pytest.mark.django_db
