@@ -95,8 +95,11 @@ class Subtree:
         sub = cls(org, tree)
         child_len = len(org.path) + STEP
         for org_id, (path, _parent) in tree.moved.items():
-            if org.path.startswith(path):
-                continue  # org itself or one of its ancestors moved: its own subtree is unchanged
+            if org_id == org.pk:
+                continue  # org itself moved: its own subtree is unchanged
+            # A unit above org now is kept too: it may have been below org on `day` (moved out, and org
+            # later moved under it), and the units between them must then be told apart; when it was
+            # not, its bucket is None and org's own rules, deeper, decide for org's rows (`bucket`).
             chain = tree.chain(org_id)
             is_child_now = path.startswith(org.path) and len(path) == child_len
             bucket: str | None = None
@@ -133,10 +136,12 @@ class Subtree:
         default = Substr(path_field, 1, length)
         if not self.changed:
             return default
-        # The deepest moved subtree a row is in decides where the row was on `day`.
+        # The deepest moved subtree a row is in decides where the row was on `day`; org's own subtree
+        # counts as one (its rows under their current child), below the moved units above org now.
+        rules: list[tuple[str, Combinable]] = [(path, Value(bucket)) for path, bucket in self.roots.items()]
+        rules.append((self.org.path, default))
         whens = [
-            When(**{f"{path_field}__startswith": path}, then=Value(bucket))
-            for path, bucket in sorted(self.roots.items(), key=lambda kv: -len(kv[0]))
+            When(**{f"{path_field}__startswith": path}, then=then)
+            for path, then in sorted(rules, key=lambda rule: -len(rule[0]))
         ]
-        inside = When(**{f"{path_field}__startswith": self.org.path}, then=default)
-        return Case(*whens, inside, default=Value(None), output_field=CharField())
+        return Case(*whens, default=Value(None), output_field=CharField())

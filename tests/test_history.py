@@ -304,3 +304,21 @@ class RandomHistoriesTestCase(HypothesisTestCase):
             for depth in (0, 99):
                 with override_settings(TALLY_DEPTH=depth):
                     assert_matches_brute_force(self, org, s["period"], as_of=s["as_of"], today=s["today"])
+
+    def test_a_unit_moved_under_one_of_its_former_units(self) -> None:
+        # Found by this test's random histories: R.1.1.1 leaves R.1.1 for R, R.1.1 merges into R, then
+        # R.1 (with R.1.1 still under it) goes under R.2 and on under R.1.1.1. On the day before, R.1.1.1
+        # was still R.1.1's unit, though R.1.1 is now below it.
+        build_tree([None, 0, 0, 1, 2, 2, 3], [""] * 7)
+        day = D(2024, 3, 1)
+        for move in [(day, 1, 0, True), (day, 0, 0, False), (day, 0, 0, True), (day, 0, 0, True)]:
+            apply(*move)
+        before = D(2024, 1, 1)
+        unit = Organization.objects.get(code="R.1.1")
+        self.assertTrue(Organization.objects.get(code="R.1.1.1").path < unit.path)  # above it now
+        for org in Organization.objects.all():
+            for depth in (0, 99):
+                with self.subTest(org=org.code, depth=depth), override_settings(TALLY_DEPTH=depth):
+                    att = assert_matches_brute_force(self, org, Y2024, as_of=before, today=D(2025, 4, 1))
+                    if org.pk == unit.pk:
+                        self.assertEqual([r.org.code for r in att.children], ["R.1.1.1"])
