@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organizations.access import AnyUser, grants, is_global
 from organizations.models import Organization, Role
-from organizations.templatetags.organizations_extras import num
+from organizations.templatetags.organizations_extras import file_size, megabytes, num
 from organizations.views import _user
 from recruitment.models import ImportRun
 from recruitment.workbook import failed, tasks, template
@@ -126,7 +126,7 @@ class UploadForm(forms.Form):
         if upload.size > limit:
             raise forms.ValidationError(
                 _("The file is too large (%(size)s MB): the limit is %(limit)s MB. Split it into several files.")
-                % {"size": tasks.megabytes(upload.size), "limit": tasks.megabytes(limit)}
+                % {"size": megabytes(upload.size), "limit": megabytes(limit)}
             )
         return upload
 
@@ -172,7 +172,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "runs": list(_runs_for_user(user).order_by("-created_at", "-pk")[:RECENT_RUNS]),
-        "max_mb": tasks.megabytes(tasks.max_bytes()),
+        "max_mb": megabytes(tasks.max_bytes()),
         "max_rows": tasks.max_rows(),
     }
     return render(request, "imports/upload.html", ctx, status=400 if form.errors else 200)
@@ -204,7 +204,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "more_errors": max(0, run.error_count - len(run.errors or [])),
         "can_confirm": tasks.has_changes(run) and not run.dry_run,
         "progress_text": _progress_text(run),
-        "size": tasks.file_size(run.size),
+        "size": file_size(run.size),
         "duration": number_format(run.duration_ms / 1000, decimal_pos=1) if run.duration_ms else "",
     }
     return render(request, "imports/detail.html", ctx)

@@ -16,10 +16,10 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from organizations.templatetags.organizations_extras import short_date
 from recruitment.models import (
     DATE_ORDER,
     ENDED_STAGES,
@@ -98,10 +98,6 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
     while n <= 0 and add_months(start, n) > end:
         n -= 1
     return n
-
-
-def _d(day: datetime.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _label(field: str) -> str:
@@ -295,7 +291,7 @@ def _check_dates(c: Candidate, today: datetime.date) -> list[Problem]:
     for field in DATE_FIELDS:
         value = getattr(c, field)
         if value and value > today:
-            problems.append(Problem(field, _("The date %(date)s is in the future.") % {"date": _d(value)}))
+            problems.append(Problem(field, _("The date %(date)s is in the future.") % {"date": short_date(value)}))
     for earlier, later, strict in DATE_ORDER:
         a, b = getattr(c, earlier), getattr(c, later)
         if a is None or b is None or (a < b if strict else a <= b):
@@ -304,13 +300,13 @@ def _check_dates(c: Candidate, today: datetime.date) -> list[Problem]:
         if earlier == "probation_end":
             message = _(
                 "%(field)s (%(date)s) cannot be before the probation ends on %(end)s: 12 months from the ceremony."
-            ) % {"field": _label(later), "date": _d(b), "end": _d(a)}
+            ) % {"field": _label(later), "date": short_date(b), "end": short_date(a)}
         else:
             message = _("%(field)s (%(date)s) cannot be earlier than %(other)s (%(other_date)s).") % {
                 "field": _label(field),
-                "date": _d(getattr(c, field)),
+                "date": short_date(getattr(c, field)),
                 "other": _label(earlier if field == later else later),
-                "other_date": _d(a if field == later else b),
+                "other_date": short_date(a if field == later else b),
             }
         problems.append(Problem(field, message))
     return problems
@@ -341,7 +337,7 @@ def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
             Problem(
                 "birth_date",
                 _("On the day of the cell's vote (%(date)s) the person was %(age)s old; the minimum is %(min)s.")
-                % {"date": _d(vote), "age": _years_months(age), "min": _years_months(rules.min_age_months)},
+                % {"date": short_date(vote), "age": _years_months(age), "min": _years_months(rules.min_age_months)},
             )
         )
     # The provincial consent is needed before the decision (DOMAIN §1), not before the vote.
@@ -353,7 +349,7 @@ def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
                     "On the day of the cell's vote (%(date)s) the person was %(age)s old, over %(max)s: the written "
                     "consent of the provincial standing committee is required."
                 )
-                % {"date": _d(vote), "age": _years_months(age), "max": _years_months(rules.max_age_months)},
+                % {"date": short_date(vote), "age": _years_months(age), "max": _years_months(rules.max_age_months)},
             )
         )
     if c.awareness_cert_date:
@@ -366,7 +362,7 @@ def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
                         "The awareness course certificate expired on %(date)s, before the cell's vote: "
                         "the person must take the course again."
                     )
-                    % {"date": _d(expires)},
+                    % {"date": short_date(expires)},
                 )
             )
     if c.personal_history_date:
@@ -498,8 +494,8 @@ def _late(field: str, code: WarningCode, act: datetime.date | None, due: datetim
         return []
     message = _("%(field)s %(date)s is after the deadline of %(due)s.") % {
         "field": _label(field),
-        "date": _d(act),
-        "due": _d(due),
+        "date": short_date(act),
+        "due": short_date(due),
     }
     return [Problem(field, message, warning=code, due_date=due, act_date=act)]
 
@@ -598,7 +594,11 @@ def check_introducers(
                 Problem(
                     "introducers",
                     _("%(name)s has known the applicant since %(date)s, less than %(months)d months before the vote.")
-                    % {"name": member.name, "date": _d(member.known_since), "months": rules.introducer_known_months},
+                    % {
+                        "name": member.name,
+                        "date": short_date(member.known_since),
+                        "months": rules.introducer_known_months,
+                    },
                 )
             )
     return problems

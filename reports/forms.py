@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from django import forms
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
+from organizations.templatetags.organizations_extras import short_date
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,6 @@ def parse_term(value: str) -> Period:
     return Period(first, last)
 
 
-def _short(day: datetime.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
-
-
 class PeriodForm(forms.Form):
     """The period selector shared by the dashboard and the report: ?year=YYYY or ?term=YYYY-YYYY."""
 
@@ -75,7 +71,7 @@ class PeriodForm(forms.Form):
                 self.add_error(
                     "as_of",
                     _("%(date)s is before the period, which begins on %(start)s: choose a date within it.")
-                    % {"date": _short(as_of), "start": _short(start)},
+                    % {"date": short_date(as_of), "start": short_date(start)},
                 )
         return data
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -24,3 +26,20 @@ def percent(value: object, places: int = 2) -> str:
     exp = Decimal(1).scaleb(-int(places))
     rounded = Decimal(str(value)).quantize(exp, rounding=ROUND_HALF_UP)
     return number_format(rounded, decimal_pos=int(places), force_grouping=True) + "%"
+
+
+def short_date(day: datetime.date) -> str:
+    """A date in the active notation, for messages built in Python: 16/11/2023 in Vietnamese."""
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def megabytes(size: int) -> str:
+    """Bytes as megabytes in the active notation, to a tenth: "2,5"; "20" for a whole number."""
+    return number_format(round(size / 1_048_576, 1), decimal_pos=1).removesuffix(",0").removesuffix(".0")
+
+
+def file_size(size: int) -> str:
+    """A file's size in KB below a megabyte, else in MB, in the active notation."""
+    if size < 1_048_576:
+        return _("%(n)s KB") % {"n": num(max(1, round(size / 1024)))}
+    return _("%(n)s MB") % {"n": megabytes(size)}

@@ -35,11 +35,11 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from organizations import access
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
+from organizations.templatetags.organizations_extras import short_date
 from organizations.text import fold
 from recruitment import rules
 from recruitment.models import (
@@ -1243,7 +1243,7 @@ class Checker:
                         "This person's record has %(date)s here; the file leaves it empty. Write the date "
                         "(an import does not erase a recorded act; correct it on the person's page)."
                     )
-                    % {"date": date_format(before, "SHORT_DATE_FORMAT")},
+                    % {"date": short_date(before)},
                 )
                 ok = False
         return ok

@@ -24,12 +24,10 @@ from django.db import connection, transaction
 from django.db.models import IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, Length
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from organizations.models import Organization
-from organizations.templatetags.organizations_extras import num
 from recruitment.models import ImportRun
 from recruitment.workbook import pipeline, reading
 
@@ -49,17 +47,6 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(getattr(settings, "IMPORT_MAX_ROWS", reading.MAX_ROWS))
-
-
-def megabytes(size: int) -> str:
-    """Bytes as megabytes in the active notation, to a tenth: "2,5"; "20" for a whole number."""
-    return number_format(round(size / 1_048_576, 1), decimal_pos=1).removesuffix(",0").removesuffix(".0")
-
-
-def file_size(size: int) -> str:
-    if size < 1_048_576:
-        return _("%(n)s KB") % {"n": num(max(1, round(size / 1024)))}
-    return _("%(n)s MB") % {"n": megabytes(size)}
 
 
 def prune_files(*, keep: timedelta, now: datetime | None = None) -> tuple[int, int]:

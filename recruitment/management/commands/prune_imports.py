@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from organizations.templatetags.organizations_extras import num
+from organizations.templatetags.organizations_extras import file_size, num
 from recruitment.workbook import tasks
 
 USAGE = 2  # CONTRACT §2: the command line is unusable
@@ -39,4 +39,4 @@ class Command(BaseCommand):
             "Deleted the files of %(runs)s imports uploaded more than %(days)s days ago: %(size)s freed.",
             runs,
         )
-        self.stdout.write(message % {"runs": num(runs), "days": num(days), "size": tasks.file_size(freed)})
+        self.stdout.write(message % {"runs": num(runs), "days": num(days), "size": file_size(freed)})
