@@ -141,9 +141,9 @@ def run_here(runs: int, *, generate: bool) -> tuple[str, list[dict[str, Any]]]:
     from django.db.models.functions import ExtractYear, Substr
     from django.test import Client
 
+    from devdata.dataset import dataset_generate
     from organizations.models import Organization
     from recruitment.models import Candidate
-    from reports.dataset import dataset_generate
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)

@@ -13,7 +13,7 @@ var/bench-import/ and reused.
 Each measurement runs in its own process (its peak memory is that process's maximum resident set), and the people
 it wrote are deleted afterwards, so every measurement starts from the same database:
 
-- ours: `recruitment.workbook.pipeline.import_file` on the file's bytes, as `import_workbook` runs it: the run
+- ours: `imports.pipeline.import_file` on the file's bytes, as `import_workbook` runs it: the run
   recorded with the file, reading (python-calamine) and normalising, then in one transaction checking every row
   against the database and the admission rules while the rows already checked are written (COPY), then the
   history rows, stage events and the upkeep of the pre-counted tallies (reports.tally).
@@ -142,7 +142,7 @@ def _person(rng: random.Random, i: int, cell: str, today: datetime.date) -> dict
 def _workbook(path: Path, rows: int, cells: list[str], today: datetime.date) -> None:
     import xlsxwriter
 
-    from recruitment.workbook.layout import PEOPLE
+    from imports.layout import PEOPLE
 
     rng = random.Random(rows)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
@@ -177,7 +177,8 @@ def _cleanup() -> None:
     one writes the whole page to the WAL; every measurement pays that, as an import on a quiet server does."""
     from django.db import DatabaseError, connection, transaction
 
-    from recruitment.models import Candidate, CandidateWarning, ImportRun, StageEvent
+    from imports.models import ImportRun
+    from recruitment.models import Candidate, CandidateWarning, StageEvent
     from reports import tally
     from reports.models import Tally
 
@@ -201,8 +202,8 @@ def _cleanup() -> None:
 
 
 def _ours(path: Path, rows: int) -> dict[str, Any]:
-    from recruitment.models import ImportRun
-    from recruitment.workbook import pipeline
+    from imports import pipeline
+    from imports.models import ImportRun
 
     started = time.perf_counter()
     run = pipeline.import_file(path.read_bytes(), f"bench-{path.name}", user=None, dry_run=False)
@@ -229,10 +230,10 @@ def _peer(path: Path, rows: int) -> dict[str, Any]:
     import tablib
     from import_export import fields, resources, widgets
 
+    from imports.layout import PEOPLE
     from organizations.models import Organization
     from recruitment.models import Candidate
     from recruitment.rules import add_months, stage_from_dates
-    from recruitment.workbook.layout import PEOPLE
 
     keys = [c.key for c in PEOPLE.columns]
     header, body = _calamine_rows(path, rows)
@@ -274,9 +275,9 @@ def _peer(path: Path, rows: int) -> dict[str, Any]:
 
 
 def _floor(path: Path, rows: int) -> dict[str, Any]:
+    from devdata.dataset import _Table
+    from imports.layout import PEOPLE
     from recruitment.models import Candidate, Stage
-    from recruitment.workbook.layout import PEOPLE
-    from reports.dataset import _Table
 
     started = time.perf_counter()
     header, body = _calamine_rows(path)
@@ -337,8 +338,8 @@ def _ours_without_tallies(path: Path, rows: int) -> dict[str, Any]:
 
 def _ours_again(path: Path, rows: int) -> dict[str, Any]:
     """The same file imported a second time: every row unchanged, nothing written (idempotence)."""
-    from recruitment.models import ImportRun
-    from recruitment.workbook import pipeline
+    from imports import pipeline
+    from imports.models import ImportRun
 
     _ours(path, rows)
     started = time.perf_counter()
@@ -391,9 +392,9 @@ def _setup(sizes: list[int]) -> tuple[str, dict[int, Path]]:
     from django.core.management import call_command
     from django.db import connection
 
+    from devdata.dataset import dataset_generate
     from organizations.models import CELL_KINDS, Organization
     from recruitment.models import Candidate
-    from reports.dataset import dataset_generate
 
     call_command("migrate", verbosity=0)
     note = ""

@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "organizations",
     "recruitment",
     "reports",
+    "imports",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "organizations.context_processors.scope",
                 "recruitment.context_processors.deadlines",
-                "recruitment.import_views.nav",  # the navigation's "Imports" link, for admins
+                "imports.views.nav",  # the navigation's "Imports" link, for admins
             ],
         },
     }
@@ -166,7 +168,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Organizations down to this depth (1 = the roots) keep monthly tallies for the dashboards
 # (reports.tally); deeper ones are scanned. After changing it, run `manage.py rebuild_tallies`.
 TALLY_DEPTH = 3
-# Workbook imports (recruitment.workbook.reading): the largest file and the most rows per sheet taken.
+# Workbook imports (imports.reading): the largest file and the most rows per sheet taken.
 # The import's memory grows with the rows (docs/benchmarks.md): about 220 MB for 50,000 new people,
 # 650 MB for 200,000, and 1.1 GB to compare 200,000 already there. Lower them on a small server.
 IMPORT_MAX_BYTES = envint("IMPORT_MAX_MB", 20, minimum=1) * 1024 * 1024

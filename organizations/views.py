@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,20 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from organizations import access, selectors, services
 from organizations.forms import DissolveForm, MoveForm, OrganizationForm, TreeSearchForm
 from organizations.models import CELL_KINDS, Organization
-
-
-def _user(request: HttpRequest) -> User:
-    # Views below are behind @login_required, so the user is never anonymous there.
-    assert isinstance(request.user, User)
-    return request.user
-
-
-def _add_errors(form: object, exc: ValidationError) -> None:
-    # Model validation errors go to the matching field when there is one, else to the form.
-    for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-        target = field if field in form.fields else None  # type: ignore[attr-defined]
-        for error in errors:
-            form.add_error(target, error)  # type: ignore[attr-defined]
+from organizations.web import acting_user, add_errors
 
 
 def _target_for_user(request: HttpRequest, form: object, field: str) -> Organization | None:
@@ -95,9 +81,9 @@ def create(request: HttpRequest, code: str) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            org = services.organization_create(parent=parent, acting_user=_user(request), **form.cleaned_data)
+            org = services.organization_create(parent=parent, acting_user=acting_user(request), **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Created %(name)s.") % {"name": org.name})
             return redirect("organizations:detail", code=org.code)
@@ -114,9 +100,9 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: form.cleaned_data[k] for k in ("name", "kind", "sector", "valid_from")}
         try:
-            services.organization_update(org=org, acting_user=_user(request), **data)
+            services.organization_update(org=org, acting_user=acting_user(request), **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("organizations:detail", code=org.code)
@@ -138,10 +124,10 @@ def move(request: HttpRequest, code: str) -> HttpResponse:
                     new_parent=target,
                     effective_date=form.cleaned_data["effective_date"],
                     note=form.cleaned_data["note"],
-                    acting_user=_user(request),
+                    acting_user=acting_user(request),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(
                     request, _("Moved %(name)s under %(parent)s.") % {"name": org.name, "parent": target.name}
@@ -165,10 +151,10 @@ def dissolve(request: HttpRequest, code: str) -> HttpResponse:
                     effective_date=form.cleaned_data["effective_date"],
                     successor=successor,
                     note=form.cleaned_data["note"],
-                    acting_user=_user(request),
+                    acting_user=acting_user(request),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("%(name)s has been closed; its history is kept.") % {"name": org.name})
                 return redirect("organizations:detail", code=org.code)

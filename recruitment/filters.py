@@ -149,7 +149,7 @@ class CandidateFilter(django_filters.FilterSet):
             return qs.none()
         day = self.form.cleaned_data.get("tree")
         if day is not None:
-            from reports.history import Subtree, TreeAt  # reports builds on recruitment, not the other way
+            from organizations.history import Subtree, TreeAt  # reports builds on recruitment, not the other way
 
             sub = Subtree.of(org, TreeAt.load(day))
             if sub.changed:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from organizations.templatetags.organizations_extras import short_date
+from organizations.notation import short_date
 from recruitment.models import (
     DATE_ORDER,
     ENDED_STAGES,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
-from organizations.views import _add_errors, _user
+from organizations.web import acting_user, add_errors
 from recruitment import access, exports, rules, selectors, services
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
@@ -84,9 +84,9 @@ def candidate_create(request: HttpRequest, code: str) -> HttpResponse:
         data = dict(form.cleaned_data)
         data.pop("version", None)
         try:
-            candidate = services.candidate_create(organization=org, acting_user=_user(request), **data)
+            candidate = services.candidate_create(organization=org, acting_user=acting_user(request), **data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is on the source list.") % {"name": candidate.full_name})
             return redirect("recruitment:detail", pk=candidate.pk)
@@ -138,13 +138,13 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
         version = form.cleaned_data["version"] or 0
         try:
-            services.candidate_update(candidate=candidate, version=version, acting_user=_user(request), **data)
+            services.candidate_update(candidate=candidate, version=version, acting_user=acting_user(request), **data)
         except services.StaleCandidate as exc:
             candidate.refresh_from_db()  # the service wrote the refused values on it
             form.add_error(None, str(exc))
         except ValidationError as exc:
             candidate.refresh_from_db()
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("recruitment:detail", pk=candidate.pk)
@@ -165,7 +165,7 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             event = services.candidate_advance(
-                candidate=candidate, step=step, version=_version(form), acting_user=_user(request),
+                candidate=candidate, step=step, version=_version(form), acting_user=acting_user(request),
                 **form.service_kwargs(),
             )  # fmt: skip
         except services.StaleCandidate as exc:
@@ -173,7 +173,7 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             candidate.refresh_from_db()
-            _add_errors(form, _step_errors(exc, form.step))
+            add_errors(form, _step_errors(exc, form.step))
         else:
             messages.success(request, _step_message(event))
             return redirect("recruitment:detail", pk=candidate.pk)
@@ -208,11 +208,11 @@ def introducer_add(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         version = data.pop("version")
         try:
-            services.introducer_add(candidate=candidate, version=version, acting_user=_user(request), **data)
+            services.introducer_add(candidate=candidate, version=version, acting_user=acting_user(request), **data)
         except services.StaleCandidate as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Introducer added."))
             return redirect("recruitment:detail", pk=candidate.pk)
@@ -231,7 +231,7 @@ def introducer_delete(request: HttpRequest, pk: int, introducer_pk: int) -> Http
     if not form.is_valid():
         raise PermissionDenied
     try:
-        services.introducer_remove(introducer=introducer, version=_version(form), acting_user=_user(request))
+        services.introducer_remove(introducer=introducer, version=_version(form), acting_user=acting_user(request))
     except services.StaleCandidate as exc:
         return _stale(request, candidate, exc)
     except ValidationError as exc:
@@ -251,7 +251,7 @@ def warning_resolve(request: HttpRequest, pk: int, warning_pk: int) -> HttpRespo
         messages.error(request, _("Write how the warning was handled."))
         return redirect("recruitment:detail", pk=candidate.pk)
     try:
-        services.warning_resolve(warning=warning, acting_user=_user(request), **form.cleaned_data)
+        services.warning_resolve(warning=warning, acting_user=acting_user(request), **form.cleaned_data)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -19,12 +19,12 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from organizations.history import STEP, Subtree, TreeAt
 from organizations.models import EventAction, Organization, OrganizationEvent
 from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports import tally
 from reports.forms import Period
-from reports.history import STEP, Subtree, TreeAt
 from reports.models import MembershipCount, Quota, QuotaCategory
 
 HUNDRED = Decimal(100)

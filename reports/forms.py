@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
-from organizations.templatetags.organizations_extras import short_date
+from organizations.notation import short_date
 
 
 @dataclass(frozen=True)

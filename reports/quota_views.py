@@ -15,7 +15,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from organizations import access, selectors
 from organizations.models import Organization
+from organizations.web import acting_user
 from reports.attainment import _members, existed
 from reports.forms import Period, PeriodForm
 from reports.models import MembershipCount, Quota
@@ -86,12 +86,6 @@ class MembersRow:
     members: int | None  # on 31 December of the page's year
     before: int | None  # a year earlier
     form: MembersRowForm | None = None
-
-
-def _user(request: HttpRequest) -> User:
-    # Views below are behind @login_required, so the user is never anonymous there.
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _period(request: HttpRequest) -> tuple[PeriodForm, Period]:
@@ -247,7 +241,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         messages.error(request, _("Choose a valid year or term before saving."))
     elif request.method == "POST" and all(row.form and row.form.is_valid() for row in rows):
         try:
-            n = quotas_save(parent=org, period=period, rows=_quota_changes(rows), acting_user=_user(request))
+            n = quotas_save(parent=org, period=period, rows=_quota_changes(rows), acting_user=acting_user(request))
         except ValidationError as exc:
             _add_errors({r.org.code: r.form for r in rows if r.form}, exc, _quota_field)
         else:
@@ -272,7 +266,7 @@ def members(request: HttpRequest, code: str) -> HttpResponse:
     elif request.method == "POST" and all(row.form and row.form.is_valid() for row in rows):
         changes = [(r.org, r.form.cleaned_data["members"]) for r in rows if r.form and r.form.has_changed()]
         try:
-            n = memberships_save(parent=org, year=year, rows=changes, acting_user=_user(request))
+            n = memberships_save(parent=org, year=year, rows=changes, acting_user=acting_user(request))
         except ValidationError as exc:
             _add_errors({r.org.code: r.form for r in rows if r.form}, exc, lambda _key: "members")
         else:

@@ -71,7 +71,7 @@ class OrganizationResourceTestCase(BaseTestCase):
 
 class ImportRunAdminTestCase(BaseTestCase):
     def test_the_runs_list_gives_the_counts_in_vietnamese_notation(self) -> None:
-        from recruitment.models import ImportRun
+        from imports.models import ImportRun
 
         ImportRun.objects.create(
             created_by=self.alice,
@@ -83,5 +83,5 @@ class ImportRunAdminTestCase(BaseTestCase):
             summary=[{"sheet": "people", "created": 48000, "updated": 2000, "unchanged": 1500}],
         )
         self.client.force_login(User.objects.create_superuser("root", "root@example.org", "x"))
-        r = self.client.get("/admin/recruitment/importrun/", HTTP_ACCEPT_LANGUAGE="vi")
+        r = self.client.get("/admin/imports/importrun/", HTTP_ACCEPT_LANGUAGE="vi")
         self.assertContains(r, "thêm mới 48.000, cập nhật 2.000, không đổi 1.500, lỗi 0")

@@ -17,17 +17,18 @@ from django.db.models import F
 from django.test import TestCase
 from django.utils.translation import gettext as _
 
+from devdata import dataset
+from devdata.management.commands.generate_dataset import Command
 from organizations import services
 from organizations.models import CELL_KINDS, Kind, Organization, OrganizationEvent, Sector
-from organizations.templatetags.organizations_extras import num
+from organizations.notation import num
 from organizations.text import fold
 from recruitment import rules
 from recruitment.ethnicities import ETHNIC_GROUPS
 from recruitment.models import Candidate, RuleSet, Stage
-from reports import dataset, tally
+from reports import tally
 from reports.attainment import attainment
 from reports.forms import Period
-from reports.management.commands.generate_dataset import Command
 from reports.models import MembershipCount, Quota
 
 # A Monday in March: the dataset is built as of this day, so the figures below do not drift with the calendar.

@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils.translation import gettext
 
-from recruitment.models import Candidate, ImportRun
+from imports.models import ImportRun
+from recruitment.models import Candidate
 from tests.base import BaseTestCase
 from tests.test_workbook_pipeline import NOW, ORGS, PEOPLE, QUOTAS, book, person, table_counts
 

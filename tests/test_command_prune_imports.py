@@ -12,8 +12,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from recruitment.models import ImportRun
-from recruitment.workbook import tasks
+from imports import tasks
+from imports.models import ImportRun
 from tests.test_view_imports import ImportTestCase, people_workbook, person
 
 Status = ImportRun.Status

@@ -14,9 +14,9 @@ from django.test import TestCase, override_settings
 from django.utils.formats import get_format, number_format
 from django.utils.translation import gettext as _
 
-from organizations import demo
+from devdata import people as demo_people
+from devdata import tree as demo
 from organizations.models import CELL_KINDS, Membership, Organization, OrganizationEvent
-from recruitment import demo as demo_people
 from recruitment import rules
 from recruitment.models import (
     ENDED_STAGES,

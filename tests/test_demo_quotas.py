@@ -1,4 +1,4 @@
-"""The demo quotas and membership counts that seed_demo adds (reports/demo.py)."""
+"""The demo quotas and membership counts that seed_demo adds (devdata/quotas.py)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from django.test import TestCase, override_settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from organizations.demo import ROOT_CODE
+from devdata import quotas as demo
+from devdata.tree import ROOT_CODE
 from organizations.models import Organization
 from recruitment.models import Candidate
-from reports import demo
 from reports.attainment import attainment
 from reports.forms import Period
 from reports.models import MembershipCount, Quota

@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.test import SimpleTestCase
 from django.utils import formats, translation
 
-from organizations.templatetags.organizations_extras import num, percent
+from organizations.notation import num, percent
 
 
 class DateForm(forms.Form):

@@ -1,4 +1,4 @@
-"""Reports on the tree of their own day (reports/history.py): the 2025 reform moved the communes from
+"""Reports on the tree of their own day (organizations/history.py): the 2025 reform moved the communes from
 the districts to the province; reports on earlier periods must still show each district with its
 communes and add up, and later ones must follow the new tree.
 
@@ -16,12 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from organizations.history import Subtree, TreeAt
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.services import organization_create, organization_dissolve, organization_move
 from reports import tally
 from reports.attainment import Attainment, attainment
 from reports.forms import Period
-from reports.history import Subtree, TreeAt
 from reports.models import MembershipCount
 from tests.test_attainment import (
     HYPOTHESIS,

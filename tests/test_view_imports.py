@@ -25,9 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
+from imports import pipeline, tasks
+from imports.models import ImportRun
 from organizations.models import Membership, Role
-from recruitment.models import Candidate, ImportRun
-from recruitment.workbook import pipeline, tasks
+from recruitment.models import Candidate
 from tests.base import BaseTestCase, make_user
 
 Status = ImportRun.Status
@@ -559,7 +560,7 @@ class BackgroundTaskTestCase(ImportTestCase):
 
     def test_a_crash_during_the_check_fails_the_run_with_a_message(self) -> None:
         self.client.force_login(self.alice)
-        with mock.patch("recruitment.workbook.pipeline.validate_run", side_effect=RuntimeError("boom")):
+        with mock.patch("imports.pipeline.validate_run", side_effect=RuntimeError("boom")):
             page = self.client.get(self.upload(good_people())["Location"])
         run = ImportRun.objects.get()
         self.assertEqual(run.status, Status.FAILED)

@@ -5,9 +5,9 @@ import datetime
 from django.test import SimpleTestCase
 from django.utils import translation
 
+from imports.cells import CellError, to_bool, to_choice, to_date, to_int, to_period, to_text
 from organizations.models import Sector
 from recruitment.models import Gender
-from recruitment.workbook.cells import CellError, to_bool, to_choice, to_date, to_int, to_period, to_text
 
 D = datetime.date
 

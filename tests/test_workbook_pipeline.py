@@ -1,4 +1,4 @@
-"""The workbook import's checks and its one-transaction apply (recruitment/workbook/pipeline.py).
+"""The workbook import's checks and its one-transaction apply (imports/pipeline.py).
 
 Files are built as real xlsx bytes and go through the whole pipeline (reading, normalising,
 checking, writing). "Today" is 20/11/2026; the people's dates are those of tests/people.py.
@@ -23,11 +23,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 from python_calamine import CalamineWorkbook
 
+from imports import checks, failed, layout, normalize, pipeline, reading, writes
+from imports.models import ImportRun
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent
 from organizations.services import organization_create, organization_dissolve, parent_of
 from organizations.text import name_sort_key
-from recruitment.models import Candidate, CandidateWarning, ImportRun, Stage, StageEvent
-from recruitment.workbook import checks, failed, layout, normalize, pipeline, reading, writes
+from recruitment.models import Candidate, CandidateWarning, Stage, StageEvent
 from recruitment.workdays import WorkCalendar
 from reports import tally
 from reports.forms import Period
@@ -485,7 +486,7 @@ class AllOrNothingTestCase(ImportTestCase):
         data = book({ORGS: [{"code": "C1.B1.03", "name": "Chi bộ 3", "parent_code": "C1.B1", "kind": "branch"}],
                      PEOPLE: [person(branch_code="C1.B1.03")]})  # fmt: skip
         with (
-            mock.patch("recruitment.workbook.writes.Writer.close_people", side_effect=RuntimeError("boom")),
+            mock.patch("imports.writes.Writer.close_people", side_effect=RuntimeError("boom")),
             self.assertRaises(RuntimeError),
         ):
             self.run_import(data)
@@ -647,7 +648,7 @@ class StalenessTestCase(ImportTestCase):
 
     def test_confirming_reads_the_stored_plan_not_the_file(self) -> None:
         run = self.validated(book({PEOPLE: [person(), person()]}))
-        with mock.patch("recruitment.workbook.reading.read_workbook", side_effect=AssertionError("parsed again")):
+        with mock.patch("imports.reading.read_workbook", side_effect=AssertionError("parsed again")):
             pipeline.apply_run(run)
         self.assertEqual(run.status, Status.DONE)
         self.assertEqual(Candidate.objects.count(), 2)
@@ -728,11 +729,11 @@ class ImportRunAdminTestCase(ImportTestCase):
         run = self.run_import(book({PEOPLE: [person()]}))
         root = User.objects.create_superuser("root", "root@example.org", "x")
         self.client.force_login(root)
-        response = self.client.get("/admin/recruitment/importrun/")
+        response = self.client.get("/admin/imports/importrun/")
         self.assertContains(response, "nhap.xlsx")
         self.assertContains(response, run.sha256[:12])
-        self.assertEqual(self.client.get("/admin/recruitment/importrun/add/").status_code, 403)
-        response = self.client.post(f"/admin/recruitment/importrun/{run.pk}/delete/", {"post": "yes"})
+        self.assertEqual(self.client.get("/admin/imports/importrun/add/").status_code, 403)
+        response = self.client.post(f"/admin/imports/importrun/{run.pk}/delete/", {"post": "yes"})
         self.assertEqual(response.status_code, 403)
         self.assertTrue(ImportRun.objects.filter(pk=run.pk).exists())
 

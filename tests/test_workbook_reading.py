@@ -10,8 +10,8 @@ from unittest import mock
 from django.test import SimpleTestCase, override_settings
 from django.utils import translation
 
-from recruitment.workbook import layout, legacy, reading
-from recruitment.workbook.reading import Unusable, read_workbook
+from imports import layout, legacy, reading
+from imports.reading import Unusable, read_workbook
 from tests.workbooks import (
     MEMBERSHIP_HEADERS,
     ORGANIZATIONS_HEADERS,

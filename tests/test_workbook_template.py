@@ -12,10 +12,10 @@ from defusedxml import ElementTree
 from django.test import SimpleTestCase
 from python_calamine import CalamineWorkbook
 
+from imports import cells, layout, reading
+from imports.template import INSTRUCTIONS_SHEET, LISTS_SHEET, template_workbook
 from organizations.models import Kind, Sector
 from recruitment.ethnicities import ETHNIC_GROUPS
-from recruitment.workbook import cells, layout, reading
-from recruitment.workbook.template import INSTRUCTIONS_SHEET, LISTS_SHEET, template_workbook
 from tests.base import BaseTestCase
 
 if TYPE_CHECKING:
@@ -179,8 +179,8 @@ class TemplateWorkbookTestCase(SimpleTestCase):
 
 class TemplateImportTestCase(BaseTestCase):
     def test_the_empty_template_validates_with_nothing_to_do(self) -> None:
-        from recruitment.models import ImportRun
-        from recruitment.workbook import pipeline
+        from imports import pipeline
+        from imports.models import ImportRun
 
         data = _template()
         run = ImportRun.objects.create(

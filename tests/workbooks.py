@@ -25,7 +25,7 @@ from typing import Any
 
 import xlsxwriter
 
-from recruitment.workbook import layout
+from imports import layout
 
 
 @dataclass(frozen=True)

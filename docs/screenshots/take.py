@@ -31,7 +31,7 @@ from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 OUT = Path(__file__).resolve().parent
 VIEWPORT: ViewportSize = {"width": 1280, "height": 800}
 USERNAME = "quantri"
-PASSWORD = "PhuTho@2025"  # the printed demo password (organizations/demo.py)  # noqa: S105
+PASSWORD = "PhuTho@2025"  # the printed demo password (devdata/tree.py)  # noqa: S105
 EXPAND = "PT.DCH"  # the commune opened in the tree screenshot
 DETAIL = "PT.LTH"  # a commune formed from the dissolved district: its history shows the moves
 

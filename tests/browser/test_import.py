@@ -13,8 +13,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from imports.models import ImportRun
 from organizations.models import Role
-from recruitment.models import Candidate, ImportRun
+from recruitment.models import Candidate
 from tests.base import make_tree, make_user
 from tests.browser.test_candidate_pipeline import login
 from tests.test_view_imports import XLSX, people_workbook, person

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from organizations.templatetags.organizations_extras import num
+from organizations.notation import num
 from reports import tally
 
 DATA_WRONG = 1  # CONTRACT §2: the data is wrong

@@ -40,8 +40,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from recruitment.workbook import layout, legacy
-from recruitment.workbook.layout import SheetSpec
+from imports import layout, legacy
+from imports.layout import SheetSpec
 
 __all__ = ["MAX_BYTES", "MAX_ROWS", "Issue", "Sheet", "Unusable", "read_workbook"]
 

@@ -25,12 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imports import failed, tasks, template
+from imports.models import ImportRun
 from organizations.access import AnyUser, grants, is_global
 from organizations.models import Organization, Role
-from organizations.templatetags.organizations_extras import file_size, megabytes, num
-from organizations.views import _user
-from recruitment.models import ImportRun
-from recruitment.workbook import failed, tasks, template
+from organizations.notation import file_size, megabytes, num
+from organizations.web import acting_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXTENSIONS = (".xlsx", ".csv")
@@ -61,7 +61,7 @@ def _covers(scopes: list[Organization | None], scope: Organization | None) -> bo
 
 
 def _admin(request: HttpRequest) -> tuple[User, list[Organization | None]]:
-    user = _user(request)
+    user = acting_user(request)
     scopes = _import_scopes(user)
     if not scopes:
         raise PermissionDenied(
@@ -231,7 +231,7 @@ def progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk)
-    if tasks.import_confirm(run=run, acting_user=_user(request)):
+    if tasks.import_confirm(run=run, acting_user=acting_user(request)):
         messages.success(request, _("Confirmed: the rows are being saved."))
     else:
         refused = _("This import cannot be confirmed: it has errors, it changes nothing, or it was confirmed already.")
@@ -243,7 +243,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def retry(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk)
-    if tasks.import_retry(run=run, acting_user=_user(request)):
+    if tasks.import_retry(run=run, acting_user=acting_user(request)):
         messages.success(request, _("The import was queued again."))
     else:
         messages.error(request, _("This import is not stalled: there is nothing to retry."))

@@ -37,22 +37,22 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from imports import bulk
+from imports.models import ImportRun
+from imports.normalize import NATIONAL_ID_RE, Table
+from imports.reading import Issue
 from organizations import access
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
-from organizations.templatetags.organizations_extras import short_date
+from organizations.notation import short_date
 from organizations.text import fold
 from recruitment import rules
 from recruitment.models import (
     ENDED_STAGES,
     CalendarDay,
     Candidate,
-    ImportRun,
     RuleSet,
     Stage,
 )
-from recruitment.workbook import bulk
-from recruitment.workbook.normalize import NATIONAL_ID_RE, Table
-from recruitment.workbook.reading import Issue
 from recruitment.workdays import WorkCalendar
 from reports.models import MembershipCount, Quota, QuotaCategory
 

@@ -65,7 +65,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
-from organizations.templatetags.organizations_extras import num
+from organizations.notation import num
 from organizations.text import fold, name_sort_key
 from recruitment.models import Candidate, Gender, OccupationGroup, Stage
 from recruitment.rules import RuleBook, add_months

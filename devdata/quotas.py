@@ -1,4 +1,4 @@
-"""Demo quotas and membership counts for the demo province (organizations/demo.py, recruitment/demo.py).
+"""Demo quotas and membership counts for the demo province (devdata/tree.py, devdata/people.py).
 
 Everything is computed from the demo people already in the database, so the same people give the
 same figures, with no randomness: where the demo needs variety it takes a checksum of the unit's
@@ -33,9 +33,9 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from organizations.demo import ROOT_CODE
+from devdata.people import CHANGE_REASON
+from devdata.tree import ROOT_CODE
 from organizations.models import CELL_KINDS, EventAction, Organization, OrganizationEvent
-from recruitment.demo import CHANGE_REASON
 from recruitment.models import Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports.attainment import attainment
@@ -46,7 +46,7 @@ TERM = Period(2020, 2025)
 SHORT_COMMUNE = "PT.DCH"
 RATE_COMMUNE = "PT.VTR"
 PROVINCE_SUB_TARGETS = (QuotaCategory.WOMEN, QuotaCategory.YOUTH_UNION)
-YEARS_BACK = 7  # the demo people were listed from spring seven years back (recruitment/demo.py)
+YEARS_BACK = 7  # the demo people were listed from spring seven years back (devdata/people.py)
 
 
 def _checksum(key: str) -> int:

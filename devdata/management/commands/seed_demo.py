@@ -5,10 +5,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from organizations import demo
-from organizations.templatetags.organizations_extras import num
-from recruitment import demo as demo_people
-from reports import demo as demo_quotas
+from devdata import people as demo_people
+from devdata import quotas as demo_quotas
+from devdata import tree as demo
+from organizations.notation import num
 from reports import tally
 
 

@@ -16,10 +16,10 @@ from django.utils import translation
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from imports import layout
+from imports.tasks import max_bytes, max_rows
 from organizations.models import Kind, Sector
 from recruitment.ethnicities import ETHNIC_GROUPS
-from recruitment.workbook import layout
-from recruitment.workbook.tasks import max_bytes, max_rows
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"

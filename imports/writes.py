@@ -23,12 +23,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organizations import services as org_services
-from organizations.models import EventAction, Organization, OrganizationEvent
-from organizations.text import fold
-from recruitment.models import Candidate, CandidateWarning, ImportRun, StageEvent
-from recruitment.workbook import bulk
-from recruitment.workbook.checks import (
+from imports import bulk
+from imports.checks import (
     CANDIDATE_HISTORY,
     CANDIDATE_INSERT,
     CANDIDATE_UPDATE,
@@ -38,6 +34,11 @@ from recruitment.workbook.checks import (
     Changes,
     PersonWrite,
 )
+from imports.models import ImportRun
+from organizations import services as org_services
+from organizations.models import EventAction, Organization, OrganizationEvent
+from organizations.text import fold
+from recruitment.models import Candidate, CandidateWarning, StageEvent
 from reports import tally
 from reports.models import MembershipCount, Quota, QuotaCategory
 

@@ -1,4 +1,4 @@
-"""Delete the uploaded files of old workbook imports, keeping the record of each (recruitment.workbook.tasks)."""
+"""Delete the uploaded files of old workbook imports, keeping the record of each (imports.tasks)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from organizations.templatetags.organizations_extras import file_size, num
-from recruitment.workbook import tasks
+from imports import tasks
+from organizations.notation import file_size, num
 
 USAGE = 2  # CONTRACT §2: the command line is unusable
 

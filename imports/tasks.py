@@ -27,9 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from imports import pipeline, reading
+from imports.models import ImportRun
 from organizations.models import Organization
-from recruitment.models import ImportRun
-from recruitment.workbook import pipeline, reading
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from organizations.demo import REFORM_DAY, ROOT_CODE
+from devdata.tree import REFORM_DAY, ROOT_CODE
 from organizations.models import CELL_KINDS, Kind, Organization, Sector
 from recruitment import rules
 from recruitment.models import (

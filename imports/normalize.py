@@ -23,12 +23,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from imports import cells
+from imports.reading import Issue, Sheet
 from organizations.models import Kind, Sector
 from organizations.text import fold
 from recruitment.ethnicities import canonical_ethnicity
 from recruitment.models import Gender
-from recruitment.workbook import cells
-from recruitment.workbook.reading import Issue, Sheet
 
 PLAN_VERSION = 1
 

@@ -29,11 +29,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from imports import checks, reading, writes
+from imports.models import ImportRun
+from imports.normalize import Table, decode_plan, encode_plan, normalize
 from organizations import access
 from organizations.models import Organization
-from recruitment.models import ImportRun
-from recruitment.workbook import checks, reading, writes
-from recruitment.workbook.normalize import Table, decode_plan, encode_plan, normalize
 
 logger = logging.getLogger(__name__)
 Status = ImportRun.Status

@@ -15,8 +15,8 @@ from typing import Any
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from recruitment.models import ImportRun
-from recruitment.workbook import pipeline
+from imports import pipeline
+from imports.models import ImportRun
 
 ROW_HEADER = "Dòng trong tệp gốc"
 ERROR_HEADER = "Lỗi"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import import_views as views
+from imports import views
 
 app_name = "imports"
 

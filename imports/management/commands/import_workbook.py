@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from recruitment.models import ImportRun
-from recruitment.workbook import pipeline
+from imports import pipeline
+from imports.models import ImportRun
 
 USAGE = 2  # CONTRACT §2: the command line or the file itself is unusable
 DATA = 1  # CONTRACT §2: the data is wrong; nothing was saved

@@ -6,9 +6,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from organizations.templatetags.organizations_extras import num
+from devdata.dataset import MAX_SEED, SCALES, DatasetRefused, dataset_generate
+from organizations.notation import num
 from recruitment.models import RuleSet
-from reports.dataset import MAX_SEED, SCALES, DatasetRefused, dataset_generate
 
 
 class Command(BaseCommand):
