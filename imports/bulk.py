@@ -18,7 +18,6 @@ import datetime
 import io
 import itertools
 import queue
-import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -106,28 +105,6 @@ class _LineReader:
 
 
 _END = None
-# While a Background thread runs: how long the checking thread may keep the GIL when the COPY thread
-# wants it. Each COPY takes the GIL five or six times (to start, to hand over its data, to read the
-# result); at Python's default of 5 ms each, the database would wait for Python more than it works.
-_SWITCH = 0.0002
-_switch_lock = threading.Lock()
-_switch_users = 0
-_switch_before = sys.getswitchinterval()
-
-
-def _responsive(on: bool) -> None:
-    """Shorten the GIL's switch interval while any Background thread runs (process-wide; put back after)."""
-    global _switch_users, _switch_before
-    with _switch_lock:
-        if on:
-            if _switch_users == 0:
-                _switch_before = sys.getswitchinterval()
-                sys.setswitchinterval(min(_SWITCH, _switch_before))
-            _switch_users += 1
-        else:
-            _switch_users -= 1
-            if _switch_users == 0:
-                sys.setswitchinterval(_switch_before)
 
 
 class Background:
@@ -170,7 +147,6 @@ class Background:
     def _start(self) -> None:
         connection.ensure_connection()
         cursor = connection.connection.cursor()
-        _responsive(True)
 
         def work() -> None:
             try:
@@ -194,7 +170,6 @@ class Background:
             self._queue.put(_END)
             self._thread.join()
             self._thread = None
-            _responsive(False)
         if self._error is not None:
             with connection.wrap_database_errors:
                 raise self._error
@@ -207,7 +182,6 @@ class Background:
             self._queue.put(_END)
             self._thread.join()
             self._thread = None
-            _responsive(False)
 
 
 def check_now(*tables: type[models.Model]) -> list[str]:

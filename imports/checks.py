@@ -20,7 +20,6 @@ national ID and cell (normalize(lazy=True)): they are converted as the loop reac
 from __future__ import annotations
 
 import datetime
-import gc
 import hashlib
 from bisect import bisect_left
 from collections import defaultdict
@@ -543,16 +542,7 @@ class Checker:
 
     def run(self, sink: Sink | None = None) -> Changes:
         """Check every sheet; with a sink, write while checking (all of it is rolled back if anything is wrong)."""
-        # Tens of thousands of rows make objects without cycles: the cyclic garbage collector would only
-        # scan the whole workbook again and again (half a second for 50,000 people), holding the GIL the
-        # COPY thread needs meanwhile.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return self._run(sink)
-        finally:
-            if collecting:
-                gc.enable()
+        return self._run(sink)
 
     def _run(self, sink: Sink | None) -> Changes:
         self.sink = sink

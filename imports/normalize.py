@@ -13,7 +13,6 @@ so each column keeps a small cache from the raw value to its result.
 from __future__ import annotations
 
 import datetime
-import gc
 import json
 import re
 import zlib
@@ -274,15 +273,7 @@ def normalize(sheets: list[Sheet], *, progress: Callable[[int], None] | None = N
     `lazy`: the people sheet's rows are converted a chunk at a time as the checks reach them
     (Table.iter_rows), but for its KEY_COLUMNS: the database starts writing the first rows sooner.
     The result is the same, its issues in the same order."""
-    # A million small objects without cycles: the cyclic garbage collector would only slow it down
-    # (as in reading.read_workbook).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return [_normalize_sheet(sheet, progress, lazy) for sheet in sheets]
-    finally:
-        if collecting:
-            gc.enable()
+    return [_normalize_sheet(sheet, progress, lazy) for sheet in sheets]
 
 
 class _Slow:

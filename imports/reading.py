@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import gc
 import io
 import posixpath
 import re
@@ -117,15 +116,7 @@ def read_workbook(data: bytes, filename: str) -> list[Sheet]:
         )
     if not data or data.isspace():
         raise Unusable(_("The file is empty."))
-    # Reading builds a million small objects that hold no cycles: the cyclic garbage collector, run
-    # every 700 of them, would take a third of the time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _read(data, filename)
-    finally:
-        if collecting:
-            gc.enable()
+    return _read(data, filename)
 
 
 def _read(data: bytes, filename: str) -> list[Sheet]:
