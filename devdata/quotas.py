@@ -35,7 +35,8 @@ from simple_history.utils import bulk_create_with_history
 
 from devdata.people import CHANGE_REASON
 from devdata.tree import ROOT_CODE
-from organizations.models import CELL_KINDS, EventAction, Organization, OrganizationEvent
+from organizations.history import parents_on, recorded_moves
+from organizations.models import CELL_KINDS, Organization
 from recruitment.models import Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports.attainment import attainment
@@ -175,9 +176,7 @@ def _children_on(
     for org in orgs:
         up = by_path.get(org.parent_path) if org.depth > 1 else None
         parent[org.pk] = up.pk if up else None
-    for org_id, effective, from_parent in reversed(moves):  # the oldest move after the day has the last word
-        if effective > day:
-            parent[org_id] = from_parent
+    parent.update(parents_on(day, moves))
     children: dict[int, list[int]] = defaultdict(list)
     for org_id, parent_id in parent.items():
         if parent_id is not None:
@@ -201,9 +200,9 @@ def _membership(root: Organization, years: range) -> dict[tuple[int, int], int]:
     orgs = list(Organization.objects.descendant_of(root).order_by("path"))
     by_path = {o.path: o for o in orgs}
     moves = list(
-        OrganizationEvent.objects.filter(action=EventAction.MOVED, organization__in=orgs)
-        .order_by("effective_date", "id")
-        .values_list("organization_id", "effective_date", "from_parent_id")
+        recorded_moves(after=datetime.date.min, of=orgs).values_list(
+            "organization_id", "effective_date", "from_parent_id"
+        )
     )
     people = Candidate.objects.filter(organization__path__startswith=root.path)
     admitted: dict[tuple[int, int], int] = {

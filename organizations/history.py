@@ -11,15 +11,63 @@ the number of queries does not depend on the number of organizations.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Substr
 
 from organizations.models import EventAction, Organization, OrganizationEvent
 
 STEP = Organization.steplen
+
+
+def parents_on(day: datetime.date, moves: Iterable[tuple[int, datetime.date, int | None]]) -> dict[int, int | None]:
+    """For each organization moved after `day`, the parent it had on `day`: the one its first move after
+    `day` took it from. `moves`: (organization id, effective date, id of the parent it left), in the order
+    they took effect (by date, then as recorded). The one rule for where a moved unit sat on an earlier day."""
+    parents: dict[int, int | None] = {}
+    for org_id, effective, from_parent in moves:
+        if effective > day and org_id not in parents:
+            parents[org_id] = from_parent
+    return parents
+
+
+# A recorded move as `Moves` holds it: (organization id, effective date, id of the parent it left, the
+# organization's path now, the path now of the parent it left).
+Move = tuple[int, datetime.date, int | None, str, str | None]
+
+
+def recorded_moves(*, after: datetime.date, of: Iterable[Organization] | None = None) -> QuerySet[OrganizationEvent]:
+    """The recorded moves that took effect after `after` (of these organizations only, if given), in the order
+    `parents_on` takes them."""
+    events = OrganizationEvent.objects.filter(action=EventAction.MOVED, effective_date__gt=after)
+    if of is not None:
+        events = events.filter(organization__in=of)
+    return events.order_by("effective_date", "id")
+
+
+@dataclass
+class Moves:
+    """The recorded moves after a day, read once (one query), for the trees of that day and of any later one."""
+
+    after: datetime.date
+    moves: list[Move]
+
+    @classmethod
+    def load(cls, after: datetime.date) -> Moves:
+        fields = ("organization_id", "effective_date", "from_parent_id", "organization__path", "from_parent__path")
+        return cls(after, list(recorded_moves(after=after).values_list(*fields)))
+
+    def since(self, day: datetime.date) -> list[Move]:
+        """The moves that took effect after `day` (no earlier than `after`)."""
+        assert day >= self.after, "the moves were read from a later day"
+        return [move for move in self.moves if move[1] > day]
+
+    def parents_on(self, day: datetime.date) -> dict[int, int | None]:
+        """`parents_on` for these moves."""
+        return parents_on(day, (move[:3] for move in self.since(day)))
 
 
 @dataclass
@@ -34,25 +82,21 @@ class TreeAt:
     by_path: dict[str, Organization] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, day: datetime.date) -> TreeAt:
-        """Two queries when something moved after `day` (one otherwise)."""
+    def load(cls, day: datetime.date, moves: Moves | None = None) -> TreeAt:
+        """Two queries when something moved after `day` (one otherwise); one query less with the moves read."""
         tree = cls(day)
-        events = list(
-            OrganizationEvent.objects.filter(action=EventAction.MOVED, effective_date__gt=day)
-            .select_related("organization", "from_parent")
-            .order_by("-effective_date", "-id")
-        )
+        events = (moves or Moves.load(day)).since(day)
         if not events:
             return tree
+        parents = parents_on(day, (event[:3] for event in events))
         paths: set[str] = set()
-        for event in events:  # newest first, so the oldest move after `day` has the last word
-            org = event.organization
-            tree.moved[org.pk] = (org.path, event.from_parent_id)
-            paths.add(org.path)
-            paths.update(Organization.ancestor_paths(org.path))
-            if event.from_parent is not None:
-                paths.add(event.from_parent.path)
-                paths.update(Organization.ancestor_paths(event.from_parent.path))
+        for org_id, _day, _from, path, from_path in events:
+            tree.moved[org_id] = (path, parents[org_id])
+            paths.add(path)
+            paths.update(Organization.ancestor_paths(path))
+            if from_path is not None:
+                paths.add(from_path)
+                paths.update(Organization.ancestor_paths(from_path))
         for org in Organization.objects.filter(path__in=paths).only("id", "path", "code", "name", "depth", "kind"):
             tree.by_id[org.pk] = org
             tree.by_path[org.path] = org
@@ -145,3 +189,11 @@ class Subtree:
             for path, then in sorted(rules, key=lambda rule: -len(rule[0]))
         ]
         return Case(*whens, default=Value(None), output_field=CharField())
+
+
+def children_on(org: Organization, sub: Subtree) -> list[Organization]:
+    """The direct children of org on the subtree's day, ended ones included, by code (one query)."""
+    q = Q(path__startswith=org.path, depth=org.depth + 1)
+    if sub.extra_children:
+        q |= Q(pk__in=sub.extra_children)
+    return list(Organization.objects.filter(q).exclude(pk__in=sub.gone_children).order_by("code"))

@@ -14,13 +14,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connections
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, IntegerField, Q, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from organizations.history import STEP, Subtree, TreeAt
-from organizations.models import EventAction, Organization, OrganizationEvent
+from organizations.history import STEP, Moves, Subtree, TreeAt, children_on
+from organizations.models import Organization
 from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
 from recruitment.selectors import CATEGORIES
 from reports import tally
@@ -290,14 +290,6 @@ def _figures(row: dict[str, int], *, detail: bool) -> Figures:
     return fig
 
 
-def children_on(org: Organization, sub: Subtree) -> list[Organization]:
-    """The direct children of org on the subtree's day, ended ones included, by code (one query)."""
-    q = Q(path__startswith=org.path, depth=org.depth + 1)
-    if sub.extra_children:
-        q |= Q(pk__in=sub.extra_children)
-    return list(Organization.objects.filter(q).exclude(pk__in=sub.gone_children).order_by("code"))
-
-
 def existed(org: Organization, start: datetime.date, end: datetime.date) -> bool:
     return (org.valid_from is None or org.valid_from <= end) and (org.valid_to is None or org.valid_to >= start)
 
@@ -320,17 +312,17 @@ def grouped_queryset(
 
 
 def _span(
-    org: Organization, period: Period, as_of: datetime.date | None, today: datetime.date
+    org: Organization, period: Period, as_of: datetime.date | None, today: datetime.date, moves: Moves | None = None
 ) -> tuple[datetime.date, datetime.date, Subtree]:
     """The last day counted, the day whose tree the rows follow, and org's subtree on that day."""
     cutoff = min(period.end, as_of) if as_of else period.end
     tree_day = min(cutoff, today)
-    return cutoff, tree_day, Subtree.of(org, TreeAt.load(tree_day))
+    return cutoff, tree_day, Subtree.of(org, TreeAt.load(tree_day, moves))
 
 
-def _members(orgs: list[Organization], year: int) -> dict[int, int]:
+def _members(orgs: list[Organization], year: int, moves: Moves) -> dict[int, int]:
     """Party members on 31 December of `year` by organization id: its own count, or else the sum of
-    the counts of its children on that day (two queries at most).
+    the counts of its children on that day (two queries at most; `moves` from 31 December on).
 
     The children are those of the tree of that day: an organization moved since counts under the
     parent it had then (the parent its first later move took it from), not under today's.
@@ -342,19 +334,14 @@ def _members(orgs: list[Organization], year: int) -> dict[int, int]:
     missing = {o.pk: o for o in orgs if o.pk not in counts}
     if not missing:
         return counts
-    later = OrganizationEvent.objects.filter(action=EventAction.MOVED, effective_date__gt=datetime.date(year, 12, 31))
-    q = Q(organization_id__in=later.filter(from_parent__in=list(missing)).values("organization_id"))
+    then = moves.parents_on(datetime.date(year, 12, 31))
+    q = Q(organization_id__in=[org_id for org_id, parent in then.items() if parent in missing])
     for org in missing.values():
         q |= Q(organization__path__startswith=org.path, organization__depth=org.depth + 1)
-    first_move = later.filter(organization=OuterRef("organization_id")).order_by("effective_date", "id")
-    rows = (
-        MembershipCount.objects.filter(q, year=year)
-        .annotate(moved=Exists(first_move), then_parent=Subquery(first_move.values("from_parent_id")[:1]))
-        .values_list("organization__path", "moved", "then_parent", "members")
-    )
+    rows = MembershipCount.objects.filter(q, year=year).values_list("organization_id", "organization__path", "members")
     by_path = {o.path: o.pk for o in missing.values()}
-    for path, moved, then_parent, members in rows:
-        parent = then_parent if moved else by_path.get(path[:-STEP])
+    for org_id, path, members in rows:
+        parent = then[org_id] if org_id in then else by_path.get(path[:-STEP])
         if parent is not None and parent in missing:
             counts[parent] = counts.get(parent, 0) + members
     return counts
@@ -384,7 +371,10 @@ def attainment(
     `detail=False` computes only what CONTRACT §4 needs (target and admitted).
     """
     today = today or timezone.localdate()
-    cutoff, tree_day, sub = _span(org, period, as_of, today)
+    # The moves after the day of the members at the start (or the tree's day, if earlier), read once for both.
+    members_day = datetime.date(period.first_year - 1, 12, 31)
+    moves = Moves.load(min(members_day, today, as_of or today))
+    cutoff, tree_day, sub = _span(org, period, as_of, today, moves)
     children = children_on(org, sub)
 
     qs = candidates_of(sub)
@@ -397,7 +387,7 @@ def attainment(
 
     orgs = [org, *children]
     quotas = _quotas(orgs, period)
-    members = _members(orgs, period.first_year - 1)
+    members = _members(orgs, period.first_year - 1, moves)
 
     def make(o: Organization, fig: Figures) -> Row:
         q = quotas.get(o.pk, {})

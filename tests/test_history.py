@@ -16,13 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from organizations.history import Subtree, TreeAt
+from organizations.history import Subtree, TreeAt, children_on
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.services import organization_create, organization_dissolve, organization_move
 from reports import tally
 from reports.attainment import Attainment, attainment
 from reports.forms import Period
 from reports.models import MembershipCount
+from devdata import quotas as demo_quotas
 from tests.test_attainment import (
     HYPOTHESIS,
     TODAY,
@@ -230,6 +231,25 @@ class ReformTestCase(TestCase):
             att = attainment(self.orgs["PT"], Y2024, today=TODAY, detail=False)
         self.assertEqual([r.members_at_start for r in att.rows], [900, 500, 400])
 
+    def test_the_demo_membership_counts_use_the_same_tree_of_a_day(self) -> None:
+        # devdata's membership counts roll up the tree of each 31 December in memory; each unit's children
+        # there are those the reports see (organizations.history), on every day around the moves.
+        orgs = list(Organization.objects.order_by("path"))
+        by_path = {o.path: o for o in orgs}
+        moves = list(
+            OrganizationEvent.objects.filter(action=EventAction.MOVED)
+            .order_by("effective_date", "id")
+            .values_list("organization_id", "effective_date", "from_parent_id")
+        )
+        days = [D(2024, 12, 31), D(2025, 2, 28), D(2025, 3, 1), D(2025, 6, 30), REFORM, D(2025, 12, 31), TODAY]
+        for day in days:
+            tree = TreeAt.load(day)
+            demo = demo_quotas._children_on(orgs, by_path, moves, day)
+            for org in orgs:
+                with self.subTest(day=day, org=org.code):
+                    reports = {c.pk for c in children_on(org, Subtree.of(org, tree))}
+                    self.assertEqual(set(demo.get(org.pk, [])), reports)
+
     def test_the_members_at_the_start_are_those_of_the_tree_of_that_day(self) -> None:
         # On 31/12/2023 the province had two districts; it has no count of its own.
         for code, members in [("D1", 500), ("D2", 300), ("X1", 200), ("X2", 300), ("X3", 300)]:
@@ -322,3 +342,18 @@ class RandomHistoriesTestCase(HypothesisTestCase):
                     att = assert_matches_brute_force(self, org, Y2024, as_of=before, today=D(2025, 4, 1))
                     if org.pk == unit.pk:
                         self.assertEqual([r.org.code for r in att.children], ["R.1.1.1"])
+
+
+def test_the_recorded_moves_are_read_in_one_place() -> None:
+    """Where a moved unit sat on an earlier day is worked out by organizations.history alone: no other module
+    reads the recorded moves (attainment and the demo counts had copies of the rule)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readers = sorted(
+        str(path.relative_to(root))
+        for app in ("organizations", "recruitment", "reports", "imports", "devdata")
+        for path in (root / app).rglob("*.py")
+        if "migrations" not in path.parts and "EventAction.MOVED" in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["organizations/history.py"]
