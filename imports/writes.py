@@ -35,11 +35,12 @@ from imports.checks import (
     PersonWrite,
 )
 from imports.models import ImportRun
+from organizations import derived as tree_derived
 from organizations import services as org_services
 from organizations.models import EventAction, Organization, OrganizationEvent
 from organizations.text import fold
+from recruitment import derived as people_derived
 from recruitment.models import Candidate, CandidateWarning, StageEvent
-from reports import tally
 from reports.models import MembershipCount, Quota, QuotaCategory
 
 ORG_HISTORY = bulk.history_attnames(Organization)
@@ -110,8 +111,8 @@ class Writer:
                     self._event(values["id"], EventAction.UPDATED, None, None, {**u.changed, "import_run": self.run.pk})
                 )
             # A change of sector changes its people's breakdowns in the tallies (residential, private sector).
-            sectors = [u.org.id for u in updates if "sector" in u.changed]
-            with tally.changes(Candidate.objects.filter(organization_id__in=sectors)):
+            sectors = [u.org.id for u in updates if "sector" in u.changed and u.org.id is not None]
+            with tree_derived.units_changing(sectors):
                 bulk.update(Organization, ["id", "name", "kind", "sector", "search_key"], rows)
             bulk.insert(Organization.history.model, ORG_HISTORY, history)  # type: ignore[attr-defined]
             bulk.insert(OrganizationEvent, EVENT_FIELDS, events)
@@ -325,11 +326,11 @@ class Writer:
             raise
         self._stream.close()
         bulk.check_at_commit(self._checked_now)
-        # The pre-counted figures of the upper levels follow the people written (reports.tally).
+        # What is derived from the people (reports.tally's pre-counted figures) follows them, set-based.
         if self._new:
-            tally.created(_by_ids(self._new))
+            people_derived.people_created(_by_ids(self._new))
         if self._updates:
-            with tally.changes(_by_ids([pk for pk, _cell, _before in self._updated], self._updated)):
+            with people_derived.people_changing(_by_ids([pk for pk, _cell, _before in self._updated], self._updated)):
                 bulk.update(Candidate, CANDIDATE_UPDATE, self._updates)
         if self._warned:
             self._warnings(self._warned)

@@ -2,7 +2,11 @@
 
 Each service runs in one transaction, validates with full_clean(), and leaves an audit trail:
 a history row (django-simple-history, attributed to acting_user) and, for restructuring, an
-OrganizationEvent with the day the change took effect.
+OrganizationEvent with the day the change took effect. What the apps above derive from the tree
+(reports' tallies) is kept in the same transaction through the explicit hooks of
+organizations.derived: a change of sector and a move call them. The web pages and the Django admin
+write the tree only here; the workbook import creates and renames units in bulk (with the same
+events and hooks) and moves them here.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
+from organizations import derived
 from organizations.models import Membership, Organization, OrganizationEvent, Role
 
 
@@ -107,7 +112,9 @@ def organization_update(
     if not changed:
         return org
     attribute(org, acting_user)
-    org.save(update_fields=["name", "kind", "sector", "valid_from", "search_key"])
+    # Its people's breakdowns (residential, private sector) follow the sector of their cell.
+    with derived.units_changing([org.pk] if "sector" in changed else []):
+        org.save(update_fields=["name", "kind", "sector", "valid_from", "search_key"])
     _event(org=org, action=OrganizationEvent.Action.UPDATED, acting_user=acting_user, details=changed)
     return org
 
@@ -136,6 +143,7 @@ def organization_move(
     except InvalidMoveToDescendant as exc:  # pragma: no cover - guarded above
         raise ValidationError(str(exc)) from exc
     org.refresh_from_db()
+    derived.subtree_moved(org, old_parent)
     _event(
         org=org,
         action=OrganizationEvent.Action.MOVED,

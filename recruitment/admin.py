@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -47,19 +48,45 @@ class IntroducerInline(admin.TabularInline):
     model = Introducer
     extra = 0
 
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
 
 @admin.register(Candidate)
 class CandidateAdmin(SimpleHistoryAdmin):
-    """For superusers' repairs; staff work on the candidate pages, where the rules are enforced."""
+    """View only, for superusers. People change on the candidate pages, through recruitment.services: the
+    rules, the steps of the stage, the stage events, the check against someone else's edit and the tallies
+    go with every change there. A save here would go around all of them, and routing it through
+    candidate_update would only offer the particulars, which the candidate page already edits."""
 
     list_display = ("full_name", "national_id", "organization", "stage", "stage_date", "due_date")
     list_filter = ("stage",)
     search_fields = ("full_name", "national_id", "organization__code")
     list_select_related = ("organization",)
     raw_id_fields = ("organization",)
-    readonly_fields = ("stage", "stage_date", "probation_end", "official_date", "cert_expires", "due_date", "version")
     inlines = [IntroducerInline]
     show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        raise PermissionDenied  # simple-history's form of an earlier version posts here too
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        raise PermissionDenied
 
 
 @admin.register(StageEvent)
@@ -68,6 +95,9 @@ class StageEventAdmin(admin.ModelAdmin):
     list_filter = ("to_stage",)
     raw_id_fields = ("candidate",)
     list_select_related = ("candidate", "acting_user")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written by recruitment.services with the step it records
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the audit trail is not edited

@@ -1,7 +1,9 @@
 """Writes to candidacies. The stage changes only here: each step checks the rules and writes a StageEvent.
 
 Every service runs in one transaction and refuses a stale edit: the caller passes the version it
-read, and if someone else saved the candidate since, nothing is written (StaleCandidate).
+read, and if someone else saved the candidate since, nothing is written (StaleCandidate). Every
+save of a person is wrapped in recruitment.derived.person_changing, so that what the apps above
+derive from the people (reports' tallies) changes in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from organizations.models import CELL_KINDS, Organization
 from organizations.services import attribute
 from organizations.text import nfc
-from recruitment import rules
+from recruitment import derived, rules
 from recruitment.models import (
     ENDED_STAGES,
     Candidate,
@@ -235,7 +237,8 @@ def candidate_create(
     ctx = rules.Context.load(today or timezone.localdate())
     _validate(candidate, ctx)
     attribute(candidate, acting_user)
-    candidate.save()
+    with derived.person_changing(candidate):
+        candidate.save()
     StageEvent.objects.create(
         candidate=candidate, from_stage="", to_stage=Stage.SOURCE, act_date=source_date, note=note,
         acting_user=acting_user,
@@ -262,7 +265,8 @@ def candidate_update(
     problems = _validate(candidate, ctx)
     _claim(candidate, version)
     attribute(candidate, acting_user)
-    candidate.save()
+    with derived.person_changing(candidate):
+        candidate.save()
     _raise_warnings(candidate, problems)
     return candidate
 
@@ -310,7 +314,8 @@ def candidate_advance(
     problems = _validate(candidate, ctx, extra)
     _claim(candidate, version)
     attribute(candidate, acting_user)
-    candidate.save()
+    with derived.person_changing(candidate):
+        candidate.save()
     _raise_warnings(candidate, problems)
     return StageEvent.objects.create(
         candidate=candidate,
@@ -348,7 +353,8 @@ def _vote_event(
 ) -> StageEvent:  # fmt: skip
     _claim(candidate, version)
     attribute(candidate, acting_user)
-    candidate.save()
+    with derived.person_changing(candidate):
+        candidate.save()
     return StageEvent.objects.create(
         candidate=candidate, from_stage=candidate.stage, to_stage=candidate.stage, act_date=act_date,
         document_no=nfc(document_no), note=nfc(note), details={**_details(fields), "passed": False},
@@ -386,7 +392,8 @@ def _branch_vote(
     problems = _validate(candidate, ctx, ready)
     _claim(candidate, version)
     attribute(candidate, acting_user)
-    candidate.save()
+    with derived.person_changing(candidate):
+        candidate.save()
     _raise_warnings(candidate, problems)
     return StageEvent.objects.create(
         candidate=candidate, from_stage=from_stage, to_stage=Stage.BRANCH_VOTED, act_date=act_date,

@@ -13,12 +13,21 @@ figure of a Tally row is the sum of those facts over the people of the organizat
 so the scan of reports.attainment and the tallies agree by construction; `rebuild_tallies --check`
 verifies it.
 
-They are kept up to date in the same transaction as the change:
-- a person saved or deleted one at a time (the services, the admin): the signals below take the
-  person's facts before and after and add the difference;
-- writes in bulk wrap themselves in `changes(queryset)`, and people inserted in bulk are added by
-  `created(queryset)` (the workbook import): one statement each, the database doing the counting;
-- an organization moved (its event) or whose sector changed: the facts of its people move with it;
+They are kept up to date in the same transaction as the change, by the code that makes it, through
+explicit hooks of the lower apps (recruitment.derived for the people, organizations.derived for the
+tree), which `register()` below fills in from ReportsConfig.ready(). No model signal keeps them:
+saving a Candidate or an Organization calls nothing, so every writer calls its hook, and a writer
+that does not (a shell, raw SQL) is found by `rebuild_tallies --check`. The keepers:
+- one person saved by recruitment.services (`person_changing`): the person's facts are read before
+  and after (one compiled query each) and the difference is added;
+- writes in bulk wrap themselves in `people_changing(queryset)` (`changes()` here), and people
+  inserted in bulk are added by `people_created(queryset)` (`created()`): the workbook import; one
+  statement each, the database doing the counting;
+- a unit whose sector changes (organizations.services.organization_update, the import's bulk
+  update) wraps it in `units_changing(ids)`: its people's facts are counted again by `changes()`;
+- a moved subtree (organizations.services.organization_move, which dissolve/merge, the workbook
+  import and the Django admin's import call) reports `subtree_moved`: the facts of its people move
+  from the old ancestors to the new (`organization_moved()`);
 - generated and demo data call `rebuild()`.
 Only organizations at depth ≤ settings.TALLY_DEPTH (3: country, province, commune) have tallies;
 deeper ones are small enough to scan.
@@ -30,7 +39,7 @@ import datetime
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -335,8 +344,8 @@ def stored(*, using: str | None = None) -> dict[tuple[int, int], tuple[int, ...]
 
 
 # ---------------------------------------------------------------------------------------------
-# Signals (connected in reports.apps): one person saved or deleted, an organization moved or
-# changed sector.
+# Keepers, registered with recruitment.derived and organizations.derived (reports.apps): one person
+# saved, people changed or created in bulk, a unit whose sector changed, a moved subtree.
 
 
 _ONE = -7_777_777_777  # stands for the person's id while the query for one person is compiled
@@ -345,7 +354,7 @@ _one_sql: dict[str, tuple[str, list[Any], int]] = {}
 
 def _one(pk: int, using: str) -> dict[tuple[str, int], Vector]:
     """The facts of one person, rolled up: facts() of that person, the query compiled once (compiling its
-    conditions takes longer than running it, and the signals run it twice for each person saved)."""
+    conditions takes longer than running it, and it runs twice for each person saved)."""
     if using not in _one_sql:
         compiled, compiled_params = _facts(Candidate.objects.using(using).filter(pk=_ONE)).query.sql_with_params()
         assert list(compiled_params).count(_ONE) == 1
@@ -356,49 +365,47 @@ def _one(pk: int, using: str) -> dict[tuple[str, int], Vector]:
         return roll_up(cursor.fetchall())
 
 
-def candidate_pre_save(sender: Any, instance: Candidate, raw: bool = False, using: str = "default", **kw: Any) -> None:
-    if raw:
-        return
-    instance._tally_before = _one(instance.pk, using) if instance.pk else {}  # type: ignore[attr-defined]
+@contextmanager
+def person_changing(candidate: Candidate) -> Iterator[None]:
+    """Around the save (or delete) of one person: their facts before (none if new) and after (none if
+    deleted), the difference added."""
+    using = router.db_for_write(Candidate)
+    with transaction.atomic(using=using):
+        before = _one(candidate.pk, using) if candidate.pk else {}
+        yield
+        after = _one(candidate.pk, using) if candidate.pk else {}
+        _upsert(_subtract(after, before), using)
 
 
-def candidate_post_save(sender: Any, instance: Candidate, raw: bool = False, using: str = "default", **kw: Any) -> None:
-    if raw:
-        return
-    before = getattr(instance, "_tally_before", {})
-    _upsert(_subtract(_one(instance.pk, using), before), using)
-    instance._tally_before = {}  # type: ignore[attr-defined]
+def people_changing(queryset: QuerySet[Candidate]) -> AbstractContextManager[None]:
+    return changes(queryset)  # looked up when called (bench/import.py switches the upkeep off)
 
 
-def candidate_pre_delete(sender: Any, instance: Candidate, using: str = "default", **kw: Any) -> None:
-    _upsert(_subtract({}, _one(instance.pk, using)), using)
+def people_created(queryset: QuerySet[Candidate]) -> None:
+    created(queryset)
 
 
-def organization_pre_save(
-    sender: Any, instance: Organization, raw: bool = False, using: str = "default", **kw: Any
-) -> None:
-    """A change of sector changes the residential and private-sector breakdowns of its people."""
-    instance._tally_before = None  # type: ignore[attr-defined]
-    if raw or not instance.pk:
-        return
-    fields = kw.get("update_fields")
-    if fields is not None and "sector" not in fields:
-        return
-    old = Organization.objects.using(using).filter(pk=instance.pk).values_list("sector", flat=True).first()
-    if old is not None and old != instance.sector:
-        people = Candidate.objects.using(using).filter(organization_id=instance.pk)
-        instance._tally_before = roll_up(facts(people))  # type: ignore[attr-defined]
+def units_changing(ids: list[int]) -> AbstractContextManager[None]:
+    """Around a change of the units' sector: the residential and private-sector breakdowns of their people."""
+    return changes(Candidate.objects.filter(organization_id__in=ids))
 
 
-def organization_post_save(
-    sender: Any, instance: Organization, raw: bool = False, using: str = "default", **kw: Any
-) -> None:
-    before = getattr(instance, "_tally_before", None)
-    if raw or before is None:
-        return
-    people = Candidate.objects.using(using).filter(organization_id=instance.pk)
-    _upsert(_subtract(roll_up(facts(people)), before), using)
-    instance._tally_before = None  # type: ignore[attr-defined]
+def subtree_moved(org: Organization, from_parent: Organization | None) -> None:
+    organization_moved(org, from_parent, router.db_for_write(Candidate))
+
+
+def register() -> None:
+    """Keep the tallies: called once by ReportsConfig.ready()."""
+    from organizations import derived as tree
+    from recruitment import derived as people
+
+    people.register(
+        "reports.tally",
+        people.PeopleKeeper(
+            person_changing=person_changing, people_changing=people_changing, people_created=people_created
+        ),
+    )
+    tree.register("reports.tally", tree.TreeKeeper(units_changing=units_changing, subtree_moved=subtree_moved))
 
 
 def organization_moved(org: Organization, from_parent: Organization | None, using: str) -> None:

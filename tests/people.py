@@ -1,7 +1,8 @@
 """Candidates for tests, written straight through the ORM at any stage with consistent dates.
 
 Services are tested on their own; other tests need people at a given stage without walking
-each one through every step.
+each one through every step. Like every writer of people, they go through recruitment.derived, so
+the tallies stay right.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import itertools
 from typing import Any
 
 from organizations.models import Organization
-from recruitment import rules
+from recruitment import derived, rules
 from recruitment.models import Candidate, Introducer, IntroducerKind, Stage
 
 _ids = itertools.count(1)
@@ -111,7 +112,8 @@ def make_candidate(
     )
     ctx = rules.Context.load(today or datetime.date(2026, 11, 1))
     rules.derive(candidate, ctx)
-    candidate.save()
+    with derived.person_changing(candidate):  # as the services write a person: the tallies follow
+        candidate.save()
     return candidate
 
 

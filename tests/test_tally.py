@@ -18,6 +18,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from organizations.models import Kind, Organization, Sector
 from organizations.services import organization_create, organization_dissolve, organization_move, organization_update
+from recruitment import derived
 from recruitment.models import Candidate, Stage
 from reports import tally
 from reports.attainment import attainment
@@ -83,13 +84,15 @@ class TallyTestCase(TestCase):
     def test_a_person_deleted_leaves_nothing(self) -> None:
         c = make_candidate(self.orgs["C1.B2"], Stage.OFFICIAL)
         self.assertTrue(tally.stored())
-        c.delete()
+        with derived.person_changing(c):  # the hook a writer calls around its write (no signal does it)
+            c.delete()
         self.assertEqual(tally.stored(), {})
 
     def test_a_person_moved_to_another_cell_moves_in_the_figures(self) -> None:
         c = make_candidate(self.orgs["C1.B2"], Stage.DOSSIER)
         c.organization = self.orgs["C2.B1.01"]
-        c.save()
+        with derived.person_changing(c):
+            c.save()
         self.assertEqual((row("C1", 0), row("C2", 0), row("P", 0)), ({}, {"p_dossier": 1}, {"p_dossier": 1}))
         self.assert_right()
 
