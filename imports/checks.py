@@ -79,21 +79,8 @@ _AT = {name: i for i, name in enumerate(CANDIDATE_FIELDS)}
 # What the fingerprint needs of a candidacy (State.load(light=True)).
 LIGHT_FIELDS = ["id", "national_id", "version", "updated_at"]
 
-# The date column of each stage: the stage holds since that act.
-STAGE_DATE_FIELD: dict[str, str] = {
-    Stage.SOURCE: "source_date",
-    Stage.AWARENESS: "awareness_cert_date",
-    Stage.DOSSIER: "application_date",
-    Stage.BRANCH_VOTED: "branch_vote_date",
-    Stage.COMMITTEE_REVIEWED: "committee_review_date",
-    Stage.DECIDED: "decision_date",
-    Stage.PROBATION: "admission_date",
-    Stage.OFFICIAL: "recognition_date",
-    Stage.REMOVED: "removal_date",
-    Stage.NOT_ADMITTED: "removal_date",
-    Stage.STRUCK_OFF: "removal_date",
-    Stage.TRANSFERRED: "removal_date",
-}
+# The date column of each stage: the stage holds since that act (the rules' mapping, as the web's steps).
+STAGE_DATE_FIELD = rules.STAGE_DATE_FIELD
 
 # A removal reason that says the person moved away (folded): the candidacy is transferred out, not
 # ended by the chi bộ. The workbook has no stage column, and stage_from_dates alone reads a

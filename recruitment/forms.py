@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
 from recruitment.ethnicities import ETHNIC_GROUPS, KINH, canonical_ethnicity
-from recruitment.models import Candidate, IntroducerKind
-from recruitment.services import EDITABLE_FIELDS, PERSON_FIELDS, STEPS
+from recruitment.models import Candidate, IntroducerKind, RemovalReason
+from recruitment.services import EDITABLE_FIELDS, PERSON_FIELDS, STEPS, Step, step_reasons
 
 
 def _model_field(name: str) -> Any:
@@ -98,7 +98,8 @@ class StepForm(VersionedForm):
     document_no = forms.CharField(label=_("Document number"), max_length=50, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, step: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, step: str, stage: str = "", **kwargs: Any) -> None:
+        """`stage`: the person's present stage, which decides the removal reasons a leaving step offers."""
         super().__init__(*args, **kwargs)
         spec = STEPS[step]
         self.step = spec
@@ -106,21 +107,26 @@ class StepForm(VersionedForm):
         if spec.number_field:
             number = _model_field(spec.number_field)
             self.fields["document_no"].label = capfirst(number.verbose_name)
-            self.fields["document_no"].required = spec.number_field in _NUMBER_REQUIRED
+            self.fields["document_no"].required = spec.number_field in spec.required_fields
         else:
             del self.fields["document_no"]
         for name in spec.fields:
-            field = _model_field(name).formfield()
+            if name == "removal_reason":
+                reasons = step_reasons(spec, stage)
+                if len(reasons) == 1:
+                    continue  # the step implies its reason: the service records it
+                field = _reason_field(spec, reasons)
+            else:
+                field = _model_field(name).formfield()
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
-            if isinstance(field, forms.CharField) and name == "removal_reason":
-                field.required = True
+            if name == "removal_note":
                 field.widget = forms.Textarea(attrs={"rows": 2})
-            if name in _REQUIRED_STEP_FIELDS:
-                field.required = True
+            field.required = name in spec.required_fields
             self.fields[name] = field
-        # The note comes last.
-        self.fields["note"] = self.fields.pop("note")
+        note = self.fields.pop("note")
+        if "removal_note" not in spec.fields:  # a leaving step's note is the reason's details
+            self.fields["note"] = note  # the note comes last
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -131,25 +137,20 @@ class StepForm(VersionedForm):
             "note": data.pop("note", "") or "",
         }
         for name in self.step.fields:
+            if name not in self.fields:
+                continue
             value = data.get(name)
             kwargs[name] = "" if value is None and isinstance(self.fields[name], forms.CharField) else value
         return kwargs
 
 
-# Numbers a step cannot go without (the decisions); resolutions and certificates may lack one.
-_NUMBER_REQUIRED = frozenset({"decision_no", "recognition_decision_no"})
-_REQUIRED_STEP_FIELDS = frozenset(
-    {
-        "branch_vote_members",
-        "branch_votes_for",
-        "committee_members",
-        "committee_votes_for",
-        "new_member_course_date",
-        "recognition_vote_date",
-        "recognition_vote_members",
-        "recognition_votes_for",
-    }
-)
+def _reason_field(spec: Step, reasons: list[str]) -> forms.ChoiceField:
+    """The removal reasons a leaving step offers; the one named like the step's stage first chosen
+    (a reason's code equals the stage it names: not_admitted, struck_off)."""
+    choices = [("", "---------"), *((r, RemovalReason(r).label) for r in reasons)]
+    label = capfirst(_model_field("removal_reason").verbose_name)
+    initial = spec.to if spec.to in reasons else None
+    return forms.ChoiceField(label=label, choices=choices, initial=initial)
 
 
 class IntroducerForm(VersionedForm):

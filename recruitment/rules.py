@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from organizations.notation import short_date
 from recruitment.models import (
+    ADMITTED_STAGES,
     DATE_ORDER,
     ENDED_STAGES,
     READMISSION_BARRED,
@@ -241,6 +242,13 @@ STAGE_DATES: tuple[tuple[str, str], ...] = (
     ("admission_date", Stage.PROBATION),
     ("recognition_date", Stage.OFFICIAL),
 )
+# The date field of every stage, the one definition: the act since which the stage holds (for a person who
+# left, the day they left). The steps (services.STEPS), the import and the generated data read it.
+STAGE_DATE_FIELD: dict[str, str] = {
+    **{stage: field for field, stage in STAGE_DATES},
+    **dict.fromkeys(sorted(ENDED_STAGES), "removal_date"),
+}
+assert set(STAGE_DATE_FIELD) == set(Stage.values), "every stage has its date"
 
 
 def recorded_acts(c: Candidate) -> list[tuple[datetime.date, str]]:
@@ -277,6 +285,7 @@ def check_record(c: Candidate, ctx: Context) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_dates(c, ctx.today)
     problems += _check_numbers(c)
+    problems += check_stage_acts(c)
     if _too_far_ahead(c, ctx.today):
         return problems  # the date in the future says what is wrong; nothing can be counted from it
     if c.branch_vote_date:
@@ -310,6 +319,31 @@ def _check_dates(c: Candidate, today: datetime.date) -> list[Problem]:
             }
         problems.append(Problem(field, message))
     return problems
+
+
+# The act each stage cannot be without (the database's constraints ..._decided_has_decision,
+# ..._admitted_has_ceremony, ..._official_is_recognized and ..._ended_has_date). The web's steps record
+# each act on the way; an import derives the stage from the latest date filled in, and a row may skip one
+# (a ceremony with a decision number but no decision date).
+STAGE_ACTS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("decision_date", frozenset({Stage.DECIDED, Stage.PROBATION, Stage.OFFICIAL})),
+    ("admission_date", ADMITTED_STAGES),
+    ("recognition_date", frozenset({Stage.OFFICIAL})),
+    ("removal_date", ENDED_STAGES),
+)
+
+
+def check_stage_acts(c: Candidate) -> list[Problem]:
+    """The acts the candidate's stage needs that the record lacks."""
+    return [
+        Problem(
+            field,
+            _("%(field)s is required for a person at the stage “%(stage)s”.")
+            % {"field": _label(field), "stage": c.get_stage_display()},
+        )
+        for field, stages in STAGE_ACTS
+        if c.stage in stages and getattr(c, field) is None
+    ]
 
 
 def _check_numbers(c: Candidate) -> list[Problem]:

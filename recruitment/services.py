@@ -30,9 +30,12 @@ from recruitment.models import (
     Candidate,
     CandidateWarning,
     Introducer,
+    RemovalReason,
     Stage,
     StageEvent,
     WarningCode,
+    reasons_from,
+    removal_outcome,
 )
 
 # The person, as on the people sheet.
@@ -82,6 +85,10 @@ class StaleCandidate(Exception):
         )
 
 
+# What a leaving step records beside its date: the reason's code, and details in free text.
+_LEAVING_FIELDS = ("removal_reason", "removal_note")
+
+
 @dataclass(frozen=True)
 class Step:
     """One move of the pipeline: the stage it leads to, the date and number it records, what else it sets."""
@@ -89,36 +96,49 @@ class Step:
     name: str
     to: Stage
     label: str | Promise
-    date_field: str
     number_field: str = ""
     fields: tuple[str, ...] = ()
+    # Of `fields`, those the step cannot go without (the date, and a number rules.NUMBERED pairs with it,
+    # are required by the rules themselves).
+    required: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        assert set(self.required) <= set(self.fields), "a step requires only fields it sets"
+
+    @property
+    def date_field(self) -> str:
+        """The date the step records: its stage's (rules.STAGE_DATE_FIELD), as the import reads it."""
+        return rules.STAGE_DATE_FIELD[self.to]
+
+    @property
+    def required_fields(self) -> frozenset[str]:
+        """Every field the step cannot go without: its date, the numbers and reasons rules.NUMBERED pairs
+        with that date, and its own required fields. The step form requires exactly these."""
+        numbered = {number for date, number in rules.NUMBERED if date == self.date_field}
+        return frozenset({self.date_field, *numbered, *self.required})
+
+
+_VOTE = ("branch_vote_members", "branch_votes_for")
+_REVIEW = ("committee_members", "committee_votes_for")
+_RECOGNITION = ("new_member_course_date", "recognition_vote_date", "recognition_vote_members", "recognition_votes_for")
 
 STEPS: dict[str, Step] = {
     step.name: step
     for step in (
-        Step("awareness", Stage.AWARENESS, gettext_lazy("Awareness course certificate"), "awareness_cert_date",
-             "awareness_cert_no"),
-        Step("dossier", Stage.DOSSIER, gettext_lazy("Application received"), "application_date"),
-        Step("branch_vote", Stage.BRANCH_VOTED, gettext_lazy("Party cell vote"), "branch_vote_date",
-             "branch_resolution_no", ("branch_vote_members", "branch_votes_for")),
+        Step("awareness", Stage.AWARENESS, gettext_lazy("Awareness course certificate"), "awareness_cert_no"),
+        Step("dossier", Stage.DOSSIER, gettext_lazy("Application received")),
+        Step("branch_vote", Stage.BRANCH_VOTED, gettext_lazy("Party cell vote"), "branch_resolution_no",
+             _VOTE, required=_VOTE),
         Step("committee_review", Stage.COMMITTEE_REVIEWED, gettext_lazy("Grassroots committee review"),
-             "committee_review_date", "committee_resolution_no", ("committee_members", "committee_votes_for")),
-        Step("decision", Stage.DECIDED, gettext_lazy("Admission decision"), "decision_date", "decision_no",
-             ("decision_extended",)),
-        Step("ceremony", Stage.PROBATION, gettext_lazy("Admission ceremony"), "admission_date", "",
-             ("late_ceremony_consent_no",)),
-        Step("recognition", Stage.OFFICIAL, gettext_lazy("Recognition as full member"), "recognition_date",
-             "recognition_decision_no", ("new_member_course_date", "recognition_vote_date",
-                                         "recognition_vote_members", "recognition_votes_for",
-                                         "recognition_extended")),
-        Step("remove", Stage.REMOVED, gettext_lazy("Remove from the source list"), "removal_date", "",
-             ("removal_reason",)),
-        Step("reject", Stage.NOT_ADMITTED, gettext_lazy("Not admitted"), "removal_date", "", ("removal_reason",)),
-        Step("strike_off", Stage.STRUCK_OFF, gettext_lazy("Strike off the probationary list"), "removal_date", "",
-             ("removal_reason",)),
-        Step("transfer", Stage.TRANSFERRED, gettext_lazy("Transferred out"), "removal_date", "",
-             ("removal_reason",)),
+             "committee_resolution_no", _REVIEW, required=_REVIEW),
+        Step("decision", Stage.DECIDED, gettext_lazy("Admission decision"), "decision_no", ("decision_extended",)),
+        Step("ceremony", Stage.PROBATION, gettext_lazy("Admission ceremony"), "", ("late_ceremony_consent_no",)),
+        Step("recognition", Stage.OFFICIAL, gettext_lazy("Recognition as full member"), "recognition_decision_no",
+             (*_RECOGNITION, "recognition_extended"), required=_RECOGNITION),
+        Step("remove", Stage.REMOVED, gettext_lazy("Remove from the source list"), "", _LEAVING_FIELDS),
+        Step("reject", Stage.NOT_ADMITTED, gettext_lazy("Not admitted"), "", _LEAVING_FIELDS),
+        Step("strike_off", Stage.STRUCK_OFF, gettext_lazy("Strike off the probationary list"), "", _LEAVING_FIELDS),
+        Step("transfer", Stage.TRANSFERRED, gettext_lazy("Transferred out"), "", _LEAVING_FIELDS),
     )
 }  # fmt: skip
 
@@ -294,9 +314,12 @@ def candidate_advance(
     unknown = set(fields) - set(spec.fields)
     if unknown:
         raise TypeError(f"{step} does not set {sorted(unknown)}")
+    _raise_errors(_missing(spec, fields))
     ctx = rules.Context.load(today or timezone.localdate())
     from_stage = candidate.stage
     fields = _clean_text(fields)
+    if "removal_reason" in spec.fields:
+        fields["removal_reason"] = _removal_reason(spec, from_stage, fields.get("removal_reason") or "")
     if step == "branch_vote":
         return _branch_vote(candidate, ctx, version, acting_user, act_date, document_no, note, fields)
     if step == "committee_review":
@@ -310,8 +333,8 @@ def candidate_advance(
         setattr(candidate, spec.number_field, nfc(document_no))
     candidate.stage = spec.to
     candidate.stage_date = act_date
-    extra = _step_problems(candidate, step, act_date, ctx)
-    problems = _validate(candidate, ctx, extra)
+    # A strike-off before the ceremony is refused by the date order (models.DATE_ORDER), as on import.
+    problems = _validate(candidate, ctx)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
@@ -329,22 +352,39 @@ def candidate_advance(
     )
 
 
+def step_reasons(spec: Step, from_stage: str) -> list[str]:
+    """The removal reasons a leaving step allows for a person at `from_stage` (models.REMOVAL_OUTCOMES)."""
+    return [r for r in reasons_from(from_stage) if removal_outcome(r, from_stage) == spec.to]
+
+
+def _removal_reason(spec: Step, from_stage: str, given: str) -> str:
+    """The reason a leaving step records: the given one if the step allows it, or the only one it allows."""
+    allowed = step_reasons(spec, from_stage)
+    if not given and len(allowed) == 1:
+        return allowed[0]
+    if given in allowed:
+        return given
+    labels = ", ".join(str(RemovalReason(r).label) for r in allowed)
+    raise ValidationError({"removal_reason": _("Choose one of: %(reasons)s.") % {"reasons": labels}})
+
+
 def _details(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, datetime.date) else v for k, v in fields.items() if v not in ("", None)}
 
 
-def _step_problems(candidate: Candidate, step: str, act_date: datetime.date, ctx: rules.Context) -> list[rules.Problem]:
-    """Conditions of a step beyond the record's own consistency."""
-    if step == "recognition":
-        problems = []
-        for field in ("new_member_course_date", "recognition_vote_date"):
-            if not getattr(candidate, field):
-                problems.append(rules.Problem(field, _("This field is required.")))
-        if candidate.recognition_vote_members is None or candidate.recognition_votes_for is None:
-            problems.append(rules.Problem("recognition_votes_for", _("Give the members and the votes for.")))
-        return problems
-    # A strike-off before the ceremony is refused by the date order (models.DATE_ORDER), as on import.
-    return []
+# Each vote's (members, votes for): a step that requires them names the votes for when either is missing.
+_VOTES = (_VOTE, _REVIEW, ("recognition_vote_members", "recognition_votes_for"))
+
+
+def _missing(spec: Step, fields: dict[str, Any]) -> list[rules.Problem]:
+    """The fields the step requires (Step.required, what its form requires too) that were not given."""
+    missing = {name for name in spec.required if fields.get(name) is None or fields.get(name) == ""}
+    problems = []
+    for members, votes_for in _VOTES:
+        if missing & {members, votes_for}:
+            problems.append(rules.Problem(votes_for, _("Give the members and the votes for.")))
+            missing -= {members, votes_for}
+    return problems + [rules.Problem(name, _("This field is required.")) for name in sorted(missing)]
 
 
 def _vote_event(
