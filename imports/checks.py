@@ -33,7 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from imports import bulk
@@ -43,14 +43,17 @@ from imports.reading import Issue
 from organizations import access
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.notation import short_date
-from organizations.text import fold
 from recruitment import rules
 from recruitment.models import (
+    DATE_ORDER,
     ENDED_STAGES,
     CalendarDay,
     Candidate,
+    RemovalReason,
     RuleSet,
     Stage,
+    reasons_from,
+    removal_outcome,
 )
 from recruitment.workdays import WorkCalendar
 from reports.models import MembershipCount, Quota, QuotaCategory
@@ -78,46 +81,42 @@ CANDIDATE_COMPARED = ["organization_id", *HISTORY_BODY, "search_key", "sort_name
 _AT = {name: i for i, name in enumerate(CANDIDATE_FIELDS)}
 # What the fingerprint needs of a candidacy (State.load(light=True)).
 LIGHT_FIELDS = ["id", "national_id", "version", "updated_at"]
+# People's columns that are not a Candidate field: the cell (organization_id), and the day of a transfer,
+# read and checked as a date but not stored until transfers are built (issue 14).
+NOT_STORED = frozenset({"branch_code", "transfer_date"})
 
 # The date column of each stage: the stage holds since that act (the rules' mapping, as the web's steps).
 STAGE_DATE_FIELD = rules.STAGE_DATE_FIELD
 
-# A removal reason that says the person moved away (folded): the candidacy is transferred out, not
-# ended by the chi bộ. The workbook has no stage column, and stage_from_dates alone reads a
-# probationer's removal as being struck off.
-TRANSFER_WORDS = (
-    "chuyen sinh hoat",
-    "chuyen cong tac",
-    "chuyen di",
-    "chuyen den",
-    "chuyen ve",
-    "chuyen noi",
-    "chuyen truong",
-    "chuyen nganh",
-    "chuyen dang",
-    "chuyen cu tru",
-    "chuyen ho khau",
-    "transfer",
-)
+
+def import_stage(c: Candidate) -> str | None:
+    """The stage the workbook's dates imply (stage_from_dates) and, for a person who left, the reason's code:
+    the stage they had reached decides which reasons are possible and the stage they end in
+    (models.REMOVAL_OUTCOMES). None when the reason is not possible at that stage."""
+    if not c.removal_date or not c.removal_reason:
+        return rules.stage_from_dates(c)  # without a reason, the rules say it is required
+    return removal_outcome(c.removal_reason, stage_before_leaving(c))
 
 
-def says_transfer(reason: str) -> bool:
-    key = fold(reason)
-    return any(word in key for word in TRANSFER_WORDS)
+def stage_before_leaving(c: Candidate) -> str:
+    """The stage the dates imply without the removal date: where the person was when they left."""
+    removal_date, c.removal_date = c.removal_date, None
+    try:
+        return rules.stage_from_dates(c)
+    finally:
+        c.removal_date = removal_date
 
 
-def import_stage(c: Candidate, existing_stage: str | None) -> str:
-    """The stage the workbook's dates imply (stage_from_dates), telling a transfer from a removal.
-
-    Before the cell votes and during probation, a removal may be a transfer out: it is one when the
-    reason says so, or when the person was already recorded as transferred with these dates.
-    """
-    stage = rules.stage_from_dates(c)
-    if stage in (Stage.REMOVED, Stage.STRUCK_OFF) and (
-        says_transfer(c.removal_reason) or existing_stage == Stage.TRANSFERRED
-    ):
-        return Stage.TRANSFERRED
-    return stage
+def reason_refused(c: Candidate) -> str:
+    """Why the row's removal reason is not possible at the stage the person had reached, naming those that are."""
+    before = stage_before_leaving(c)
+    with translation.override("vi"):  # the labels to write in the workbook
+        reason = str(RemovalReason(c.removal_reason).label)
+        allowed = ", ".join(str(RemovalReason(r).label) for r in reasons_from(before))
+    return _(
+        "“%(reason)s” is not possible for a person who left at the stage “%(stage)s” (as the dates say). "
+        "Choose one of: %(allowed)s."
+    ) % {"reason": reason, "stage": Stage(before).label, "allowed": allowed}
 
 
 class IndexedCalendar(WorkCalendar):
@@ -526,6 +525,8 @@ class Checker:
         self.orgs: dict[str, Org] = dict(state.orgs)
         # The units the organizations sheet moves: code -> (its row, its path now, its new parent's path now).
         self.moving: dict[str, tuple[int, str, str]] = {}
+        # The cells people are recorded under, for the rows that name another: id -> (code, name).
+        self.recorded_cells: dict[int, tuple[str, str]] = {}
 
     def run(self, sink: Sink | None = None) -> Changes:
         """Check every sheet; with a sink, write while checking (all of it is rolled back if anything is wrong)."""
@@ -1026,7 +1027,7 @@ class Checker:
     def _people(self, table: Table, result: SheetResult) -> None:
         at = {k: i for i, k in enumerate(table.columns)}
         duplicated = self._duplicates(table, None, "national_id", by_column=True)
-        fields = [(k, i) for k, i in at.items() if k != "branch_code"]
+        fields = [(k, i) for k, i in at.items() if k not in NOT_STORED]
         date_fields = [(k, i) for k, i in fields if k.endswith("_date")]
         lengths = {k: getattr(Candidate._meta.get_field(k), "max_length", None) for k, _i in fields}
         limits: list[tuple[str, int, int]] = [
@@ -1036,6 +1037,7 @@ class Checker:
         i_id, i_branch = at["national_id"], at["branch_code"]
         i_removal = at.get("removal_date")
         i_source = at.get("source_date")
+        i_transfer = at.get("transfer_date")
         ctx, today, encode = self.state.ctx, self.today, self.encoder.encode
         compared_at = [_AT[a] for a in CANDIDATE_COMPARED]
         sink = self.sink
@@ -1080,7 +1082,8 @@ class Checker:
             if existing is None and code in cells:
                 org = cells[code]
             else:
-                org = self._cell(table, number, code, existing)
+                transfer = values[i_transfer] if i_transfer is not None else None
+                org = self._cell(table, number, code, existing, transfer)
                 if org is not None and existing is None:
                     cells[code] = org
             if org is None or not ok:
@@ -1095,7 +1098,11 @@ class Checker:
             if existing is not None and not self._keeps_dates(table, number, existing, d, date_fields):
                 continue
             from_stage = existing[_AT["stage"]] if existing is not None else ""
-            stage = str(import_stage(c, from_stage or None))
+            found = import_stage(c)
+            if found is None:
+                table.issue(number, "removal_reason", reason_refused(c))
+                continue
+            stage = str(found)
             d["stage"] = stage
             stage_date = d[STAGE_DATE_FIELD[stage]]
             if stage_date is None:
@@ -1178,9 +1185,15 @@ class Checker:
             return latest
         return None
 
-    def _cell(self, table: Table, number: int, code: str, existing: tuple[Any, ...] | None) -> Org | None:
+    def _cell(
+        self, table: Table, number: int, code: str, existing: tuple[Any, ...] | None,
+        transfer: datetime.date | None = None,
+    ) -> Org | None:  # fmt: skip
         org = self._org_ref(table, number, "branch_code", code)
         if org is None:
+            return None
+        if existing is not None and org.id != existing[_AT["organization_id"]]:
+            self._other_cell(table, number, existing, transfer)
             return None
         if existing is not None:
             # The person's present organization must be within the scope too.
@@ -1203,6 +1216,44 @@ class Checker:
         if not self._allowed(table, number, "branch_code", org.anchor, Role.STAFF):
             return None
         return org
+
+    def _other_cell(self, table: Table, number: int, existing: tuple[Any, ...], transfer: datetime.date | None) -> None:
+        """A row naming another chi bộ than the one the person is recorded under: refused. Moving a person
+        would take their past acts along (an admission counted in the other commune); a move is a transfer
+        of party activity, dated, which the import cannot record yet (issue 14). The cell on record is named
+        only when it is within the user's scope."""
+        org_id, path = existing[_AT["organization_id"]], existing[-1]
+        if self.scope.role(path) is None:
+            if transfer is not None:
+                message = _(
+                    "Transfers cannot be imported yet, and this person is recorded under another unit, outside "
+                    "your scope. Leave this row out of the file and ask the level above."
+                )
+            else:
+                message = _(
+                    "This person is recorded under another unit, outside your scope; an import does not move a "
+                    "person to another chi bộ. Leave this row out of the file and ask the level above."
+                )
+            table.issue(number, "transfer_date" if transfer is not None else "branch_code", message)
+            return
+        if org_id not in self.recorded_cells:
+            row = Organization.objects.filter(pk=org_id).values_list("code", "name").first()
+            self.recorded_cells[org_id] = row or ("", "")
+        code, name = self.recorded_cells[org_id]
+        if transfer is not None:
+            message = _(
+                "Transfers cannot be imported yet: this person is recorded under %(code)s – %(name)s. Leave this "
+                "row out of the file; record the transfer on the person's page when the app offers it, or ask "
+                "the level above."
+            )
+        else:
+            message = _(
+                "This person is recorded under %(code)s – %(name)s: write that code to update them. An import "
+                "does not move a person to another chi bộ (that is a transfer of party activity, with its date)."
+            )
+        table.issue(
+            number, "transfer_date" if transfer is not None else "branch_code", message % {"code": code, "name": name}
+        )
 
     def _keeps_dates(
         self, table: Table, number: int, existing: tuple[Any, ...], d: dict[str, Any],
@@ -1235,10 +1286,25 @@ class Checker:
             label = str(getattr(Candidate._meta.get_field(problem.field), "verbose_name", problem.field))
             table.issue(
                 number,
-                "",
+                _ordered_with(problem.field, at),
                 _("%(field)s: %(message)s (Correct it on the person's page.)")
                 % {"field": label, "message": problem.message},
             )
+
+
+def _ordered_with(field: str, at: dict[str, int]) -> str:
+    """The column of the row whose date a web-only date `field` is out of order with (DATE_ORDER reports the
+    later date of a pair; a derived probation end stands for the ceremony's date), or "" when none."""
+    for earlier, later, _strict in DATE_ORDER:
+        if later == field:
+            other = earlier
+        elif earlier == field and later == "probation_end":
+            other = later
+        else:
+            continue
+        other = "admission_date" if other == "probation_end" else other
+        return other if other in at else ""
+    return ""
 
 
 def _candidate_template() -> dict[str, Any]:

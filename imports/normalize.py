@@ -27,12 +27,12 @@ from imports.reading import Issue, Sheet
 from organizations.models import Kind, Sector
 from organizations.text import fold
 from recruitment.ethnicities import canonical_ethnicity
-from recruitment.models import Gender
+from recruitment.models import Gender, RemovalReason
 
 PLAN_VERSION = 1
 
 # The type of each column of CONTRACT §3, by sheet key and column key.
-TEXT, DATE, INT, COUNT, BOOL, PERIOD, GENDER, ETHNICITY, RELIGION, NATIONAL_ID, KIND, SECTOR = (
+TEXT, DATE, INT, COUNT, BOOL, PERIOD, GENDER, ETHNICITY, RELIGION, NATIONAL_ID, KIND, SECTOR, REASON = (
     "text",
     "date",
     "int",
@@ -45,6 +45,7 @@ TEXT, DATE, INT, COUNT, BOOL, PERIOD, GENDER, ETHNICITY, RELIGION, NATIONAL_ID, 
     "national_id",
     "kind",
     "sector",
+    "reason",
 )
 COLUMN_TYPES: dict[str, dict[str, str]] = {
     "organizations": {"code": TEXT, "name": TEXT, "parent_code": TEXT, "kind": KIND, "sector": SECTOR},
@@ -70,7 +71,8 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
         "recognition_date": DATE,
         "recognition_decision_no": TEXT,
         "removal_date": DATE,
-        "removal_reason": TEXT,
+        "removal_reason": REASON,
+        "transfer_date": DATE,
     },
 }
 NATIONAL_ID_RE = re.compile(r"^[0-9]{12}$")
@@ -167,6 +169,18 @@ def _choices() -> dict[str, _Choices]:
             },
         ),
         SECTOR: _Choices(Sector.choices),
+        # A code or a label of the template's dropdown, and the usual short forms of the labels; any
+        # other text is refused (never read for words: "chuyển ngành đào tạo" is no transfer).
+        REASON: _Choices(
+            RemovalReason.choices,
+            {
+                "Xin rút": RemovalReason.WITHDREW,
+                "Tự rút khỏi danh sách": RemovalReason.WITHDREW,
+                "Xóa tên dự bị": RemovalReason.STRUCK_OFF,
+                "Qua đời": RemovalReason.DIED,
+                "Khác": RemovalReason.OTHER,
+            },
+        ),
     }
 
 
@@ -291,7 +305,7 @@ class _Failed:
 
 
 # Kinds whose text values go through the converter's cache: converted once per distinct text.
-_BY_DISTINCT_TEXT = frozenset({DATE, BOOL, PERIOD, ETHNICITY, RELIGION, GENDER, KIND, SECTOR})
+_BY_DISTINCT_TEXT = frozenset({DATE, BOOL, PERIOD, ETHNICITY, RELIGION, GENDER, KIND, SECTOR, REASON})
 _EMPTY = {DATE: None, BOOL: False, PERIOD: None}  # the others: ""
 _NONE = type(None)
 # The types of the cells each kind converts without calling the converter on each.

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -153,7 +154,9 @@ def _apply(run: ImportRun, *, tables: list[Table] | None) -> None:
             state = checks.State.load(tables, scope, today=today, lock=True)
             if checked_against is not None and state.fingerprint != checked_against:
                 changed = _("The data changed after the file was checked; the file was checked again before importing.")
-            changes = checks.Checker(tables, state, scope, today, None).run(writes.Writer(run, today))
+            # The driver's own errors (a COPY's) as Django's, with the driver's error as their cause.
+            with connection.wrap_database_errors:
+                changes = checks.Checker(tables, state, scope, today, None).run(writes.Writer(run, today))
             if changes.issues:
                 raise _StillInvalid(changes)
             run.move_to(
@@ -184,18 +187,55 @@ def _apply(run: ImportRun, *, tables: list[Table] | None) -> None:
             duration_ms=run.duration_ms + _elapsed_ms(started),
             heartbeat_at=timezone.now(),
         )
-    except (IntegrityError, DatabaseError) as exc:
-        logger.warning("import run %s not applied: %s", run.pk, exc)
+    except DatabaseError as exc:
+        conflict, constraint = database_failure(exc)
+        if conflict:
+            logger.warning("import run %s not applied: a conflict with another change (%s): %s", run.pk,
+                           constraint or "no constraint", exc)  # fmt: skip
+            message = _(
+                "Someone changed the same data while the file was being imported. Nothing was saved: "
+                "import the file again."
+            )
+        else:
+            # The checks let through a row the database refuses: a check is missing (each constraint has one).
+            logger.error("import run %s not applied: the database refused a row the checks accepted, "
+                         "constraint %s: %s", run.pk, constraint or "unknown", exc)  # fmt: skip
+            message = _(
+                "The import stopped because of an internal error: the database refused a row that the checks "
+                "had accepted (%(constraint)s). Nothing was saved. Report it to the system administrator, "
+                "giving the import's number (#%(run)s)."
+            ) % {"constraint": constraint or "?", "run": run.pk}
         run.refresh_from_db(fields=["status"])
         run.move_to(
             Status.FAILED,
-            message=_(
-                "Someone changed the same data while the file was being imported. Nothing was saved: "
-                "import the file again."
-            ),
+            message=message,
             duration_ms=run.duration_ms + _elapsed_ms(started),
             heartbeat_at=timezone.now(),
         )
+
+
+# SQLSTATEs of a conflict with another transaction: a serialization failure, a deadlock, a lock not
+# available, and a unique key that another transaction inserted meanwhile (the checks refuse every
+# duplicate they can see: in the file, and in the database as it was read).
+CONFLICT_STATES = frozenset({"40001", "40P01", "55P03", "23505"})
+_SQLITE_CONSTRAINT = re.compile(r"(CHECK|UNIQUE|NOT NULL|FOREIGN KEY) constraint failed(?::\s*(.+))?")
+
+
+def database_failure(exc: DatabaseError) -> tuple[bool, str]:
+    """(whether another transaction's change caused it, the name of the constraint the database named).
+
+    PostgreSQL gives the SQLSTATE and the constraint's name on the driver's error (the cause of Django's);
+    SQLite only a message: "CHECK constraint failed: <name>", "database is locked"."""
+    cause = exc.__cause__ if exc.__cause__ is not None else exc
+    state = getattr(cause, "pgcode", None)
+    if state:
+        diag = getattr(cause, "diag", None)
+        return state in CONFLICT_STATES, getattr(diag, "constraint_name", None) or ""
+    text = str(cause)
+    found = _SQLITE_CONSTRAINT.search(text)
+    if found:
+        return found[1] == "UNIQUE", (found[2] or "").strip()
+    return "database is locked" in text or "database table is locked" in text, ""
 
 
 def _scope_for(user: User | None) -> Organization | None:

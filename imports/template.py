@@ -20,6 +20,7 @@ from imports import layout
 from imports.tasks import max_bytes, max_rows
 from organizations.models import Kind, Sector
 from recruitment.ethnicities import ETHNIC_GROUPS
+from recruitment.models import RemovalReason
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
@@ -39,6 +40,7 @@ DATE_KEYS = frozenset(
         "admission_date",
         "recognition_date",
         "removal_date",
+        "transfer_date",
     }
 )
 # Typed as text so that Excel keeps leading zeros (national IDs, codes) and does not turn
@@ -84,7 +86,13 @@ NOTES: dict[tuple[str, str] | str, str] = {
     "recognition_date": "Ngày công nhận đảng viên chính thức.",
     "recognition_decision_no": "Bắt buộc khi có ngày công nhận chính thức.",
     "removal_date": "Ngày ra khỏi danh sách (không còn trong nguồn, xoá tên…).",
-    "removal_reason": "Bắt buộc khi có ngày ra khỏi danh sách.",
+    "removal_reason": "Bắt buộc khi có ngày ra khỏi danh sách. Chọn một lý do trong danh sách (hoặc ghi mã: "
+    "not_admitted, withdrew, struck_off, moved_away, died, other); lý do ghi theo cách khác không được nhận. "
+    "Lý do phải phù hợp với giai đoạn người đó đã đến (ví dụ xóa tên dự bị chỉ với đảng viên dự bị); nếu không, "
+    "thông báo lỗi nêu các lý do được chọn.",
+    "transfer_date": "Ngày chuyển sinh hoạt đảng đến chi bộ ghi ở cột Mã chi bộ; bắt buộc khi chi bộ đó khác chi bộ "
+    "đang ghi nhận người này. Hiện chưa nhập được việc chuyển sinh hoạt: dòng đổi chi bộ của người đã có bị từ "
+    "chối; hãy ghi việc chuyển trên trang của người đó khi ứng dụng có chức năng này, hoặc hỏi cấp trên.",
 }
 
 WIDTHS = {
@@ -112,6 +120,10 @@ def sector_labels() -> list[str]:
     return _vietnamese_labels(Sector.choices)
 
 
+def reason_labels() -> list[str]:
+    return _vietnamese_labels(RemovalReason.choices)
+
+
 def _lists() -> dict[str, list[str]]:
     """The dropdowns' lists, one column each of the lists sheet, in this order."""
     return {
@@ -120,6 +132,7 @@ def _lists() -> dict[str, list[str]]:
         "Giới tính": list(GENDERS),
         "Dân tộc": list(ETHNIC_GROUPS),
         "Có/Không": [YES, NO],
+        "Lý do": reason_labels(),
     }
 
 
@@ -170,6 +183,8 @@ def _instructions() -> list[tuple[str, str]]:
         lines += [("item", f"{value} — {label}") for value, label in Kind.choices]
         lines.append(("heading", "7. Loại hình (mã — tên)"))
         lines += [("item", f"{value} — {label}") for value, label in Sector.choices]
+        lines.append(("heading", "8. Lý do ra khỏi danh sách (mã — tên)"))
+        lines += [("item", f"{value} — {label}") for value, label in RemovalReason.choices]
     return lines
 
 
@@ -243,6 +258,7 @@ def _validations(ranges: dict[str, str]) -> dict[str, dict[str, Any]]:
         "gender": _list_validation(ranges["Giới tính"], strict=True, title="Giới tính"),
         "ethnicity": _list_validation(ranges["Dân tộc"], strict=False, title="Dân tộc"),
         "youth_union": _list_validation(ranges["Có/Không"], strict=False, title="Đoàn viên"),
+        "removal_reason": _list_validation(ranges["Lý do"], strict=False, title="Lý do"),
         "members": whole,
         "target": whole,
         "year": {

@@ -244,31 +244,30 @@ class PeopleTestCase(ImportTestCase):
         self.assertEqual(Candidate.objects.filter(national_id="001099000011").count(), 2)
 
     def test_a_closed_row_matches_the_same_closed_candidacy(self) -> None:
-        row = person(removal_date=D(2023, 2, 1), removal_reason="Không đủ tiêu chuẩn")
+        row = person(removal_date=D(2023, 2, 1), removal_reason="Lý do khác")
         self.assert_done(self.run_import(book({PEOPLE: [row]})))
         self.assertEqual(Candidate.objects.get().stage, Stage.REMOVED)
         again = self.run_import(book({PEOPLE: [row]}))
         self.assertEqual(self.summary(again), {PEOPLE: (0, 0, 1)})
 
-    def test_a_transferred_probationer_is_transferred_not_struck_off(self) -> None:
-        moved = admitted(
-            national_id="001099000021", removal_date=D(2024, 1, 10), removal_reason="Chuyển sinh hoạt đảng"
-        )
-        struck = admitted(national_id="001099000022", removal_date=D(2024, 1, 10), removal_reason="Vi phạm tư cách")
-        left = person(national_id="001099000023", removal_date=D(2023, 5, 1), removal_reason="Chuyển công tác")
-        self.assert_done(self.run_import(book({PEOPLE: [moved, struck, left]})))
+    def test_a_probationer_who_died_is_struck_off_and_a_candidate_who_moved_is_transferred(self) -> None:
+        died = admitted(national_id="001099000021", removal_date=D(2024, 1, 10), removal_reason="Từ trần")
+        struck = admitted(national_id="001099000022", removal_date=D(2024, 1, 10), removal_reason="struck_off")
+        moved = "Chuyển đi nơi khác trước khi kết nạp"
+        left = person(national_id="001099000023", removal_date=D(2023, 5, 1), removal_reason=moved)
+        self.assert_done(self.run_import(book({PEOPLE: [died, struck, left]})))
         stages = dict(Candidate.objects.values_list("national_id", "stage"))
-        self.assertEqual(stages["001099000021"], Stage.TRANSFERRED)
+        self.assertEqual(stages["001099000021"], Stage.STRUCK_OFF)
         self.assertEqual(stages["001099000022"], Stage.STRUCK_OFF)
         self.assertEqual(stages["001099000023"], Stage.TRANSFERRED)
 
     def test_a_stored_transfer_stays_a_transfer(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.TRANSFERRED, national_id="001099000024")
         row = person(national_id="001099000024", full_name=c.full_name, birth_date=c.birth_date,
-                     removal_date=c.removal_date, removal_reason="Đi làm ăn xa")  # fmt: skip
+                     removal_date=c.removal_date, removal_reason="moved_away")  # fmt: skip
         self.assert_done(self.run_import(book({PEOPLE: [row]})))
         c.refresh_from_db()
-        self.assertEqual((c.stage, c.removal_reason), (Stage.TRANSFERRED, "Đi làm ăn xa"))
+        self.assertEqual((c.stage, c.removal_reason), (Stage.TRANSFERRED, "moved_away"))
 
     def test_national_ids_typed_as_numbers_get_their_zeros_back(self) -> None:
         run = self.run_import(book({PEOPLE: [person(national_id=1099000031)]}))
@@ -406,6 +405,16 @@ class ErrorsTestCase(ImportTestCase):
     def test_a_person_recorded_outside_the_scope_cannot_be_moved_in(self) -> None:
         make_candidate(self.orgs["C2.B1.01"], Stage.SOURCE, national_id="001099000061")
         run = self.run_import(book({PEOPLE: [person(national_id="001099000061")]}), user="dave")
+        elsewhere = gettext(
+            "This person is recorded under another unit, outside your scope; an import does not move a person to "
+            "another chi bộ. Leave this row out of the file and ask the level above."
+        )
+        self.assertEqual(self.errors(run), [(PEOPLE, 2, "Mã chi bộ", elsewhere)])
+
+    def test_a_person_recorded_outside_the_scope_in_the_same_cell_is_out_of_reach(self) -> None:
+        make_candidate(self.orgs["C2.B1.01"], Stage.SOURCE, national_id="001099000062")
+        run = self.run_import(book({PEOPLE: [person(national_id="001099000062", branch_code="C2.B1.01")]}),
+                              user="dave")  # fmt: skip
         self.assert_error(run, PEOPLE, 2, "Số CCCD", gettext(OUTSIDE))
 
     def test_a_viewer_imports_nothing_and_staff_no_quotas(self) -> None:
@@ -657,16 +666,16 @@ class StalenessTestCase(ImportTestCase):
     def test_a_change_after_the_check_is_checked_again_before_writing(self) -> None:
         row = person(national_id="001099000081")
         run = self.validated(book({PEOPLE: [row]}))
-        # Meanwhile someone puts the same person on another cell's list.
-        make_candidate(self.orgs["C1.B2"], Stage.SOURCE, national_id="001099000081", full_name=row["full_name"],
-                       birth_date=row["birth_date"], gender="female")  # fmt: skip
+        # Meanwhile someone puts the same person on the cell's list (with another education).
+        make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE, national_id="001099000081", full_name=row["full_name"],
+                       birth_date=row["birth_date"], gender="female", education="9/12")  # fmt: skip
         pipeline.apply_run(run)
         self.assertEqual(run.status, Status.DONE)
         self.assertEqual(
             run.message,
             gettext("The data changed after the file was checked; the file was checked again before importing."),
         )
-        self.assertEqual(self.summary(run), {PEOPLE: (0, 1, 0)})  # the person now exists: moved to the file's cell
+        self.assertEqual(self.summary(run), {PEOPLE: (0, 1, 0)})  # the person now exists: updated
         self.assertEqual(Candidate.objects.get().organization, self.orgs["C1.B1.01"])
 
     def test_rows_made_wrong_by_a_change_stop_the_apply(self) -> None:
@@ -742,7 +751,7 @@ class FastPathsTestCase(ImportTestCase):
     """The ways the import saves time give the same result as the plain ones (docs/benchmarks.md, issue 5)."""
 
     def test_an_import_keeps_the_tallies_right(self) -> None:
-        # New people at every stage, people updated (a stage further, another cell) and a cell changing sector:
+        # New people at every stage, people updated (a stage further) and a cell changing sector:
         # the tallies the dashboards read equal what counting the people again gives.
         make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE, national_id="001099000401")
         make_candidate(self.orgs["C1.B2"], Stage.PROBATION, national_id="001099000402",
@@ -753,7 +762,7 @@ class FastPathsTestCase(ImportTestCase):
                         "kind": "base_branch", "sector": "residential"}],
                 PEOPLE: [
                     person(national_id="001099000401", full_name="Nguyễn Thị Lan", birth_date=D(1998, 5, 20),
-                           branch_code="C2.B1.01", awareness_cert_date=TIMELINE["awareness_cert_date"]),
+                           awareness_cert_date=TIMELINE["awareness_cert_date"]),
                     admitted(),
                     admitted(gender="Nam", ethnicity="Tày", branch_code="C1.B2"),
                     person(removal_date=D(2026, 9, 1), removal_reason="Xin rút khỏi danh sách"),
@@ -896,7 +905,7 @@ class OddInputTestCase(ImportTestCase):
 
     def test_a_strike_off_dated_before_the_ceremony_is_refused_as_on_the_web(self) -> None:
         row = admitted(removal_date=TIMELINE["admission_date"] - datetime.timedelta(days=1),
-                       removal_reason="Vi phạm tư cách")  # fmt: skip
+                       removal_reason="struck_off")  # fmt: skip
         run = self.run_import(book({PEOPLE: [row]}))
         self.assertEqual(run.status, Status.INVALID)
         self.assertEqual([(e[1], e[2]) for e in self.errors(run)], [(2, "Ngày ra khỏi danh sách")])

@@ -138,7 +138,7 @@ class TemplateWorkbookTestCase(SimpleTestCase):
         people = _spec("people")
         validations = _validations(people.name)
         formats = _column_formats(people.name)
-        for key in ("birth_date", "source_date", "admission_date", "removal_date"):
+        for key in ("birth_date", "source_date", "admission_date", "removal_date", "transfer_date"):
             with self.subTest(column=key):
                 self.assertEqual(formats[_letter(people, key)], "dd/mm/yyyy")
                 self.assertEqual(validations[_letter(people, key)].get("type"), "date")
@@ -160,6 +160,7 @@ class TemplateWorkbookTestCase(SimpleTestCase):
                 assert pane is not None
                 self.assertEqual((pane.get("ySplit"), pane.get("state")), ("1", "frozen"))
         self.assertIn("12 chữ số", comments)
+        self.assertIn("Hiện chưa nhập được việc chuyển sinh hoạt", comments)  # Ngày chuyển sinh hoạt's note
         self.assertEqual(comments.count("<comment "), sum(len(spec.columns) for spec in layout.SHEETS))
 
     def test_every_kind_and_sector_in_the_dropdowns_is_accepted_by_the_import(self) -> None:
