@@ -126,6 +126,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The dashboards' aggregates are short queries where PostgreSQL's JIT compiler costs more than
     # it saves (0.4 s of a 3 s national aggregate was JIT set-up, measured in bench/dashboard.py).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves the web and the import worker at once (`make run`). In SQLite's default
+    # journal a writer waits for no one: a transaction that began by reading and then writes fails at once with
+    # "database is locked" while the worker holds its lock. WAL lets reads go on beside a write, IMMEDIATE
+    # takes the write lock when a transaction begins (so it waits its turn instead of failing), and the timeout
+    # bounds that wait.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # No state in process memory: sessions and cache live in the database, so several
