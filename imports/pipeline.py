@@ -24,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
@@ -276,7 +275,7 @@ class _Reading:
 
 def import_file(data: bytes, filename: str, *, user: User | None, dry_run: bool) -> ImportRun:
     """Record a run for the file, check it and, unless dry_run or it has errors, apply it."""
-    max_bytes = int(getattr(settings, "IMPORT_MAX_BYTES", reading.MAX_BYTES))
+    max_bytes = reading.max_bytes()
     too_big = len(data) > max_bytes
     started = time.perf_counter()
     read = None if too_big or dry_run else _Reading(data, filename)

@@ -41,12 +41,14 @@ from django.utils.translation import ngettext
 
 from imports import layout, legacy
 from imports.layout import SheetSpec
+from organizations.notation import megabytes
 
-__all__ = ["MAX_BYTES", "MAX_ROWS", "Issue", "Sheet", "Unusable", "read_workbook"]
+__all__ = ["Issue", "Sheet", "Unusable", "max_bytes", "max_rows", "read_workbook"]
 
-# Limits; IMPORT_MAX_BYTES, IMPORT_MAX_ROWS and IMPORT_MAX_UNCOMPRESSED in the settings override them.
-MAX_BYTES = 20 * 1024 * 1024  # the uploaded file
-MAX_ROWS = 200_000  # rows per sheet
+# Limits. The file's size and the rows per sheet are the settings IMPORT_MAX_BYTES and IMPORT_MAX_ROWS (from
+# IMPORT_MAX_MB and IMPORT_MAX_ROWS in the environment), read through max_bytes() and max_rows() by every part
+# of the import: reading, the pipeline, the upload page and the template workbook's instructions.
+# IMPORT_MAX_UNCOMPRESSED in the settings overrides MAX_UNCOMPRESSED (tests).
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # an .xlsx's parts, all together, as declared in the zip
 MAX_ENTRIES = 10_000  # files inside an .xlsx
 MAX_RATIO = 100  # uncompressed / compressed, for a part of RATIO_FROM bytes or more
@@ -95,8 +97,18 @@ class Sheet:
         return list(zip(self.numbers, map(dict, map(zip, repeat(keys), by_row)), strict=True))
 
 
-def _limit(setting: str, default: int) -> int:
-    return int(getattr(settings, setting, default))
+def max_bytes() -> int:
+    """The largest file the import takes, in bytes."""
+    return int(settings.IMPORT_MAX_BYTES)
+
+
+def max_rows() -> int:
+    """The most rows with data a sheet may have."""
+    return int(settings.IMPORT_MAX_ROWS)
+
+
+def _max_uncompressed() -> int:
+    return int(getattr(settings, "IMPORT_MAX_UNCOMPRESSED", MAX_UNCOMPRESSED))
 
 
 def _number(value: int) -> str:
@@ -108,11 +120,11 @@ def read_workbook(data: bytes, filename: str) -> list[Sheet]:
 
     Raises Unusable when the file cannot be used at all. A .csv file holds one sheet, recognised from its headers.
     """
-    max_bytes = _limit("IMPORT_MAX_BYTES", MAX_BYTES)
-    if len(data) > max_bytes:
+    limit = max_bytes()
+    if len(data) > limit:
         raise Unusable(
             _("The file is %(size)s MB; at most %(limit)s MB can be imported at once. Split it into smaller files.")
-            % {"size": _megabytes(len(data)), "limit": _megabytes(max_bytes)}
+            % {"size": megabytes(len(data)), "limit": megabytes(limit)}
         )
     if not data or data.isspace():
         raise Unusable(_("The file is empty."))
@@ -138,10 +150,6 @@ def _read(data: bytes, filename: str) -> list[Sheet]:
             "or a .csv file."
         )
     )
-
-
-def _megabytes(size: int) -> str:
-    return number_format(size / (1024 * 1024), decimal_pos=1)
 
 
 def _damaged() -> str:
@@ -193,9 +201,9 @@ def _load(book: python_calamine.CalamineWorkbook, name: str) -> list[list[Any]]:
 
 
 def _check_extent(name: str, rows: int, columns: int) -> None:
-    max_rows = _limit("IMPORT_MAX_ROWS", MAX_ROWS)
-    if rows > max_rows + HEADER_ROWS:
-        raise Unusable(_too_many_rows(name, rows, max_rows))
+    limit = max_rows()
+    if rows > limit + HEADER_ROWS:
+        raise Unusable(_too_many_rows(name, rows, limit))
     if columns > MAX_COLUMNS:
         raise Unusable(
             _(
@@ -204,7 +212,7 @@ def _check_extent(name: str, rows: int, columns: int) -> None:
             )
             % {"sheet": name, "column": _column_name(columns)}
         )
-    if rows * columns > max(max_rows * CELLS_PER_ROW, MAX_COLUMNS * 1000):
+    if rows * columns > max(limit * CELLS_PER_ROW, MAX_COLUMNS * 1000):
         raise Unusable(
             _("The sheet “%(sheet)s” is too large to read at once (%(rows)s rows by %(columns)s columns). Split it.")
             % {"sheet": name, "rows": _number(rows), "columns": _number(columns)}
@@ -251,7 +259,7 @@ class _Archive:
         self.infos = {info.filename: info for info in infos}
         if len(self.infos) != len(infos):  # two entries of one name: readers disagree on which is real
             raise Unusable(_damaged())
-        if sum(info.file_size for info in infos) > _limit("IMPORT_MAX_UNCOMPRESSED", MAX_UNCOMPRESSED):
+        if sum(info.file_size for info in infos) > _max_uncompressed():
             raise Unusable(_bomb())
         for info in infos:
             if info.flag_bits & 0x1:
@@ -392,7 +400,7 @@ class _Archive:
 
     def _measure(self, name: str) -> tuple[int, int]:
         """(last row, last column), 1-based, of the cells with a value calamine will place, (0, 0) for none."""
-        scan = _ExtentScan(_limit("IMPORT_MAX_ROWS", MAX_ROWS) + HEADER_ROWS)
+        scan = _ExtentScan(max_rows() + HEADER_ROWS)
         self.inflate(name, scan.feed)
         if not scan.structured:
             return _exact_extent(self.read(name))
@@ -566,7 +574,7 @@ def _exact_extent(xml: bytes) -> tuple[int, int]:
     `<c/>` elements are skipped. Empty `<c></c>` elements count: an overestimate is safe."""
     row = column = 0
     last_row = last_column = 0
-    budget = _limit("IMPORT_MAX_ROWS", MAX_ROWS) * 200
+    budget = max_rows() * 200
     for count, match in enumerate(_TAG.finditer(xml)):
         if count > budget:
             raise Unusable(_("The file is too large to read at once. Split it into smaller files."))
@@ -610,9 +618,9 @@ def _read_csv(data: bytes) -> Sheet:
     except csv.Error:
         raise Unusable(_("The CSV file is damaged. Open it in Excel, save it as CSV UTF-8 and try again.")) from None
     spec = _csv_kind(table)
-    max_rows = _limit("IMPORT_MAX_ROWS", MAX_ROWS)
-    if len(table) > max_rows + HEADER_ROWS:
-        raise Unusable(_too_many_rows(spec.name, len(table), max_rows))
+    limit = max_rows()
+    if len(table) > limit + HEADER_ROWS:
+        raise Unusable(_too_many_rows(spec.name, len(table), limit))
     return _build_sheet(spec, spec.name, table)
 
 
@@ -934,9 +942,9 @@ def _build_sheet(spec: SheetSpec, name: str, table: list[list[Any]]) -> Sheet:
         for key, column in zip(keys, columns, strict=True)
     }
     raw: list[tuple[int, list[object]]] = list(zip(numbers, compress(body, keep), strict=True))
-    max_rows = _limit("IMPORT_MAX_ROWS", MAX_ROWS)
-    if len(numbers) > max_rows:
-        raise Unusable(_too_many_rows(name, len(numbers), max_rows))
+    limit = max_rows()
+    if len(numbers) > limit:
+        raise Unusable(_too_many_rows(name, len(numbers), limit))
     notes: list[str] = []
     if text.candidates:
         _fix_legacy(name, headers, numbers, cells, text, issues, notes)

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from hashlib import sha256
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import IntegerField, Q, Sum
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from imports import pipeline, reading
+from imports import pipeline
 from imports.models import ImportRun
 from organizations.models import Organization
 
@@ -39,14 +38,6 @@ STALE_AFTER = timedelta(minutes=1)
 APPLY_STALE_AFTER = timedelta(minutes=10)
 # Progress is written when it moved by a hundredth, or this many seconds after the last write.
 PROGRESS_INTERVAL = 0.5
-
-
-def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", reading.MAX_BYTES))
-
-
-def max_rows() -> int:
-    return int(getattr(settings, "IMPORT_MAX_ROWS", reading.MAX_ROWS))
 
 
 def prune_files(*, keep: timedelta, now: datetime | None = None) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from imports import layout
-from imports.tasks import max_bytes, max_rows
+from imports.reading import max_bytes, max_rows
 from organizations.models import Kind, Sector
 from recruitment.ethnicities import ETHNIC_GROUPS
 from recruitment.models import RemovalReason

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imports import failed, tasks, template
+from imports import failed, reading, tasks, template
 from imports.models import ImportRun
 from organizations.access import AnyUser, grants, is_global
 from organizations.models import Organization, Role
@@ -122,7 +122,7 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(_("Only .xlsx (Excel) and .csv files can be imported."))
         if not upload.size:
             raise forms.ValidationError(_("The file is empty."))
-        limit = tasks.max_bytes()
+        limit = reading.max_bytes()
         if upload.size > limit:
             raise forms.ValidationError(
                 _("The file is too large (%(size)s MB): the limit is %(limit)s MB. Split it into several files.")
@@ -172,8 +172,8 @@ def upload(request: HttpRequest) -> HttpResponse:
     ctx = {
         "form": form,
         "runs": list(_runs_for_user(user).order_by("-created_at", "-pk")[:RECENT_RUNS]),
-        "max_mb": megabytes(tasks.max_bytes()),
-        "max_rows": tasks.max_rows(),
+        "max_mb": megabytes(reading.max_bytes()),
+        "max_rows": reading.max_rows(),
     }
     return render(request, "imports/upload.html", ctx, status=400 if form.errors else 200)
 
