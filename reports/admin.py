@@ -1,7 +1,11 @@
 """Django admin for quotas and membership counts, for superusers; scoped admins use the quota pages.
 
 Both import and export spreadsheets that name the organization by its code, with history kept
-by django-simple-history.
+by django-simple-history. They write through the same checks as reports.services (quota_set,
+membership_set): the model's full_clean, an unchanged row skipped (no history row); those services
+carry no rule of their own beyond that, and nothing is derived from quotas or counts, so the
+resources save the rows themselves. (The quota pages' one further rule, a page edits a unit and its
+direct children, is about the page.)
 """
 
 from __future__ import annotations
