@@ -82,8 +82,15 @@ class CandidateAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if request.method == "POST":  # simple-history saves what is posted to an earlier version's page
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        raise PermissionDenied  # simple-history's form of an earlier version posts here too
+        raise PermissionDenied
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         raise PermissionDenied

@@ -413,5 +413,10 @@ class AdminFormsTestCase(AdminImportTestCase):
         self.assertEqual(
             self.client.post(f"/admin/recruitment/candidate/{c.pk}/delete/", {"post": "yes"}).status_code, 403
         )
+        # simple-history's page of an earlier version saves what is posted to it, unless the admin refuses.
+        version = c.history.latest().history_id  # type: ignore[attr-defined]
+        url = f"/admin/recruitment/candidate/{c.pk}/history/{version}/"
+        self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(self.client.post(url, {"full_name": "Người Khác"}).status_code, 403)
         c.refresh_from_db()
         self.assertEqual((c.full_name, c.version), ("Nguyễn Thị Lan", 1))
