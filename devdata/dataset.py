@@ -67,9 +67,9 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.notation import num
 from organizations.text import fold, name_sort_key
-from recruitment.models import Candidate, Gender, OccupationGroup, Stage
+from recruitment.models import Candidate, Gender, OccupationGroup, RemovalReason, Stage
 from recruitment.rules import RuleBook, add_months
-from recruitment.workdays import WorkCalendar
+from recruitment.workdays import IndexedCalendar
 from reports import tally
 from reports.models import MembershipCount, Quota, QuotaCategory, Tally, rate_target
 
@@ -439,24 +439,29 @@ _DROP = 0.08  # planned candidacies that leave before the ceremony
 _DROP_AFTER = tuple(accumulate((35, 30, 20, 10, 5)))  # ... after the source list, course, dossier, vote, decision
 _STRUCK_OFF = 0.008  # of the admitted, struck off during probation
 
-_REMOVAL_REASONS: dict[str, tuple[str, ...]] = {
+# (code, details) of the reasons for leaving, by the stage the candidacy ends in.
+_REMOVAL_REASONS: dict[str, tuple[tuple[str, str], ...]] = {
     Stage.REMOVED: (
-        "Đi làm ăn xa, không còn đủ điều kiện theo dõi",
-        "Không còn đủ tiêu chuẩn",
-        "Xin rút khỏi danh sách",
-        "Đi lao động ở nước ngoài",
-        "Vi phạm chính sách dân số",
+        (RemovalReason.OTHER, "Đi làm ăn xa, không còn đủ điều kiện theo dõi"),
+        (RemovalReason.OTHER, "Không còn đủ tiêu chuẩn"),
+        (RemovalReason.WITHDREW, ""),
+        (RemovalReason.OTHER, "Đi lao động ở nước ngoài"),
+        (RemovalReason.OTHER, "Vi phạm chính sách dân số"),
     ),
-    Stage.TRANSFERRED: ("Chuyển công tác", "Chuyển nơi cư trú", "Đi học xa"),
+    Stage.TRANSFERRED: (
+        (RemovalReason.MOVED_AWAY, "Chuyển công tác"),
+        (RemovalReason.MOVED_AWAY, "Chuyển nơi cư trú"),
+        (RemovalReason.MOVED_AWAY, "Đi học xa"),
+    ),
     Stage.NOT_ADMITTED: (
-        "Cấp ủy cấp trên không đồng ý kết nạp",
-        "Thẩm tra lý lịch chưa làm rõ",
-        "Vi phạm tư cách trước lễ kết nạp",
+        (RemovalReason.NOT_ADMITTED, "Cấp ủy cấp trên không đồng ý kết nạp"),
+        (RemovalReason.NOT_ADMITTED, "Thẩm tra lý lịch chưa làm rõ"),
+        (RemovalReason.NOT_ADMITTED, "Vi phạm tư cách trước lễ kết nạp"),
     ),
     Stage.STRUCK_OFF: (
-        "Không đủ tư cách đảng viên khi hết thời gian dự bị",
-        "Vi phạm tư cách đảng viên trong thời gian dự bị",
-        "Không hoàn thành nhiệm vụ trong thời gian dự bị",
+        (RemovalReason.STRUCK_OFF, "Không đủ tư cách đảng viên khi hết thời gian dự bị"),
+        (RemovalReason.STRUCK_OFF, "Vi phạm tư cách đảng viên trong thời gian dự bị"),
+        (RemovalReason.STRUCK_OFF, "Không hoàn thành nhiệm vụ trong thời gian dự bị"),
     ),
 }
 
@@ -494,37 +499,6 @@ def _pick(rng: random.Random, items: Sequence[Any], cumulative: Sequence[float])
 
 def _weights(table: dict[str, float]) -> tuple[tuple[str, ...], tuple[float, ...]]:
     return tuple(table), tuple(accumulate(table.values()))
-
-
-class _WorkDays:
-    """Working days as date ordinals, with the index of the first working day on or after each day."""
-
-    def __init__(self, work_calendar: WorkCalendar, start: datetime.date, end: datetime.date) -> None:
-        self.o0 = start.toordinal()
-        n = end.toordinal() - self.o0 + 1
-        self.dates = [start + datetime.timedelta(days=i) for i in range(n)]
-        self.days: list[int] = []  # ordinals of the working days
-        self.first_on_or_after: list[int] = [0] * n
-        working = [work_calendar.is_working_day(d) for d in self.dates]
-        for i, ok in enumerate(working):
-            if ok:
-                self.days.append(self.o0 + i)
-        j = len(self.days)
-        for i in range(n - 1, -1, -1):
-            if working[i]:
-                j -= 1
-            self.first_on_or_after[i] = j
-
-    def date(self, ordinal: int) -> datetime.date:
-        return self.dates[ordinal - self.o0]
-
-    def index(self, ordinal: int) -> int:
-        """The index of the first working day on or after the day."""
-        return self.first_on_or_after[ordinal - self.o0]
-
-    def add(self, ordinal: int, n: int) -> int:
-        """As WorkCalendar.add: the n-th working day after the day (n ≥ 1)."""
-        return self.days[self.first_on_or_after[ordinal + 1 - self.o0] + n - 1]
 
 
 class _Table:
@@ -714,7 +688,7 @@ class _Generator:
         self.count_years = list(range(self.first_year - 1, today.year))  # membership counts
         self.book = RuleBook.load()
         start = datetime.date(self.first_year - 4, 1, 1)  # the earliest source lists of the first year
-        self.wd = _WorkDays(WorkCalendar.load(), start, datetime.date(today.year + 4, 12, 31))
+        self.wd = IndexedCalendar.load_range(start, datetime.date(today.year + 4, 12, 31))
         self.t = today.toordinal()
         rule_sets = self.book.rule_sets
         self.decision_k = min(r.decision_working_days for r in rule_sets) - 2
@@ -946,6 +920,7 @@ class _Generator:
             "official_date",
             "removal_date",
             "removal_reason",
+            "removal_note",
             "cert_expires",
             "due_date",
         ]
@@ -1031,7 +1006,7 @@ class _Generator:
         i_d = i_c - rng.randint(2, self.ceremony_k)
         k = rng.randint(12, self.decision_k)
         i_v = i_d - k
-        days = wd.days
+        days = wd.ordinals
         ceremony, decision, vote = days[i_c], days[i_d], days[i_v]
         review = days[i_v + rng.randint(4, max(4, min(20, k - 3)))] if cell.committee else 0
         history = vote - rng.randint(45, min(300, self.history_days))
@@ -1052,7 +1027,7 @@ class _Generator:
         date = wd.date
         probation_end = add_months(date(ceremony), self.book.at(date(ceremony)).probation_months)
         p_end = probation_end.toordinal()
-        rec_vote = wd.add(p_end, rng.randint(1, self.rec_vote_k))
+        rec_vote = wd.add_ordinal(p_end, rng.randint(1, self.rec_vote_k))
         recognition = days[wd.index(rec_vote) + rng.randint(3, self.rec_k)]
         acts.append((recognition, Stage.OFFICIAL))
 
@@ -1069,7 +1044,7 @@ class _Generator:
                 ended = before_vote if j <= 2 else Stage.NOT_ADMITTED
         elif r < _DROP + _STRUCK_OFF * (1 - _DROP):
             if rng.random() < 0.6:
-                leave = wd.add(p_end, rng.randint(3, self.rec_vote_k))
+                leave = wd.add_ordinal(p_end, rng.randint(3, self.rec_vote_k))
             else:
                 leave = ceremony + rng.randint(60, 330)
             if leave <= t:
@@ -1175,7 +1150,7 @@ class _Generator:
             row[at["official_date"]] = probation_end
         if ended:
             row[at["removal_date"]] = date(cutoff)
-            row[at["removal_reason"]] = rng.choice(_REMOVAL_REASONS[ended])
+            row[at["removal_reason"]], row[at["removal_note"]] = rng.choice(_REMOVAL_REASONS[ended])
         due = self._due(stage, vote, decision, p_end, rec_vote if rec_vote <= cutoff else 0)
         if due is not None:
             row[at["due_date"]] = due
@@ -1197,13 +1172,13 @@ class _Generator:
         wd, book = self.wd, self.book
         date = wd.date
         if stage in (Stage.BRANCH_VOTED, Stage.COMMITTEE_REVIEWED):
-            return date(wd.add(vote, book.at(date(vote)).decision_working_days))
+            return date(wd.add_ordinal(vote, book.at(date(vote)).decision_working_days))
         if stage == Stage.DECIDED:
-            return date(wd.add(decision, book.at(date(decision)).ceremony_working_days))
+            return date(wd.add_ordinal(decision, book.at(date(decision)).ceremony_working_days))
         if stage == Stage.PROBATION:
             if rec_vote:
-                return date(wd.add(rec_vote, book.at(date(rec_vote)).recognition_decision_working_days))
-            return date(wd.add(p_end, book.at(date(p_end)).recognition_vote_working_days))
+                return date(wd.add_ordinal(rec_vote, book.at(date(rec_vote)).recognition_decision_working_days))
+            return date(wd.add_ordinal(p_end, book.at(date(p_end)).recognition_vote_working_days))
         return None
 
     # -- counts and quotas ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,13 +33,14 @@ from recruitment.models import (
     Introducer,
     IntroducerKind,
     OccupationGroup,
+    RemovalReason,
     Stage,
     StageEvent,
     WarningCode,
 )
 from recruitment.rules import add_months, months_between
 from recruitment.services import STEPS
-from recruitment.workdays import WorkCalendar
+from recruitment.workdays import IndexedCalendar
 
 SEED = 19300203  # the Party's founding day
 PEOPLE = 1500
@@ -252,33 +253,30 @@ _OLD_SUPERIOR = {
     "PT.PNG": ("Lâm Thao", "HU"),
 }
 
-_REMOVAL_REASONS = {
+# (code, details) of the reasons for leaving, by the step that records it.
+_REMOVAL_REASONS: dict[str, list[tuple[str, str]]] = {
     "remove": [
-        "Đi lao động ở nước ngoài",
-        "Chuyển nơi cư trú ra ngoài địa bàn",
-        "Tự nguyện xin rút khỏi danh sách",
-        "Chưa tiến bộ sau thời gian bồi dưỡng, chi bộ đưa ra khỏi danh sách",
-        "Vi phạm chính sách dân số",
-        "Kết quả thẩm tra lý lịch chưa đạt tiêu chuẩn chính trị",
+        (RemovalReason.OTHER, "Đi lao động ở nước ngoài"),
+        (RemovalReason.OTHER, "Chuyển nơi cư trú ra ngoài địa bàn"),
+        (RemovalReason.WITHDREW, "Tự nguyện xin rút khỏi danh sách"),
+        (RemovalReason.OTHER, "Chưa tiến bộ sau thời gian bồi dưỡng, chi bộ đưa ra khỏi danh sách"),
+        (RemovalReason.OTHER, "Vi phạm chính sách dân số"),
+        (RemovalReason.OTHER, "Kết quả thẩm tra lý lịch chưa đạt tiêu chuẩn chính trị"),
     ],
     "transfer": [
-        "Chuyển công tác đến đơn vị khác ngoài tỉnh",
-        "Chuyển công tác, đơn vị mới tiếp tục bồi dưỡng",
-        "Trúng tuyển nghĩa vụ quân sự, nhập ngũ",
-    ],
-    "transfer_probation": [
-        "Chuyển sinh hoạt đảng chính thức đến đảng bộ nơi công tác mới",
-        "Nhập ngũ; chuyển sinh hoạt đảng về đơn vị quân đội",
+        (RemovalReason.MOVED_AWAY, "Chuyển công tác đến đơn vị khác ngoài tỉnh"),
+        (RemovalReason.MOVED_AWAY, "Chuyển công tác, đơn vị mới tiếp tục bồi dưỡng"),
+        (RemovalReason.MOVED_AWAY, "Trúng tuyển nghĩa vụ quân sự, nhập ngũ"),
     ],
     "reject": [
-        "Cấp ủy cấp trên không đồng ý kết nạp: cần thẩm tra bổ sung lý lịch",
-        "Cấp ủy cấp trên không đồng ý kết nạp: chưa đủ tiêu chuẩn",
-        "Quần chúng xin rút hồ sơ trước khi có quyết định",
+        (RemovalReason.NOT_ADMITTED, "Cấp ủy cấp trên không đồng ý kết nạp: cần thẩm tra bổ sung lý lịch"),
+        (RemovalReason.NOT_ADMITTED, "Cấp ủy cấp trên không đồng ý kết nạp: chưa đủ tiêu chuẩn"),
+        (RemovalReason.WITHDREW, "Quần chúng xin rút hồ sơ trước khi có quyết định"),
     ],
     "strike_off": [
-        "Không đủ tư cách đảng viên sau thời gian dự bị",
-        "Không hoàn thành nhiệm vụ đảng viên dự bị",
-        "Vi phạm tư cách đảng viên trong thời gian dự bị",
+        (RemovalReason.STRUCK_OFF, "Không đủ tư cách đảng viên sau thời gian dự bị"),
+        (RemovalReason.STRUCK_OFF, "Không hoàn thành nhiệm vụ đảng viên dự bị"),
+        (RemovalReason.STRUCK_OFF, "Vi phạm tư cách đảng viên trong thời gian dự bị"),
     ],
 }
 
@@ -345,47 +343,6 @@ def _stage_after(step: str, current: str) -> str:
     if step == "fail_vote":
         return current
     return STEPS[step].to
-
-
-class _WorkDays:
-    """The working days of the whole span, listed once, so deadlines are a bisect rather than a walk."""
-
-    def __init__(self, calendar: WorkCalendar, start: datetime.date, end: datetime.date) -> None:
-        span = (end - start).days
-        self.days = [d for d in (start + DAY * i for i in range(span + 1)) if calendar.is_working_day(d)]
-
-    def add(self, start: datetime.date, n: int) -> datetime.date:
-        """As WorkCalendar.add: the n-th working day after start."""
-        return self.days[bisect_right(self.days, start) + n - 1] if n else start
-
-    def on_or_after(self, day: datetime.date) -> datetime.date:
-        return self.days[bisect_left(self.days, day)]
-
-    def count(self, start: datetime.date, end: datetime.date) -> int:
-        return max(bisect_right(self.days, end) - bisect_right(self.days, start), 0)
-
-
-class _FastCalendar(WorkCalendar):
-    """The same answers as the WorkCalendar it wraps, from the precomputed list (check_record walks many days)."""
-
-    def __init__(self, base: WorkCalendar, days: _WorkDays) -> None:
-        super().__init__(base.exceptions)
-        self._first, self._last = days.days[0], days.days[-1]
-        self._working = set(days.days)
-        self._base = base
-        self._days = days
-
-    def is_working_day(self, day: datetime.date) -> bool:
-        if self._first <= day <= self._last:
-            return day in self._working
-        return self._base.is_working_day(day)
-
-    def add(self, start: datetime.date, working_days: int) -> datetime.date:
-        days = self._days.days
-        i = bisect_right(days, start) + working_days - 1
-        if working_days <= 0 or start < self._first or i >= len(days):
-            return super().add(start, working_days)
-        return days[i]
 
 
 class _Numbers:
@@ -486,8 +443,8 @@ class _Demo:
         # Six full years of admissions before this one: people were listed from spring seven years back.
         self.start = datetime.date(today.year - 7, 3, 1)
         base_ctx = rules.Context.load(today)
-        self.days = _WorkDays(base_ctx.calendar, self.start - 60 * DAY, today + 5 * 366 * DAY)
-        self.ctx = rules.Context(base_ctx.book, _FastCalendar(base_ctx.calendar, self.days), today)
+        self.days = IndexedCalendar(base_ctx.calendar.exceptions, self.start - 60 * DAY, today + 5 * 366 * DAY)
+        self.ctx = rules.Context(base_ctx.book, self.days, today)
         self.book = base_ctx.book
         self.cells = self._cells(root)
         self.courses: dict[str, list[datetime.date]] = {}
@@ -692,7 +649,11 @@ class _Demo:
         return _Plan(cell=cell, acts=acts, docs=docs, vote_day=first_vote)
 
     def _cut(
-        self, plan: _Plan, after: str | None = None, leave: tuple[str, datetime.date] | None = None, reason: str = ""
+        self,
+        plan: _Plan,
+        after: str | None = None,
+        leave: tuple[str, datetime.date] | None = None,
+        reason: tuple[str, str] | None = None,
     ) -> _Plan:
         """Keep the acts up to the last `after` step, add the leaving act, then drop what lies after today."""
         acts = plan.acts
@@ -701,17 +662,15 @@ class _Demo:
             acts = acts[: last + 1]
         if leave is not None:
             step, day = leave
-            reason = reason or self.rng.choice(_REMOVAL_REASONS[step])
-            if step == "transfer_probation":
-                step = "transfer"
+            code, note = reason or self.rng.choice(_REMOVAL_REASONS[step])
             number = {"reject": "notice", "strike_off": "decision"}.get(step, "")
             acts = [
                 *acts,
                 _Act(
                     step,
                     day,
-                    {"removal_date": day, "removal_reason": reason},
-                    details={"removal_reason": reason},
+                    {"removal_date": day, "removal_reason": code, "removal_note": note},
+                    details={"removal_reason": code, "removal_note": note},
                     number=number,
                 ),
             ]
@@ -753,9 +712,7 @@ class _Demo:
             else:
                 day = ceremony + rng.randint(90, 300) * DAY
             return self._cut(plan, "ceremony", ("strike_off", day))
-        if r < 0.113:
-            ceremony = plan.day("ceremony")
-            return self._cut(plan, "ceremony", ("transfer_probation", ceremony + rng.randint(30, 330) * DAY))
+        # A probationer who moves transfers their party activity: not a removal (models.REMOVAL_OUTCOMES).
         return self._cut(plan)
 
     # -- the person -------------------------------------------------------------------------------
@@ -900,7 +857,9 @@ class _Demo:
             cell = self._cell(source)
             first = self._plan(cell, source)
             left = first.acts[1].day + rng.randint(30, 200) * DAY
-            first = self._finish(self._cut(first, "awareness", ("remove", left), "Đi lao động ở nước ngoài"))
+            first = self._finish(
+                self._cut(first, "awareness", ("remove", left), (RemovalReason.OTHER, "Đi lao động ở nước ngoài"))
+            )
             again = left + rng.randint(18, 30) * 30 * DAY
             second = self._cut(self._plan(cell, again))
             person = {**first.person}

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from recruitment.models import (
     reasons_from,
     removal_outcome,
 )
-from recruitment.workdays import WorkCalendar
+from recruitment.workdays import IndexedCalendar
 from reports.models import MembershipCount, Quota, QuotaCategory
 
 CHUNK = 5000  # values in one IN (...) list: SQLite allows 32,766 parameters
@@ -117,56 +116,6 @@ def reason_refused(c: Candidate) -> str:
         "“%(reason)s” is not possible for a person who left at the stage “%(stage)s” (as the dates say). "
         "Choose one of: %(allowed)s."
     ) % {"reason": reason, "stage": Stage(before).label, "allowed": allowed}
-
-
-class IndexedCalendar(WorkCalendar):
-    """The same working-day arithmetic as WorkCalendar, from a table of the days, for many records at once.
-
-    WorkCalendar.add walks day by day (a 60-working-day deadline is ~85 lookups); checking tens of
-    thousands of people needs it in microseconds: the working days are counted once over a range
-    of years, and add() is a binary search. Dates outside the range fall back to WorkCalendar.
-    """
-
-    def __init__(self, exceptions: dict[datetime.date, bool], start: datetime.date, end: datetime.date) -> None:
-        super().__init__(exceptions)
-        self.start, self.end = start, end
-        self._base = start.toordinal()
-        self._counts: list[int] | None = None
-        self._memo: dict[tuple[datetime.date, int], datetime.date] = {}
-
-    def _table(self) -> list[int]:
-        if self._counts is None:
-            counts, n = [], 0
-            one = datetime.timedelta(days=1)
-            day = self.start
-            while day <= self.end:
-                if day != self.start and super().is_working_day(day):
-                    n += 1
-                counts.append(n)
-                day += one
-            self._counts = counts
-        return self._counts
-
-    def add(self, start: datetime.date, working_days: int) -> datetime.date:
-        key = (start, working_days)
-        found = self._memo.get(key)
-        if found is not None:
-            return found
-        if (
-            working_days < 0
-            or not self.start <= start
-            or start + datetime.timedelta(days=3 * working_days + 60) > self.end
-        ):
-            found = super().add(start, working_days)
-        elif working_days == 0:
-            found = start
-        else:
-            counts = self._table()
-            i = start.toordinal() - self._base
-            j = bisect_left(counts, counts[i] + working_days, i)
-            found = datetime.date.fromordinal(self._base + j)
-        self._memo[key] = found
-        return found
 
 
 # ---------------------------------------------------------------------------------------------
