@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from organizations import access, selectors
+from organizations.history import Moves
 from organizations.models import Organization
 from organizations.web import acting_user
 from reports.attainment import _members, existed
@@ -120,7 +121,8 @@ def _quota_rows(org: Organization, period: Period) -> list[QuotaRow]:
     for quota in rows:
         quotas.setdefault(quota.organization_id, {})[quota.category] = quota
     kids = [k for k in kids if k.is_active or k.pk in quotas or existed(k, period.start, period.end)]
-    members = _members([org, *kids], period.first_year - 1)
+    year = period.first_year - 1
+    members = _members([org, *kids], year, Moves.load(datetime.date(year, 12, 31)))
     return [QuotaRow(o, members.get(o.pk), quotas.get(o.pk, {})) for o in [org, *kids]]
 
 

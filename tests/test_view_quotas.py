@@ -198,9 +198,10 @@ class QuotaPageTestCase(BaseTestCase):
                 else:
                     quota_set(org=child, period=Y2026, target=i)
                 quota_set(org=child, period=Y2026, category="women", target=1)
-            # session, user, organization, grants, children, quotas, members (the children's counts, then
-            # the parent's as the sum of its units' as it has none of its own), ancestors, navigation
-            with self.assertNumQueries(10):
+            # session, user, organization, grants, children, quotas, the recorded moves since the members' day
+            # (organizations.history, one query), members (the children's counts, then the parent's as the sum of
+            # its units' as it has none of its own), ancestors, navigation
+            with self.assertNumQueries(11):
                 r = self.client.get(f"/quotas/X{n}/?year=2026")
             self.assertEqual(len(r.context["children"]), n)
             self.assertEqual(r.context["rows"][0].members, sum(20 + i for i in range(n)))
