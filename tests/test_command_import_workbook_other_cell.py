@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from imports.models import ImportRun
+from organizations.models import Role
 from recruitment.models import Candidate, Stage
 from reports import tally
-from tests.base import BaseTestCase
+from tests.base import BaseTestCase, make_user
 from tests.people import make_candidate
 from tests.test_workbook_pipeline import NOW, PEOPLE, book, person, table_counts
 
@@ -164,6 +167,25 @@ class OtherCellTestCase(BaseTestCase):
                 for leak in ("C1", "Dân Chủ", "Khoa học", "Trường"):
                     self.assertNotIn(leak, line)
                 self.assertEqual(ImportRun.objects.latest("pk").created_by, self.charlie)
+
+    def test_the_web_import_of_an_admin_elsewhere_names_nothing_of_the_cell_on_record(self) -> None:
+        frank = make_user("frank", self.orgs["C2"], Role.ADMIN)
+        self.client.force_login(frank)
+        data = book({PEOPLE: [row_of(self.member, branch_code="C2.B1.01")]})
+        upload = SimpleUploadedFile("quan-chung.xlsx", data, content_type="application/octet-stream")
+        response = self.client.post(reverse("imports:upload"), {"file": upload})
+        run = ImportRun.objects.get()
+        self.assertEqual((run.status, run.scope), (ImportRun.Status.INVALID, self.orgs["C2"]))
+        self.assertEqual(
+            [(e["sheet"], e["row"], e["column"], e["message"]) for e in run.errors],
+            [(PEOPLE, 2, "Mã chi bộ", gettext(ELSEWHERE))],
+        )
+        page = self.client.get(response["Location"])
+        self.assertContains(page, gettext(ELSEWHERE))
+        for leak in ("C1.B1.01", "Khoa học tự nhiên", "Dân Chủ"):
+            self.assertNotContains(page, leak)
+        self.member.refresh_from_db()
+        self.assertEqual(self.member.organization, self.orgs["C1.B1.01"])
 
     def test_a_transfer_date_in_a_row_for_the_same_cell_changes_nothing_else(self) -> None:
         code, lines, _message = self.command([row_of(self.member, transfer_date=D(2024, 1, 5))])
