@@ -50,7 +50,7 @@ def _build(people: int) -> tuple[Any, int]:
 
     from organizations.models import Kind, Membership, Organization, Role
     from recruitment import rules
-    from recruitment.models import ENDED_STAGES, PIPELINE, Candidate, Stage
+    from recruitment.models import ENDED_STAGES, PIPELINE, Candidate, Stage, reasons_ending_in
     from tests.trees import bulk_tree
 
     root = bulk_tree(root_code="B", communes=50, bases_per_commune=60)
@@ -60,6 +60,8 @@ def _build(people: int) -> tuple[Any, int]:
     ctx = rules.Context.load(datetime.date(2026, 11, 22))
     rng = random.Random(7)
     stages = [*PIPELINE, *sorted(ENDED_STAGES)]
+    # A reason each ended stage can have (models.REMOVAL_OUTCOMES).
+    reason_of = {stage: reasons_ending_in(stage)[0] for stage in ENDED_STAGES}
     batch: list[Candidate] = []
     for i in range(people):
         stage = rng.choice(stages)
@@ -85,7 +87,7 @@ def _build(people: int) -> tuple[Any, int]:
             c.recognition_date = start + datetime.timedelta(days=640)
             c.recognition_decision_no = "2-QĐ"
         if stage in ENDED_STAGES:
-            c.removal_date, c.removal_reason = start + datetime.timedelta(days=700), "Chuyển đi"
+            c.removal_date, c.removal_reason = start + datetime.timedelta(days=700), reason_of[stage]
         rules.derive(c, ctx)
         batch.append(c)
         if len(batch) == 5000:

@@ -81,8 +81,8 @@ ETHNIC = ["Kinh"] * 85 + ["Tày", "Thái", "Mường", "Nùng", "Mông", "Dao", 
 RELIGION = [""] * 90 + ["Phật giáo"] * 6 + ["Công giáo"] * 3 + ["Cao Đài"]
 JOBS = ["Giáo viên", "Công nhân", "Nông dân", "Công chức", "Viên chức", "Bộ đội", "Công an", "Sinh viên",
         "Kinh doanh", "Nhân viên văn phòng", ""]  # fmt: skip
-REASONS = ["Không đủ tiêu chuẩn", "Chuyển công tác", "Chuyển sinh hoạt đảng", "Gia đình chuyển đi nơi khác",
-           "Xin rút khỏi danh sách"]  # fmt: skip
+# Reasons for leaving before the cell votes, as codes (CONTRACT §3: a code or the dropdown's label).
+REASONS = ["other", "moved_away", "withdrew", "moved_away", "withdrew"]
 
 
 def _person(rng: random.Random, i: int, cell: str, today: datetime.date) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def _person(rng: random.Random, i: int, cell: str, today: datetime.date) -> dict
         if end + day * 40 < today:
             row.update(recognition_date=end + day * rng.randint(5, 20), recognition_decision_no=f"{i % 997}-QĐ/ĐU")
         elif rng.random() < 0.05:
-            row.update(removal_date=today - day * rng.randint(1, 20), removal_reason="Chuyển sinh hoạt đảng")
+            row.update(removal_date=today - day * rng.randint(1, 20), removal_reason="struck_off")
     elif kind < 0.45:  # the cell has voted
         vote = today - day * rng.randint(5, 40)
         row.update(
@@ -277,7 +277,6 @@ def _peer(path: Path, rows: int) -> dict[str, Any]:
 
 
 def _floor(path: Path, rows: int) -> dict[str, Any]:
-    from devdata.dataset import _Table
     from imports.layout import PEOPLE
     from recruitment.models import Candidate, Stage
 
@@ -287,10 +286,11 @@ def _floor(path: Path, rows: int) -> dict[str, Any]:
     at = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
     from django.db import connection, transaction
 
+    from organizations.bulk import Table
     from organizations.models import Organization
 
     cells = dict(Organization.objects.values_list("code", "id"))
-    table = _Table(Candidate)
+    table = Table(Candidate)
     pos = table.at
     plain = ["full_name", "ethnicity", "religion", "national_id", "occupation", "education", "decision_no",
              "recognition_decision_no", "removal_reason"]  # fmt: skip
@@ -303,7 +303,7 @@ def _floor(path: Path, rows: int) -> dict[str, Any]:
                 row[pos[k]] = raw[at[k]]
             for k in dated:
                 value = raw[at[k]]
-                row[pos[k]] = value if value != "" else table.null
+                row[pos[k]] = value if value != "" else None
             row[pos["organization_id"]] = cells[raw[at["branch_code"]]]
             row[pos["gender"]] = "male" if raw[at["gender"]] == "Nam" else "female"
             row[pos["youth_union"]] = raw[at["youth_union"]] == "x"

@@ -43,9 +43,7 @@ What it holds, and why:
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime
-import io
 import math
 import random
 import time
@@ -64,6 +62,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from organizations.bulk import Table
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.notation import num
 from organizations.text import fold, name_sort_key
@@ -501,57 +500,6 @@ def _weights(table: dict[str, float]) -> tuple[tuple[str, ...], tuple[float, ...
     return tuple(table), tuple(accumulate(table.values()))
 
 
-class _Table:
-    """Rows of one model in the order of its concrete fields, written in batches.
-
-    Every column the caller does not give takes the field's default (timestamps: now), prepared for
-    the database once; so the rows hold every NOT NULL column the model has.
-    """
-
-    def __init__(self, model: type[models.Model], *, with_id: bool = False) -> None:
-        self.model = model
-        now = timezone.now()
-        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
-        self.columns = [f.column for f in fields]
-        self.at = {f.attname: i for i, f in enumerate(fields)}
-        self.postgres = connection.vendor == "postgresql"
-        self.null: Any = r"\N" if self.postgres else None
-        defaults = []
-        for f in fields:
-            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            value = now if auto else (None if f.primary_key else f.get_default())
-            prepared = f.get_db_prep_save(value, connection)
-            defaults.append(self.null if prepared is None else prepared)
-        self.defaults = defaults
-        self.rows: list[list[Any]] = []
-        self.count = 0
-
-    def blank(self) -> list[Any]:
-        return self.defaults.copy()
-
-    def add(self, row: list[Any]) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.rows:
-            return
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                buffer = io.StringIO()
-                csv.writer(buffer).writerows(self.rows)
-                buffer.seek(0)
-                cursor.cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", self.rows)  # noqa: S608
-        self.count += len(self.rows)
-        self.rows = []
-
-
 # ---------------------------------------------------------------------------------------------
 # The tree
 
@@ -705,10 +653,10 @@ class _Generator:
         self.sort_keys: dict[str, str] = {}  # full name -> its sort key (names repeat)
         self.ids: dict[str, int] = {}
         self.next_id = (Organization.objects.aggregate(m=models.Max("id"))["m"] or 0) + 1
-        self.orgs = _Table(Organization, with_id=True)
-        self.candidates = _Table(Candidate)
-        self.counts = _Table(MembershipCount)
-        self.quotas = _Table(Quota)
+        self.orgs = Table(Organization, with_id=True, batch=BATCH)
+        self.candidates = Table(Candidate, batch=BATCH)
+        self.counts = Table(MembershipCount, batch=BATCH)
+        self.quotas = Table(Quota, batch=BATCH)
         self._candidate_columns()
         self.summary = Summary(scale.key, seed, "", "", first_year=self.first_year, last_full_year=today.year - 1)
 
@@ -1257,8 +1205,8 @@ class _Generator:
         row[at["first_year"]] = first
         row[at["last_year"]] = last
         row[at["category"]] = category
-        row[at["target"]] = target if target is not None else table.null
-        row[at["rate"]] = str(rate) if rate is not None else table.null
+        row[at["target"]] = target
+        row[at["rate"]] = str(rate) if rate is not None else None
         table.add(row)
 
     def _write_orgs(self, org: _Org, *, subtree: bool = True) -> None:

@@ -7,18 +7,28 @@ columns (cell name, stage, deadlines) come after them and are ignored by the imp
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import xlsxwriter
+from django.utils import translation
 
-from recruitment.models import CandidateQuerySet, Gender, Stage
+from recruitment.models import CandidateQuerySet, Gender, RemovalReason, Stage
 
 PEOPLE_SHEET = "Quần chúng"
 
 _YES_NO = {True: "Có", False: "Không"}
 _GENDER = {Gender.MALE: "Nam", Gender.FEMALE: "Nữ"}
+
+
+@functools.lru_cache(maxsize=16)
+def _reason_label(code: str) -> str:
+    """The reason's Vietnamese label, as the import reads it back (the template's dropdown)."""
+    with translation.override("vi"):
+        return str(RemovalReason(code).label) if code in RemovalReason.values else code
+
 
 # header, field, conversion
 Column = tuple[str, str, Callable[[Any], Any] | None]
@@ -42,15 +52,16 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     ("Ngày công nhận chính thức", "recognition_date", None),
     ("Số quyết định công nhận", "recognition_decision_no", None),
     ("Ngày ra khỏi danh sách", "removal_date", None),
-    ("Lý do", "removal_reason", None),
+    ("Lý do", "removal_reason", _reason_label),
     # Not in the import layout: for reading.
+    ("Chi tiết lý do", "removal_note", None),
     ("Tên chi bộ", "organization__name", None),
     ("Giai đoạn", "stage", lambda v: str(Stage(v).label)),
     ("Hết thời gian dự bị", "probation_end", None),
     ("Hạn tiếp theo", "due_date", None),
 )
 
-_WIDTHS = {"full_name": 26, "organization__name": 40, "removal_reason": 30, "occupation": 20}
+_WIDTHS = {"full_name": 26, "organization__name": 40, "removal_reason": 30, "removal_note": 30, "occupation": 20}
 
 
 def people_workbook(rows: CandidateQuerySet) -> bytes:

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from organizations.models import Organization
@@ -155,6 +156,66 @@ PIPELINE = (
 BEFORE_ADMISSION = PIPELINE[: PIPELINE.index(Stage.PROBATION)]
 
 
+class RemovalReason(models.TextChoices):
+    """Why a person left the list (CONTRACT §3's Lý do; DOMAIN §8–9): the template's dropdown, by code or label."""
+
+    NOT_ADMITTED = "not_admitted", pgettext_lazy("removal reason", "Not admitted")
+    WITHDREW = "withdrew", pgettext_lazy("removal reason", "Withdrew from the list")
+    STRUCK_OFF = "struck_off", pgettext_lazy("removal reason", "Struck off the probationary list")
+    MOVED_AWAY = "moved_away", pgettext_lazy("removal reason", "Moved away before admission")
+    DIED = "died", pgettext_lazy("removal reason", "Died")
+    OTHER = "other", pgettext_lazy("removal reason", "Other reason")
+
+
+def _ending(stages: tuple[Stage, ...], to: Stage) -> dict[str, str]:
+    return dict.fromkeys(stages, to)
+
+
+# Each reason: the stages a person may leave from with it, and the stage the candidacy then ends in.
+# - The chi bộ's list ends in REMOVED before its vote; once it has voted, the end is NOT_ADMITTED
+#   (the person leaves without admission). Only after a vote, review or decision can admission be
+#   refused, so `not_admitted` needs one.
+# - A probationer is a party member: probation ends in recognition or in removal from the
+#   probationary list, and in no other way (DOMAIN §3: "no extension exists: the outcome is
+#   recognition or removal"). So a probationer who dies, withdraws or leaves for another reason ends
+#   in STRUCK_OFF too, where the admission stays counted; the reason code tells why.
+# - `moved_away` is the candidate's move before the chi bộ votes (TRANSFERRED). A probationary or
+#   full member who moves transfers their party activity (DOMAIN §9), which is not a removal.
+# - A full member's record may carry the day they left the Party's ranks later (leaving on
+#   application, death, another reason): the candidacy stays OFFICIAL, it ended in membership.
+_BEFORE_VOTE = (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER)
+_AFTER_VOTE = (Stage.BRANCH_VOTED, Stage.COMMITTEE_REVIEWED, Stage.DECIDED)
+_LEAVING = {
+    **_ending(_BEFORE_VOTE, Stage.REMOVED),
+    **_ending(_AFTER_VOTE, Stage.NOT_ADMITTED),
+    Stage.PROBATION: Stage.STRUCK_OFF,
+    Stage.OFFICIAL: Stage.OFFICIAL,
+}
+REMOVAL_OUTCOMES: dict[str, dict[str, str]] = {
+    RemovalReason.NOT_ADMITTED: _ending(_AFTER_VOTE, Stage.NOT_ADMITTED),
+    RemovalReason.WITHDREW: _LEAVING,
+    RemovalReason.STRUCK_OFF: {Stage.PROBATION: Stage.STRUCK_OFF},
+    RemovalReason.MOVED_AWAY: _ending(_BEFORE_VOTE, Stage.TRANSFERRED),
+    RemovalReason.DIED: _LEAVING,
+    RemovalReason.OTHER: _LEAVING,
+}
+
+
+def removal_outcome(reason: str, before: str) -> str | None:
+    """The stage a person at `before` ends in when leaving for `reason`; None when the reason is not possible there."""
+    return REMOVAL_OUTCOMES.get(reason, {}).get(before)
+
+
+def reasons_ending_in(stage: str) -> list[str]:
+    """The reasons that can end a candidacy in `stage`, in the dropdown's order."""
+    return [r for r in RemovalReason.values if stage in REMOVAL_OUTCOMES[r].values()]
+
+
+def reasons_from(before: str) -> list[str]:
+    """The reasons a person at the stage `before` may leave for, in the dropdown's order."""
+    return [r for r in RemovalReason.values if before in REMOVAL_OUTCOMES[r]]
+
+
 class Gender(models.TextChoices):
     MALE = "male", _("Male")
     FEMALE = "female", _("Female")
@@ -244,25 +305,27 @@ DATE_ORDER: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+def _transitions() -> dict[str, frozenset[str]]:
+    ahead: dict[str, set[str]] = {
+        Stage.SOURCE: {Stage.AWARENESS},
+        Stage.AWARENESS: {Stage.DOSSIER},
+        # A vote short of two thirds leaves the candidate in the dossier stage (with a stage event).
+        Stage.DOSSIER: {Stage.BRANCH_VOTED},
+        # DECIDED straight from BRANCH_VOTED only where the chi bộ is itself the grassroots organization.
+        Stage.BRANCH_VOTED: {Stage.COMMITTEE_REVIEWED, Stage.DECIDED},
+        Stage.COMMITTEE_REVIEWED: {Stage.DECIDED},
+        Stage.DECIDED: {Stage.PROBATION},
+        Stage.PROBATION: {Stage.OFFICIAL},
+    }
+    ends = {(before, to) for outcomes in REMOVAL_OUTCOMES.values() for before, to in outcomes.items() if to != before}
+    return {stage: frozenset(ahead.get(stage, set()) | {to for b, to in ends if b == stage}) for stage in Stage}
+
+
 class Candidate(models.Model):
     """One candidacy, with the person's particulars as the chi bộ knows them, the dossier and each act."""
 
-    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
-        Stage.SOURCE: frozenset({Stage.AWARENESS, Stage.REMOVED, Stage.TRANSFERRED}),
-        Stage.AWARENESS: frozenset({Stage.DOSSIER, Stage.REMOVED, Stage.TRANSFERRED}),
-        # A vote short of two thirds leaves the candidate in the dossier stage (with a stage event).
-        Stage.DOSSIER: frozenset({Stage.BRANCH_VOTED, Stage.REMOVED, Stage.TRANSFERRED}),
-        # DECIDED straight from BRANCH_VOTED only where the chi bộ is itself the grassroots organization.
-        Stage.BRANCH_VOTED: frozenset({Stage.COMMITTEE_REVIEWED, Stage.DECIDED, Stage.NOT_ADMITTED}),
-        Stage.COMMITTEE_REVIEWED: frozenset({Stage.DECIDED, Stage.NOT_ADMITTED}),
-        Stage.DECIDED: frozenset({Stage.PROBATION, Stage.NOT_ADMITTED}),
-        Stage.PROBATION: frozenset({Stage.OFFICIAL, Stage.STRUCK_OFF, Stage.TRANSFERRED}),
-        Stage.OFFICIAL: frozenset(),
-        Stage.REMOVED: frozenset(),
-        Stage.NOT_ADMITTED: frozenset(),
-        Stage.STRUCK_OFF: frozenset(),
-        Stage.TRANSFERRED: frozenset(),
-    }
+    # The moves along the pipeline, and the ends REMOVAL_OUTCOMES allows from each stage.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = _transitions()
 
     # Indexed by the first column of (organization, stage): an index of its own only costs every write.
     organization = models.ForeignKey(
@@ -363,7 +426,8 @@ class Candidate(models.Model):
 
     # Leaving the pipeline.
     removal_date = models.DateField(_("left the list on"), null=True, blank=True)
-    removal_reason = models.CharField(_("reason"), max_length=500, blank=True)
+    removal_reason = models.CharField(_("reason"), max_length=20, choices=RemovalReason.choices, blank=True)
+    removal_note = models.CharField(_("details of the reason"), max_length=500, blank=True)
 
     # Kept by the services from the dates and the rule set, so lists filter on them in the database.
     cert_expires = models.DateField(_("certificate expires on"), null=True, blank=True, editable=False)
@@ -426,6 +490,10 @@ class Candidate(models.Model):
             models.CheckConstraint(
                 condition=Q(removal_date__isnull=True) | ~Q(removal_reason=""),
                 name="recruitment_candidate_removal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(removal_reason="") | Q(removal_reason__in=RemovalReason.values),
+                name="recruitment_candidate_removal_reason_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(stage__in=[Stage.DECIDED, Stage.PROBATION, Stage.OFFICIAL])
@@ -574,6 +642,12 @@ class StageEvent(models.Model):
     def stayed(self) -> bool:
         """The act left the stage as it was (a vote short of the threshold)."""
         return self.from_stage == self.to_stage
+
+    @property
+    def removal_reason_label(self) -> str:
+        """The label of the reason a leaving act recorded ("" for the other acts)."""
+        code = self.details.get("removal_reason", "") if isinstance(self.details, dict) else ""
+        return str(RemovalReason(code).label) if code in RemovalReason.values else code
 
 
 class WarningCode(models.TextChoices):

@@ -13,7 +13,7 @@ from typing import Any
 
 from organizations.models import Organization
 from recruitment import derived, rules
-from recruitment.models import Candidate, Introducer, IntroducerKind, Stage
+from recruitment.models import Candidate, Introducer, IntroducerKind, Stage, reasons_ending_in
 
 _ids = itertools.count(1)
 
@@ -95,7 +95,7 @@ def make_candidate(
     if stage not in _STAGE_FIELDS:  # an ended stage: it left the day after its last act
         last = max(values[name] for name in _STAGE_FIELDS[stage_key])
         values["removal_date"] = dates.get("removal_date", last + datetime.timedelta(days=20))
-        values["removal_reason"] = "Chuyển công tác"
+        values["removal_reason"] = reasons_ending_in(stage)[-1]  # "other" where it may end there
     defaults: dict[str, Any] = {
         "full_name": "Nguyễn Thị Lan",
         "birth_date": datetime.date(1998, 5, 20),

@@ -92,7 +92,7 @@ def person(
         c.probation_end = c.official_date = recognized
         c.recognition_date, c.recognition_decision_no = recognized, "2-QĐ/ĐU"
     if removed:
-        c.removal_date, c.removal_reason = removed, "Lý do"
+        c.removal_date, c.removal_reason = removed, "other"
     return c
 
 

@@ -122,7 +122,7 @@ class DateOrderTestCase(ConstraintTestCase):
     COMPANIONS = {
         "decision_date": {"decision_no": "56-QĐ/ĐU"},
         "recognition_date": {"recognition_decision_no": "78-QĐ/ĐU"},
-        "removal_date": {"removal_reason": "Chuyển công tác"},
+        "removal_date": {"removal_reason": "other"},
     }
 
     def name(self, earlier: str, later: str) -> str:
@@ -188,6 +188,12 @@ class CandidateRecordTestCase(ConstraintTestCase):
     def test_a_removal_date_needs_a_reason(self) -> None:
         c = self.candidate(Stage.REMOVED)
         self.assert_violates("recruitment_candidate_removal_has_reason", self.change(c, removal_reason=""))
+
+    def test_a_removal_reason_is_one_of_the_codes(self) -> None:
+        c = self.candidate(Stage.REMOVED)
+        for text in ("Chuyển công tác", "Lý do khác", "OTHER"):
+            with self.subTest(text=text):
+                self.assert_violates("recruitment_candidate_removal_reason_valid", self.change(c, removal_reason=text))
 
     def test_a_decided_stage_needs_the_decision(self) -> None:
         for stage in (Stage.DECIDED, Stage.PROBATION, Stage.OFFICIAL):

@@ -222,7 +222,8 @@ class AvailableStepsTestCase(BaseTestCase):
         self.assertEqual(self.names(make_candidate(cell, Stage.BRANCH_VOTED)), ["committee_review", "reject"])
         self.assertEqual(self.names(make_candidate(cell, Stage.COMMITTEE_REVIEWED)), ["decision", "reject"])
         self.assertEqual(self.names(make_candidate(cell, Stage.DECIDED)), ["ceremony", "reject"])
-        self.assertEqual(self.names(make_candidate(cell, Stage.PROBATION)), ["recognition", "strike_off", "transfer"])
+        # A probationer who moves transfers their party activity, which ends nothing (moved_away is before admission).
+        self.assertEqual(self.names(make_candidate(cell, Stage.PROBATION)), ["recognition", "strike_off"])
         self.assertEqual(self.names(make_candidate(cell, Stage.OFFICIAL)), [])
 
     def test_a_grassroots_cell_skips_the_committee_review(self) -> None:
@@ -304,13 +305,13 @@ class StepRefusedTestCase(BaseTestCase):
     def test_a_probationer_is_struck_off_only_after_the_ceremony(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.PROBATION)
         with self.assertRaises(ValidationError):
-            advance(c, "strike_off", D(2023, 9, 4), self.alice, removal_reason="Vi phạm tư cách")
+            advance(c, "strike_off", D(2023, 9, 4), self.alice, removal_reason="struck_off")
         c = fresh(c)  # a refused step leaves the caller's copy as it tried it: read it again
-        advance(c, "strike_off", D(2024, 2, 1), self.alice, removal_reason="Vi phạm tư cách")
+        advance(c, "strike_off", D(2024, 2, 1), self.alice, removal_reason="struck_off")
         stored = fresh(c)
         self.assertEqual(
             (stored.stage, stored.removal_date, stored.removal_reason),
-            (Stage.STRUCK_OFF, D(2024, 2, 1), "Vi phạm tư cách"),
+            (Stage.STRUCK_OFF, D(2024, 2, 1), "struck_off"),
         )
 
     def test_leaving_the_list_needs_a_reason(self) -> None:
@@ -642,7 +643,7 @@ class CandidateCreateTestCase(BaseTestCase):
 
     def test_it_allows_a_new_candidacy_after_the_first_ended(self) -> None:
         first = self.create("C1.B1.01")
-        advance(first, "remove", D(2024, 6, 1), self.dave, removal_reason="Chuyển công tác")
+        advance(first, "remove", D(2024, 6, 1), self.dave, removal_reason="other")
         second = self.create("C2.B1.01")
         self.assertEqual(
             sorted(Candidate.objects.filter(national_id="001200012345").values_list("stage", flat=True)),
@@ -737,7 +738,7 @@ class ConcurrentEditTestCase(BaseTestCase):
                 acting_user=self.erin,
                 act_date=D(2023, 7, 1),
                 today=TODAY,
-                removal_reason="Chuyển đi",
+                removal_reason="withdrew",
             )
         stored = fresh(first)
         self.assertEqual(

@@ -116,7 +116,7 @@ class ScopeOnEveryPageTestCase(BaseTestCase):
             "document_no": "99-QĐ",
             "branch_vote_members": 9,
             "branch_votes_for": 9,
-            "removal_reason": "Không rõ",
+            "removal_reason": "other",
             "kind": IntroducerKind.MEMBER,
             "name": "Người Lạ",
             "known_since": "01/01/2020",
@@ -560,11 +560,15 @@ class StepTestCase(BaseTestCase):
         self.client.force_login(self.dave)
         r = self._step(c, "remove", act_date="01/10/2026", removal_reason="")
         self.assertEqual(list(r.context["form"].errors), ["removal_reason"])
-        r = self._step(c, "remove", act_date="01/10/2026", removal_reason="Chuyển đi nơi khác")
+        r = self._step(
+            c, "remove", act_date="01/10/2026", removal_reason="other", removal_note="Đi lao động ở nước ngoài"
+        )
         self.assertRedirects(r, f"/candidates/{c.pk}/")
         c.refresh_from_db()
         self.assertEqual((c.stage, c.removal_date), (Stage.REMOVED, datetime.date(2026, 10, 1)))
-        self.assertEqual(c.events.get().details, {"removal_reason": "Chuyển đi nơi khác"})
+        self.assertEqual(
+            c.events.get().details, {"removal_reason": "other", "removal_note": "Đi lao động ở nước ngoài"}
+        )
 
     def test_a_date_in_the_future_is_refused(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)
