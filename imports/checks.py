@@ -35,11 +35,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from imports import bulk
 from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
-from organizations import access
+from organizations import access, bulk
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.notation import short_date
 from recruitment import rules

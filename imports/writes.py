@@ -23,7 +23,6 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from imports import bulk
 from imports.checks import (
     CANDIDATE_HISTORY,
     CANDIDATE_INSERT,
@@ -35,6 +34,7 @@ from imports.checks import (
     PersonWrite,
 )
 from imports.models import ImportRun
+from organizations import bulk
 from organizations import derived as tree_derived
 from organizations import services as org_services
 from organizations.models import EventAction, Organization, OrganizationEvent

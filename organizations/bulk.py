@@ -1,5 +1,8 @@
 """Set-based writes: a few statements per table (one per few thousand rows), whatever the number of rows.
 
+The one COPY writer, for any app's tables: the workbook import (imports.writes), the generated data
+(devdata.dataset, through `Table`) and the import's benchmark all write with it.
+
 On PostgreSQL rows go in with COPY (CSV format), and updates through a temporary table filled by
 COPY and one UPDATE … FROM; elsewhere (SQLite in development and tests) one executemany per table.
 `Background` runs the COPYs in a thread, a chunk of rows each, while the caller checks the next rows.
@@ -24,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 _counter = itertools.count(1)
 
@@ -322,3 +326,40 @@ def history_attnames(model: type[models.Model]) -> list[str]:
     """The columns of model's history table that an import writes (all but history_id)."""
     history = model.history.model  # type: ignore[attr-defined]
     return [f.attname for f in history._meta.concrete_fields if f.attname != "history_id"]
+
+
+class Table:
+    """Rows of one model, each a list in the order of its concrete fields (the id too if `with_id`),
+    inserted `batch` rows at a time. A column the caller does not set keeps the field's default
+    (timestamps: now), prepared for the database once; so every row holds every NOT NULL column."""
+
+    def __init__(self, model: type[models.Model], *, with_id: bool = False, batch: int = 20_000) -> None:
+        self.model = model
+        self.batch = batch
+        fields = [f for f in model._meta.concrete_fields if with_id or not f.primary_key]
+        self.attnames = [f.attname for f in fields]
+        self.at = {name: i for i, name in enumerate(self.attnames)}
+        now = timezone.now()
+        defaults = []
+        for f in fields:
+            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            value = now if auto else (None if f.primary_key else f.get_default())
+            defaults.append(f.get_db_prep_save(value, connection))
+        self.defaults = defaults
+        self.encoder = Encoder()
+        self.rows: list[Any] = []
+        self.count = 0
+
+    def blank(self) -> list[Any]:
+        """A new row of the defaults, for the caller to fill in (None is NULL)."""
+        return self.defaults.copy()
+
+    def add(self, row: list[Any]) -> None:
+        self.rows.append(self.encoder.encode(row))
+        if len(self.rows) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the rows added since the last flush."""
+        self.count += insert(self.model, self.attnames, self.rows)
+        self.rows = []

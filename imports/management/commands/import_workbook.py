@@ -18,7 +18,7 @@ from imports.models import ImportRun
 USAGE = 2  # CONTRACT §2: the command line or the file itself is unusable
 DATA = 1  # CONTRACT §2: the data is wrong; nothing was saved
 
-# How long the checking thread may keep the GIL when the COPY thread (imports.bulk.Background) wants it.
+# How long the checking thread may keep the GIL when the COPY thread (organizations.bulk.Background) wants it.
 # Each COPY takes the GIL five or six times; at Python's default of 5 ms each, PostgreSQL would wait for
 # Python more than it works.
 SWITCH_INTERVAL = 0.0002
