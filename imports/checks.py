@@ -39,6 +39,7 @@ from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
 from organizations import access, bulk
+from organizations import rules as rules_tree
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.notation import short_date
 from recruitment import rules
@@ -654,34 +655,13 @@ class Checker:
         result.updated = len({u.org.code for u in self.changes.org_updates} | {m[0] for m in self.changes.moves})
 
     def _check_moves_together(self, table: Table, broken: set[str]) -> None:
-        """Each move was checked against the tree as it is; together, moves may go round in a circle (A under B
-        and B under A, or through more units): walking up from each new parent, jumping from every unit the
-        sheet moves to its new parent, must reach the top without meeting the unit itself."""
+        """Each move was checked against the tree as it is; together, moves may go round in a circle
+        (organizations.rules.moves_in_circle)."""
         moving = {code: entry for code, entry in self.moving.items() if code not in broken}
-        by_path = {path: code for code, (_number, path, _target) in moving.items()}
-        steplen = Organization.steplen
-        for code, (number, _path, target) in moving.items():
-            at, seen = target, {code}
-            while True:
-                # The deepest unit the sheet moves that `at` is in, or at is: the walk jumps to its new parent.
-                mover = next((by_path[at[:end]] for end in range(len(at), 0, -steplen) if at[:end] in by_path), None)
-                if mover is None:
-                    break
-                if mover in seen:
-                    if mover == code:
-                        broken.add(code)
-                        table.issue(
-                            number,
-                            "parent_code",
-                            _(
-                                "The moves of this sheet go round in a circle: %(code)s would end up under "
-                                "itself. Check the parents of the units moved."
-                            )
-                            % {"code": code},
-                        )
-                    break  # a circle elsewhere, reported at its own rows
-                seen.add(mover)
-                at = moving[mover][2]
+        circling = rules_tree.moves_in_circle({code: (path, target) for code, (_n, path, target) in moving.items()})
+        for code in (code for code in moving if code in circling):
+            broken.add(code)
+            table.issue(moving[code][0], "parent_code", rules_tree.circle_message(code))
 
     def _break_descendants(self, table: Table, rows: dict[str, tuple[int, list[Any]]], broken: set[str]) -> None:
         """A new unit under a unit whose row has errors, or moved under one, cannot be written either."""
@@ -730,8 +710,8 @@ class Checker:
         rows: dict[str, tuple[int, list[Any]]],
     ) -> None:  # fmt: skip
         org = self.orgs[code]
-        if parent_code == code:
-            table.issue(number, "parent_code", _("An organization cannot be its own parent."))
+        if problem := rules_tree.own_parent_problem(code, parent_code):
+            table.issue(number, "parent_code", problem)
             return
         if parent_code and parent_code not in self.orgs:
             table.issue(
@@ -761,12 +741,8 @@ class Checker:
                 )
                 return
         elif anchor is not None:
-            if not anchor.is_active:
-                table.issue(
-                    number,
-                    "parent_code",
-                    _("%(code)s has been dissolved: no unit can be added under it.") % {"code": anchor.code},
-                )
+            if problem := rules_tree.add_problem(parent_code=anchor.code, parent_active=anchor.is_active):
+                table.issue(number, "parent_code", problem)
                 return
             if not self._allowed(table, number, "parent_code", anchor.path, Role.ADMIN):
                 return
@@ -838,14 +814,12 @@ class Checker:
                 % {"code": org.code, "parent": current_parent},
             )
             return False
-        if parent_code == org.code:
-            table.issue(number, "parent_code", _("An organization cannot be its own parent."))
+        if problem := rules_tree.own_parent_problem(org.code, parent_code):
+            table.issue(number, "parent_code", problem)
             return False
         # Moving a unit is decided one level up (organizations.access.can_restructure).
-        if len(org.path) <= Organization.steplen:
-            allowed = self.scope.top_allowed()
-        else:
-            allowed = self.scope.role(org.path[: -Organization.steplen]) == Role.ADMIN
+        decided = rules_tree.decided_at(org.path)
+        allowed = self.scope.role(decided) == Role.ADMIN if decided else self.scope.top_allowed()
         if not allowed:
             table.issue(
                 number,
@@ -870,19 +844,11 @@ class Checker:
             target, problem = self._anchor(parent_code, rows)
             if target is None:
                 return problem is None and self._cannot_move_under_top(table, number)
-        if target.path.startswith(org.path):
-            table.issue(
-                number,
-                "parent_code",
-                _("An organization cannot be moved under itself or one of its own units."),
-            )
-            return False
-        if not target.is_active:
-            table.issue(
-                number,
-                "parent_code",
-                _("%(code)s has been dissolved: no unit can be moved under it.") % {"code": target.code},
-            )
+        problem = rules_tree.move_problem(
+            path=org.path, target_code=target.code, target_path=target.path, target_active=target.is_active
+        )
+        if problem:
+            table.issue(number, "parent_code", problem)
             return False
         if not self._allowed(table, number, "parent_code", target.path, Role.ADMIN):
             return False

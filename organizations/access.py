@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from organizations import rules
 from organizations.models import ROLE_RANK, Membership, Organization, OrganizationQuerySet, Role
 
 AnyUser = User | AnonymousUser
@@ -78,9 +79,10 @@ def can_manage(user: AnyUser, org: Organization) -> bool:
 
 def can_restructure(user: AnyUser, org: Organization) -> bool:
     """Moving or closing a unit is decided one level up: the user must manage its parent."""
-    if org.depth <= 1:
+    decided = rules.decided_at(org.path)
+    if not decided:
         return is_global(user)
-    return role_on_path(user, org.parent_path) == Role.ADMIN
+    return role_on_path(user, decided) == Role.ADMIN
 
 
 def scope_roots(user: AnyUser) -> list[Organization]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from organizations import derived
+from organizations import derived, rules
 from organizations.models import Membership, Organization, OrganizationEvent, Role
 
 
@@ -55,6 +55,12 @@ def _event(
     )
 
 
+def _refuse(problem: str | None) -> None:
+    """What organizations.rules found wrong, raised as the services' refusal."""
+    if problem is not None:
+        raise ValidationError(problem)
+
+
 def parent_of(org: Organization) -> Organization | None:
     if org.depth <= 1:
         return None
@@ -80,8 +86,7 @@ def organization_create(
     if parent is None:
         org = Organization.objects.add_root(instance=org)
     else:
-        if not parent.is_active:
-            raise ValidationError(_("Cannot add a unit under a dissolved organization."))
+        _refuse(rules.add_problem(parent_code=parent.code, parent_active=parent.is_active))
         org = Organization.objects.add_child(parent, instance=org)
     _event(
         org=org,
@@ -132,12 +137,12 @@ def organization_move(
     org.refresh_from_db()
     new_parent.refresh_from_db()
     old_parent = parent_of(org)
-    if old_parent is not None and old_parent.pk == new_parent.pk:
-        raise ValidationError(_("The organization is already directly under %(code)s.") % {"code": new_parent.code})
-    if new_parent.path.startswith(org.path):
-        raise ValidationError(_("An organization cannot be moved under itself or one of its own units."))
-    if not new_parent.is_active:
-        raise ValidationError(_("Cannot move a unit under a dissolved organization."))
+    _refuse(rules.already_under_problem(path=org.path, target_code=new_parent.code, target_path=new_parent.path))
+    _refuse(
+        rules.move_problem(
+            path=org.path, target_code=new_parent.code, target_path=new_parent.path, target_active=new_parent.is_active
+        )
+    )
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant as exc:  # pragma: no cover - guarded above
@@ -174,17 +179,20 @@ def organization_dissolve(
     The row is kept (inactive, with its end date), so reports on earlier periods still find it.
     """
     org.refresh_from_db()
-    if not org.is_active:
-        raise ValidationError(_("This organization has already been dissolved."))
-    if org.valid_from and effective_date < org.valid_from:
-        raise ValidationError(_("The end date cannot be before the organization started."))
-    active_children = list(Organization.objects.child_of(org).active().order_by("code"))
     if successor is not None:
         successor.refresh_from_db()
-        if successor.pk == org.pk or successor.path.startswith(org.path):
-            raise ValidationError(_("The successor must be an organization outside the one being dissolved."))
-        if not successor.is_active:
-            raise ValidationError(_("The successor has itself been dissolved."))
+    _refuse(
+        rules.dissolve_problem(
+            path=org.path,
+            active=org.is_active,
+            valid_from=org.valid_from,
+            end=effective_date,
+            successor_path=successor.path if successor is not None else None,
+            successor_active=successor.is_active if successor is not None else True,
+        )
+    )
+    active_children = list(Organization.objects.child_of(org).active().order_by("code"))
+    if successor is not None:
         for child in active_children:
             organization_move(
                 org=child,

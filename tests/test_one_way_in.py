@@ -333,7 +333,8 @@ class AdminRefusesTestCase(AdminImportTestCase):
 
         organization_dissolve(org=self.org("C1.B1.02"), effective_date=D(2026, 1, 1))
         self.assert_refused(
-            [org_row(self.org("C1.B2"), parent_code="C1.B1.02")], "Cannot move a unit under a dissolved organization."
+            [org_row(self.org("C1.B2"), parent_code="C1.B1.02")],
+            vi("%(code)s has been dissolved: no unit can be moved under it.") % {"code": "C1.B1.02"},
         )
 
     def test_a_new_unit_under_a_dissolved_one(self) -> None:
@@ -342,7 +343,7 @@ class AdminRefusesTestCase(AdminImportTestCase):
         organization_dissolve(org=self.org("C1.B1.02"), effective_date=D(2026, 1, 1))
         self.assert_refused(
             [["C1.B1.02.01", "Tổ 1", "C1.B1.02", "branch", "", "1", "", ""]],
-            "Cannot add a unit under a dissolved organization.",
+            vi("%(code)s has been dissolved: no unit can be added under it.") % {"code": "C1.B1.02"},
         )
 
     def test_dissolving_by_import_is_sent_to_the_tree_pages(self) -> None:
