@@ -62,6 +62,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from devdata import population
+from devdata.population import pick as _pick
+from devdata.population import weights as _weights
 from organizations.bulk import Table
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.notation import num
@@ -243,78 +246,6 @@ _COMPANY_BRANDS = (
 )  # fmt: skip
 _STATE_COMPANIES = ("Thủy lợi", "Lâm nghiệp", "Cấp nước", "Môi trường đô thị", "Cao su", "Xổ số kiến thiết")
 
-# Names. Kinh (and the groups that name the Kinh way): family, middle, given; weights in %.
-_KINH_FAMILIES: dict[str, float] = {
-    "Nguyễn": 32, "Trần": 11, "Lê": 9, "Phạm": 7, "Hoàng": 4, "Huỳnh": 3, "Phan": 3, "Vũ": 3.5, "Võ": 2.5,
-    "Đặng": 2.5, "Bùi": 2.5, "Đỗ": 2.5, "Hồ": 1.5, "Ngô": 1.5, "Dương": 1.2, "Lý": 0.5, "Đinh": 1, "Hà": 1,
-    "Trịnh": 0.8, "Kiều": 0.4, "Cao": 0.5, "Tạ": 0.4, "Lương": 0.5, "Mai": 0.4, "Trương": 0.8, "Lâm": 0.5,
-}  # fmt: skip
-_MIDDLE: dict[str, dict[str, float]] = {
-    Gender.MALE: {
-        "Văn": 30, "Đức": 8, "Minh": 8, "Quang": 6, "Hữu": 5, "Xuân": 4, "Công": 4, "Thanh": 4, "Ngọc": 3,
-        "Mạnh": 3, "Tiến": 3, "Trung": 2, "Duy": 3, "Đình": 4, "Tuấn": 3, "Hoàng": 2, "Thế": 3, "Việt": 2,
-        "Bá": 1.5, "Quốc": 3, "Hải": 2, "Trọng": 2, "Gia": 2, "Anh": 2,
-    },
-    Gender.FEMALE: {
-        "Thị": 45, "Thu": 5, "Thanh": 5, "Ngọc": 5, "Minh": 4, "Hồng": 4, "Phương": 3, "Thùy": 3, "Kim": 3,
-        "Bích": 2, "Diệu": 2, "Hải": 2, "Lan": 2, "Mai": 2, "Khánh": 2, "Quỳnh": 2, "Hoài": 2, "Thúy": 2,
-        "Bảo": 1.5, "Ánh": 1,
-    },
-}  # fmt: skip
-_GIVEN: dict[str, tuple[str, ...]] = {
-    Gender.MALE: (
-        "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khánh", "Kiên", "Long",
-        "Mạnh", "Minh", "Nam", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Tiến", "Toàn",
-        "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Duy", "Đạt", "Hiệp", "Lâm", "Lực", "Khoa", "Nghĩa", "Quý",
-        "Hưng", "Thái", "Tú", "Hậu", "Chiến", "Công", "Định", "Giang", "Hòa", "Lợi", "Tâm", "Bảo", "Khang",
-        "Phát", "Thịnh", "Trí", "Vũ", "Nhân", "Hào", "Luân", "Sang",
-    ),
-    Gender.FEMALE: (
-        "Anh", "Chi", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng", "Huyền", "Hương",
-        "Lan", "Liên", "Linh", "Loan", "Ly", "Mai", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quỳnh",
-        "Thảo", "Thắm", "Thanh", "Thu", "Thủy", "Trang", "Tuyết", "Uyên", "Vân", "Yến", "Nhàn", "Lụa", "Huệ",
-        "Thơm", "Trinh", "Xuân", "Diệp", "Hoài", "Thư", "Vy", "My", "Nhi", "Trâm", "Tiên",
-    ),
-}  # fmt: skip
-# Family names of the groups that otherwise name the Kinh way.
-_GROUP_FAMILIES: dict[str, tuple[str, ...]] = {
-    "Mường": ("Đinh", "Hà", "Bùi", "Quách", "Xa", "Cao", "Phùng"),
-    "Tày": ("Hoàng", "Nông", "Ma", "Triệu", "Lương", "Hà", "Lục"),
-    "Thái": ("Lò", "Cầm", "Lường", "Quàng", "Vi", "Hà", "Tòng"),
-    "Nùng": ("Hoàng", "Nông", "Lương", "Vi", "Lăng", "Chu"),
-    "Dao": ("Triệu", "Bàn", "Đặng", "Lý", "Phùng", "Chảo"),
-    "Sán Chay": ("Hoàng", "Lâm", "Trần", "Lý", "Dương", "Ninh"),
-    "Sán Dìu": ("Trương", "Diệp", "Lỷ", "Tạ", "Đỗ"),
-    "Hoa": ("Lý", "Trần", "Quách", "Lâm", "Hứa", "Diệp", "Mạc", "Tăng"),
-    "Chăm": ("Đàng", "Thiên", "Bá", "Lưu", "Thập", "Quảng", "Châu"),
-    "Khơ Mú": ("Lò", "Vi", "Lương", "Cụt"),
-    "Giáy": ("Sần", "Hoàng", "Lù", "Vương"),
-    "Hrê": ("Đinh", "Phạm", "Hồ"),
-    "Xơ Đăng": ("A", "Y", "Đinh"),
-    "Ba Na": ("Đinh", "A", "Y"),
-    "Bru-Vân Kiều": ("Hồ", "Lê", "Hồ Văn"),
-    "Tà Ôi": ("Hồ", "Kăn", "Pả"),
-    "Cơ Tu": ("Bhling", "Alăng", "Zơ Râm", "Clâu"),
-    "Ra Glai": ("Pi Năng", "Katơr", "Chamaléa", "Mấu"),
-    "Khmer": ("Thạch", "Danh", "Sơn", "Kim", "Lâm", "Châu", "Trịnh"),
-}
-_OTHER_FAMILIES = ("Hồ", "Đinh", "Lò", "Hà", "Vàng", "Lý")
-_MONG_FAMILIES = ("Giàng", "Sùng", "Vàng", "Thào", "Lầu", "Hạng", "Mùa", "Lý")
-_MONG_GIVEN: dict[str, tuple[str, tuple[str, ...]]] = {
-    Gender.MALE: ("A", ("Páo", "Sử", "Chứ", "Dính", "Lử", "Tráng", "Chá", "Pó", "Dế", "Súa")),
-    Gender.FEMALE: ("Thị", ("Mỷ", "Dợ", "Sua", "Pà", "Chía", "Mai", "Dung", "Say")),
-}
-# Ê Đê, Mnông: prefix and given name first, then the family (Y Ngọc Niê, H'Lan Êban).
-_EDE_FAMILIES = {"Ê Đê": ("Niê", "Êban", "Mlô", "Byă", "Ayun", "Knul"), "Mnông": ("Bon Jôk", "Điểu", "Rơ Ô")}
-_HIGHLAND_GIVEN: dict[str, tuple[str, ...]] = {
-    Gender.MALE: ("Bhim", "Khuê", "Wai", "Thuột", "Blik", "Hiếu", "Thuận", "Nhiên", "Đin", "Kuăn", "Ngọc"),
-    Gender.FEMALE: ("Lan", "Zuen", "Hương", "Ni", "Bia", "Ngăm", "Yuen", "Hiao", "Nhi", "Ly"),
-}
-_JARAI_FAMILIES = ("Ksor", "Rơ Châm", "Siu", "Rah Lan", "Puih", "Nay", "Rơ Mah")
-_KHMER_GIVEN: dict[str, tuple[str, ...]] = {
-    Gender.MALE: ("Sa Rinh", "Sóc", "Pha", "Ra", "Chanh", "Rươl", "Sa Vát", "Sơ Ky"),
-    Gender.FEMALE: ("Sa Phia", "Sóc Kha", "Chanh Thu", "Ni", "Sà Rươne", "Srây Mom"),
-}
 # Religion of those on the source lists, by ethnic group, in %; the rest follow none.
 _RELIGION: dict[str, tuple[tuple[str, float], ...]] = {
     "Kinh": (("Công giáo", 0.9), ("Phật giáo", 0.7), ("Cao Đài", 0.1), ("Phật giáo Hòa Hảo", 0.1)),
@@ -490,14 +421,6 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
         p *= rng.random()
     return k
-
-
-def _pick(rng: random.Random, items: Sequence[Any], cumulative: Sequence[float]) -> Any:
-    return items[bisect_right(cumulative, rng.random() * cumulative[-1])]
-
-
-def _weights(table: dict[str, float]) -> tuple[tuple[str, ...], tuple[float, ...]]:
-    return tuple(table), tuple(accumulate(table.values()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -882,31 +805,7 @@ class _Generator:
 
     def _name(self, gender: str, ethnicity: str) -> tuple[str, str]:
         """(full name, folded full name)"""
-        rng = self.rng
-        parts: tuple[str, ...]
-        if ethnicity == "Mông":
-            middle, given = _MONG_GIVEN[gender]
-            parts = (rng.choice(_MONG_FAMILIES), middle, rng.choice(given))
-        elif ethnicity in _EDE_FAMILIES:
-            prefix = "Y" if gender == Gender.MALE else "H'"
-            parts = (prefix, rng.choice(_HIGHLAND_GIVEN[gender]), rng.choice(_EDE_FAMILIES[ethnicity]))
-        elif ethnicity == "Gia Rai":
-            name = rng.choice(_HIGHLAND_GIVEN[gender])
-            parts = (rng.choice(_JARAI_FAMILIES), name if gender == Gender.MALE else f"H'{name}")
-        elif ethnicity == "Khmer":
-            name = rng.choice(_KHMER_GIVEN[gender])
-            family = rng.choice(_GROUP_FAMILIES["Khmer"])
-            parts = (family, name) if gender == Gender.MALE else (family, "Thị", name)
-        else:
-            if ethnicity == "Kinh":
-                family = _pick(rng, *_KINH_NAMES)
-            else:
-                family = rng.choice(_GROUP_FAMILIES.get(ethnicity, _OTHER_FAMILIES))
-            middle_name: str = _pick(rng, *_MIDDLE_NAMES[gender])
-            given_name = rng.choice(_GIVEN[gender])
-            while given_name == middle_name:
-                given_name = rng.choice(_GIVEN[gender])
-            parts = (family, middle_name, given_name)
+        parts = population.name_parts(self.rng, gender, ethnicity)
         fold_cache = self.fold
         folded = []
         for part in parts:
@@ -1317,10 +1216,6 @@ class _Generator:
         years = self.years[:-1]
         total = sum(root.targets[y] for y in years)
         self._quota(root, years[0], years[-1], target=round(total / 1000) * 1000)
-
-
-_KINH_NAMES = _weights(_KINH_FAMILIES)
-_MIDDLE_NAMES = {gender: _weights(table) for gender, table in _MIDDLE.items()}
 
 
 def _apportion(total: int, weights: Sequence[float]) -> list[int]:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from devdata import population
 from devdata.tree import REFORM_DAY, ROOT_CODE
 from organizations.models import CELL_KINDS, Kind, Organization, Sector
 from recruitment import rules
@@ -50,49 +51,6 @@ DAY = datetime.timedelta(days=1)
 # ---------------------------------------------------------------------------------------------
 # Names, ethnic groups, religions
 
-_KINH_FAMILIES: dict[str, float] = {
-    "Nguyễn": 32, "Trần": 11, "Lê": 9, "Phạm": 7, "Hoàng": 5, "Huỳnh": 0.5, "Phan": 3, "Vũ": 4.5, "Võ": 0.5,
-    "Đặng": 2.5, "Bùi": 2.5, "Đỗ": 2.5, "Hồ": 1, "Ngô": 1.5, "Dương": 1.2, "Lý": 0.5, "Đinh": 1, "Hà": 1,
-    "Trịnh": 0.8, "Kiều": 0.5, "Cao": 0.5, "Tạ": 0.4,
-}  # fmt: skip
-_MINORITY_FAMILIES = {
-    "Mường": ["Đinh", "Hà", "Bùi", "Quách", "Xa", "Cao", "Phùng"],
-    "Dao": ["Triệu", "Bàn", "Đặng", "Lý", "Phùng"],
-    "Sán Chay": ["Hoàng", "Lâm", "Trần", "Lý", "Dương", "Ninh"],
-    "Tày": ["Hà", "Hoàng", "Nông", "Ma", "Triệu", "Lương"],
-    "Thái": ["Lò", "Cầm", "Lường", "Hà", "Quàng", "Vi"],
-    "Mông": ["Giàng", "Sùng", "Vàng", "Thào", "Lầu", "Hạng"],
-    "Nùng": ["Hoàng", "Nông", "Lương", "Vi", "Lăng"],
-}
-_MIDDLE: dict[str, dict[str, float]] = {
-    Gender.MALE: {
-        "Văn": 30, "Đức": 8, "Minh": 8, "Quang": 6, "Hữu": 5, "Xuân": 4, "Công": 4, "Thanh": 4, "Ngọc": 3,
-        "Mạnh": 3, "Tiến": 3, "Trung": 2, "Duy": 3, "Đình": 4, "Tuấn": 3, "Hoàng": 2, "Thế": 3, "Việt": 2,
-        "Bá": 1.5, "Quốc": 3, "Hải": 2, "Trọng": 2,
-    },
-    Gender.FEMALE: {
-        "Thị": 45, "Thu": 5, "Thanh": 5, "Ngọc": 5, "Minh": 4, "Hồng": 4, "Phương": 3, "Thùy": 3, "Kim": 3,
-        "Bích": 2, "Diệu": 2, "Hải": 2, "Lan": 2, "Mai": 2, "Khánh": 2, "Quỳnh": 2, "Hoài": 2, "Thúy": 2,
-    },
-}  # fmt: skip
-_GIVEN: dict[str, list[str]] = {
-    Gender.MALE: [
-        "Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khánh", "Kiên", "Long",
-        "Mạnh", "Minh", "Nam", "Phong", "Phúc", "Quân", "Quang", "Sơn", "Tài", "Thắng", "Thành", "Tiến", "Toàn",
-        "Trung", "Tuấn", "Tùng", "Việt", "Vinh", "Duy", "Đạt", "Hiệp", "Lâm", "Lực", "Khoa", "Nghĩa", "Quý",
-        "Hưng", "Thái", "Tú", "Hậu", "Chiến", "Công", "Định", "Giang", "Hòa", "Lợi", "Tâm",
-    ],
-    Gender.FEMALE: [
-        "Anh", "Chi", "Dung", "Duyên", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng", "Huyền", "Hương",
-        "Lan", "Liên", "Linh", "Loan", "Ly", "Mai", "Nga", "Ngân", "Ngọc", "Nhung", "Oanh", "Phương", "Quỳnh",
-        "Thảo", "Thắm", "Thanh", "Thu", "Thủy", "Trang", "Tuyết", "Uyên", "Vân", "Yến", "Nhàn", "Lụa", "Huệ",
-        "Thơm", "Trinh", "Xuân", "Diệp", "Hoài", "Thư",
-    ],
-}  # fmt: skip
-_MONG_GIVEN: dict[str, tuple[str, list[str]]] = {
-    Gender.MALE: ("A", ["Páo", "Sử", "Chứ", "Dính", "Lử", "Tráng", "Chá", "Pó", "Dế", "Súa"]),
-    Gender.FEMALE: ("Thị", ["Mỷ", "Dợ", "Sua", "Pà", "Chía", "Mai", "Dung", "Say"]),
-}
 # Phú Thọ is a midland province: mostly Kinh, with Mường and smaller groups in the hill communes.
 _ETHNICITY: dict[str, dict[str, float]] = {
     "rural": {"Kinh": 80, "Mường": 11, "Dao": 2.5, "Sán Chay": 2, "Tày": 1.5, "Thái": 1, "Mông": 1, "Nùng": 0.5},
@@ -728,17 +686,7 @@ class _Demo:
                 return number
 
     def _name(self, gender: str, ethnicity: str) -> str:
-        rng = self.rng
-        if ethnicity in _MINORITY_FAMILIES:
-            family = rng.choice(_MINORITY_FAMILIES[ethnicity])
-        else:
-            family = _pick(rng, _KINH_FAMILIES)
-        if ethnicity == "Mông":
-            middle, names = _MONG_GIVEN[gender]
-            return f"{family} {middle} {rng.choice(names)}"
-        middle = _pick(rng, _MIDDLE[gender])
-        given = rng.choice([g for g in _GIVEN[gender] if g != middle])
-        return f"{family} {middle} {given}"
+        return population.full_name(self.rng, gender, ethnicity)
 
     def _person(self, plan: _Plan) -> dict[str, Any]:
         rng, cell = self.rng, plan.cell
