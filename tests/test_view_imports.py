@@ -372,7 +372,7 @@ class ProgressTestCase(ImportTestCase):
         self.client.force_login(self.alice)
         response = self.client.get(reverse("imports:progress", args=[run.pk]))
         data = response.json()
-        self.assertEqual(response["Cache-Control"], "no-store")
+        self.assertEqual(response["Cache-Control"], "no-store, private")
         self.assertEqual((data["status"], data["done"], data["total"]), ("validating", 1200, 5000))
         self.assertTrue(data["running"])
         self.assertFalse(data["stale"])
