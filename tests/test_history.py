@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from devdata import quotas as demo_quotas
 from organizations.history import Subtree, TreeAt, children_on
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.services import organization_create, organization_dissolve, organization_move
@@ -23,7 +24,6 @@ from reports import tally
 from reports.attainment import Attainment, attainment
 from reports.forms import Period
 from reports.models import MembershipCount
-from devdata import quotas as demo_quotas
 from tests.test_attainment import (
     HYPOTHESIS,
     TODAY,

@@ -48,7 +48,7 @@ class ImportLimitsTestCase(ImportTestCase):
     def test_the_reader_the_pipeline_and_the_upload_refuse_a_byte_over_the_size(self) -> None:
         short = people_csv(1)
         # The name padded with spaces (trimmed when read): one row of 3 MB and a byte.
-        data = short.replace("Hoa".encode(), "Hoa".encode() + b" " * (3 * MB + 1 - len(short)))
+        data = short.replace(b"Hoa", b"Hoa" + b" " * (3 * MB + 1 - len(short)))
         self.assertEqual(len(data), 3 * MB + 1)
         with self.assertRaisesRegex(reading.Unusable, "3 MB"):
             reading.read_workbook(data, "quan-chung.csv")

@@ -28,10 +28,10 @@ class PopulationTestCase(SimpleTestCase):
                     demo = people._Demo.__new__(people._Demo)
                     demo.rng = random.Random(3)
                     generator = dataset._Generator.__new__(dataset._Generator)
-                    generator.rng, generator.fold = random.Random(3), {}
-                    expected = population.full_name(random.Random(3), gender, group)
-                    self.assertEqual(demo._name(gender, group), expected)
-                    self.assertEqual(generator._name(gender, group)[0], expected)
+                    generator.rng, generator.fold = dataset._Random(3), {}
+                    self.assertEqual(demo._name(gender, group), population.full_name(random.Random(3), gender, group))
+                    faster = population.full_name(dataset._Random(3), gender, group)
+                    self.assertEqual(generator._name(gender, group)[0], faster)
 
     def test_names_are_reproducible_from_the_seed_and_well_formed(self) -> None:
         for gender in Gender.values:
