@@ -273,6 +273,16 @@ class _Act:
     details: dict[str, Any] = field(default_factory=dict)
     number: str = ""  # the kind of document number, filled in later in date order
     number_field: str = ""
+
+    def __post_init__(self) -> None:
+        # The date a step records and its document's field are the step's own (recruitment.services.STEPS).
+        spec = STEPS.get(self.step)
+        date_field = spec.date_field if spec else rules.STAGE_DATE_FIELD[Stage.SOURCE] if self.step == "source" else ""
+        if date_field:
+            self.fields = {date_field: self.day, **self.fields}
+        if spec and self.number and not self.number_field:
+            self.number_field = spec.number_field
+
     document_no: str = ""
 
 
@@ -493,15 +503,13 @@ class _Demo:
     def _plan(self, cell: _Cell, source: datetime.date, *, fails: int = 0, quirk: str = "") -> _Plan:
         """The whole way to full membership; outcomes and `today` cut it later."""
         rng, days, book = self.rng, self.days, self.book
-        acts = [_Act("source", source, {"source_date": source})]
+        acts = [_Act("source", source)]
         cert = self._course_after(cell, source)
-        acts.append(
-            _Act("awareness", cert, {"awareness_cert_date": cert}, number="cert", number_field="awareness_cert_no")
-        )
+        acts.append(_Act("awareness", cert, number="cert"))
         application = cert + rng.randint(14, 60) * DAY
         if quirk == "resumed":  # back from military service or work away: the dossier started only lately
             application = max(application, self.today - rng.randint(15, 80) * DAY)
-        acts.append(_Act("dossier", application, {"application_date": application}))
+        acts.append(_Act("dossier", application))
         history = application + rng.randint(3, 21) * DAY
         docs = {
             "personal_history_date": history,
@@ -527,10 +535,9 @@ class _Demo:
             _Act(
                 "branch_vote",
                 vote,
-                {"branch_vote_date": vote, "branch_vote_members": m, "branch_votes_for": votes_for},
+                {"branch_vote_members": m, "branch_votes_for": votes_for},
                 details={"branch_vote_members": m, "branch_votes_for": votes_for, "passed": True},
                 number="branch",
-                number_field="branch_resolution_no",
             )
         )
         last = vote
@@ -541,10 +548,9 @@ class _Demo:
                 _Act(
                     "committee_review",
                     review,
-                    {"committee_review_date": review, "committee_members": cm, "committee_votes_for": cv},
+                    {"committee_members": cm, "committee_votes_for": cv},
                     details={"committee_members": cm, "committee_votes_for": cv},
                     number="committee",
-                    number_field="committee_resolution_no",
                 )
             )
             last = review
@@ -561,16 +567,15 @@ class _Demo:
             _Act(
                 "decision",
                 decision,
-                {"decision_date": decision, "decision_extended": extended},
+                {"decision_extended": extended},
                 details={"decision_extended": True} if extended else {},
                 number="decision",
-                number_field="decision_no",
             )
         )
         limit = book.at(decision).ceremony_working_days
         late = quirk in ("ceremony_late", "ceremony_consent")
         ceremony = days.add(decision, limit + rng.randint(3, 25) if late else rng.randint(2, limit - 2))
-        acts.append(_Act("ceremony", ceremony, {"admission_date": ceremony}))
+        acts.append(_Act("ceremony", ceremony))
         if quirk == "ceremony_consent":
             acts[-1].number, acts[-1].number_field = "consent", "late_ceremony_consent_no"
         end = add_months(ceremony, book.at(ceremony).probation_months)
@@ -593,7 +598,6 @@ class _Demo:
                 "recognition",
                 recognition,
                 {
-                    "recognition_date": recognition,
                     "new_member_course_date": course,
                     "recognition_vote_date": recognition_vote,
                     "recognition_vote_members": rm,
@@ -601,7 +605,6 @@ class _Demo:
                 },
                 details=details,
                 number="decision",
-                number_field="recognition_decision_no",
             )
         )
         return _Plan(cell=cell, acts=acts, docs=docs, vote_day=first_vote)
@@ -627,7 +630,7 @@ class _Demo:
                 _Act(
                     step,
                     day,
-                    {"removal_date": day, "removal_reason": code, "removal_note": note},
+                    {"removal_reason": code, "removal_note": note},
                     details={"removal_reason": code, "removal_note": note},
                     number=number,
                 ),

@@ -133,3 +133,16 @@ class StepFieldsTestCase(BaseTestCase):
             advance(c, "branch_vote", D(2024, 7, 5), self.dave, "12-NQ/CB", branch_vote_members=9)
         self.assertEqual(set(caught.exception.message_dict), {"branch_votes_for"})
         self.assertEqual(Candidate.objects.get(pk=c.pk).stage, Stage.DOSSIER)
+
+
+class DemoActsTestCase(BaseTestCase):
+    def test_the_demo_records_each_step_as_the_step_does(self) -> None:
+        from devdata.people import _Act
+
+        day = D(2024, 8, 15)
+        self.assertEqual(_Act("source", day).fields, {"source_date": day})
+        for step in STEPS.values():
+            act = _Act(step.name, day, number="decision")
+            with self.subTest(step=step.name):
+                self.assertEqual(act.fields, {step.date_field: day})
+                self.assertEqual(act.number_field, step.number_field)
