@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "organizations",
@@ -91,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "organizations.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,13 +181,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling (django-axes): lock a username from one address after 5 failures, for 30 minutes.
+# Login throttling (django-axes): AXES_FAILURE_LIMIT failed sign-ins (wrong passwords or wrong two-factor codes)
+# for one username from one client address lock that username from that address only, for 30 minutes; the same
+# username from another address, and other usernames from that address, are not affected.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The number of reverse proxies in front of the app that append to X-Forwarded-For (nginx with
+# `$proxy_add_x_forwarded_for`: 1). 0 reads the connection's address; behind a proxy that would be the proxy's,
+# the same for every client. Entries beyond that count were written by the client and are not believed.
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "organizations.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", "True")
+
+# Two-factor authentication (django-otp, TOTP): optional for everyone; with OTP_REQUIRED_FOR_ADMINS, users with an
+# admin role anywhere and superusers must enrol a device before anything else.
+OTP_REQUIRED_FOR_ADMINS = envbool("OTP_REQUIRED_FOR_ADMINS", "False")
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Phát triển đảng viên")
 
 # The quota page posts about ten fields per unit, and a merged province has 150 communes or more.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

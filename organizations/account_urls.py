@@ -1,14 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from organizations.forms import LoginForm
+from organizations import account_views
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", account_views.SignInView.as_view(), name="login"),
+    path("login/code/", account_views.login_code, name="login_code"),
+    path("two-factor/", account_views.two_factor, name="two_factor"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",

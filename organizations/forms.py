@@ -66,3 +66,28 @@ class DissolveForm(forms.Form):
 class TreeSearchForm(forms.Form):
     q = forms.CharField(label=_("Search by code or name"), required=False, max_length=100)
     inactive = forms.BooleanField(label=_("Include dissolved units"), required=False)
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join((self.cleaned_data.get("code") or "").split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("Enter the 6 digits that the app shows now."))
+        return code
+
+
+class TwoFactorEnrolForm(TwoFactorCodeForm):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    field_order = ["password", "code"]
