@@ -17,6 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from imports import pipeline
 from imports.models import ImportRun
+from organizations.exporting import write_text
 
 ROW_HEADER = "Dòng trong tệp gốc"
 ERROR_HEADER = "Lỗi"
@@ -38,7 +39,7 @@ def _write_value(sheet: Worksheet, row: int, col: int, value: object, formats: d
     elif isinstance(value, int | float):
         sheet.write_number(row, col, value)
     else:
-        sheet.write_string(row, col, str(value))
+        write_text(sheet, row, col, value)
 
 
 def _write_sheet(
@@ -49,18 +50,18 @@ def _write_sheet(
 ) -> None:
     error_col = len(headers) + 1
     sheet.set_row(0, 30)  # rows are written in order (constant memory): set the header row's height first
-    sheet.write_string(0, 0, ROW_HEADER, formats["header"])
+    write_text(sheet, 0, 0, ROW_HEADER, formats["header"])
     for col, header in enumerate(headers, start=1):
-        sheet.write_string(0, col, str(header), formats["header"])
+        write_text(sheet, 0, col, header, formats["header"])
         sheet.set_column(col, col, max(12, min(30, len(str(header)) + 2)))
-    sheet.write_string(0, error_col, ERROR_HEADER, formats["error_header"])
+    write_text(sheet, 0, error_col, ERROR_HEADER, formats["error_header"])
     sheet.set_column(0, 0, 10)
     sheet.set_column(error_col, error_col, 60, formats["error"])
     for r, (number, values, message) in enumerate(rows, start=1):
         sheet.write_number(r, 0, number)
         for col, value in enumerate(values[: len(headers)], start=1):
             _write_value(sheet, r, col, value, formats)
-        sheet.write_string(r, error_col, message, formats["error"])
+        write_text(sheet, r, error_col, message, formats["error"])
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, max(len(rows), 1), error_col)
 

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from imports import layout
 from imports.reading import max_bytes, max_rows
+from organizations.exporting import write_text
 from organizations.models import Kind, Sector
 from recruitment.ethnicities import ETHNIC_GROUPS
 from recruitment.models import RemovalReason
@@ -201,7 +202,7 @@ def _write_instructions(book: Workbook, sheet: Worksheet) -> None:
     for style, text in _instructions():
         if style == "heading":
             row += 1
-        sheet.write_string(row, 0, text if style != "item" else f"• {text}", styles[style])
+        write_text(sheet, row, 0, text if style != "item" else f"• {text}", styles[style])
         row += 1
     sheet.activate()
 
@@ -211,10 +212,10 @@ def _write_lists(book: Workbook, sheet: Worksheet) -> dict[str, str]:
     bold = book.add_format({"bold": True})
     ranges: dict[str, str] = {}
     for col, (title, values) in enumerate(_lists().items()):
-        sheet.write_string(0, col, title, bold)
+        write_text(sheet, 0, col, title, bold)
         sheet.set_column(col, col, max(12, max(len(v) for v in values) + 2))
         for row, value in enumerate(values, start=1):
-            sheet.write_string(row, col, value)
+            write_text(sheet, row, col, value)
         letter = xlsxwriter.utility.xl_col_to_name(col)
         ranges[title] = f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}"
     sheet.hide()
@@ -286,7 +287,7 @@ def _write_sheet(
         else:
             cell_format = None
         sheet.set_column(col, col, width, cell_format)
-        sheet.write_string(0, col, column.header, formats["required" if column.required else "header"])
+        write_text(sheet, 0, col, column.header, formats["required" if column.required else "header"])
         note = NOTES.get((spec.key, column.key)) or NOTES.get(column.key)
         if note:
             required = "Bắt buộc." if column.required else "Không bắt buộc."

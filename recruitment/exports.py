@@ -15,6 +15,7 @@ from typing import Any
 import xlsxwriter
 from django.utils import translation
 
+from organizations.exporting import write_text
 from recruitment.models import CandidateQuerySet, Gender, RemovalReason, Stage
 
 PEOPLE_SHEET = "Quần chúng"
@@ -73,7 +74,7 @@ def people_workbook(rows: CandidateQuerySet) -> bytes:
     date = book.add_format({"num_format": "dd/mm/yyyy"})
     for col, (header, field, _convert) in enumerate(PEOPLE_COLUMNS):
         sheet.set_column(col, col, _WIDTHS.get(field, 14))
-        sheet.write_string(0, col, header, bold)
+        write_text(sheet, 0, col, header, bold)
     sheet.freeze_panes(1, 1)
     fields = [field for _header, field, _convert in PEOPLE_COLUMNS]
     converters = [convert for _header, _field, convert in PEOPLE_COLUMNS]
@@ -94,6 +95,6 @@ def _write_rows(sheet: Any, date: Any, converters: list[Any], rows: Iterable[tup
             if isinstance(value, datetime.date):
                 sheet.write_datetime(r, c, value, date)
             else:
-                # Always text: a citizen ID must keep its leading zeros.
-                sheet.write_string(r, c, str(value))
+                # Always text: a citizen ID must keep its leading zeros, and a name is never a formula.
+                write_text(sheet, r, c, value)
     return r

@@ -8,7 +8,6 @@ own notation (102,78 and 7.894 in Vietnamese).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -22,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from organizations.exporting import CsvWriter, merge_text, write_text
 from reports.attainment import BREAKDOWNS, Attainment, Row, percent
 
 CONTRACT_FIELDS = ("org_code", "org_name", "target", "admitted", "percent")
@@ -52,25 +52,24 @@ def _require_detail(att: Attainment) -> None:
         raise ValueError("these columns need attainment(..., detail=True)")
 
 
+def _contract_values(row: Row) -> list[Any]:
+    """CONTRACT_FIELDS' values of a row, the figures as numbers (the percentage a Decimal)."""
+    return [row.org.code, row.org.name, row.target, row.admitted, row.percent]
+
+
 def contract_records(att: Attainment) -> list[dict[str, Any]]:
     """CONTRACT §4: one record per row (the organization, then each direct child by code)."""
-    return [
-        {
-            "org_code": row.org.code,
-            "org_name": row.org.name,
-            "target": row.target,
-            "admitted": row.admitted,
-            "percent": decimal_text(row.percent),
-        }
-        for row in att.rows
-    ]
+    records = [dict(zip(CONTRACT_FIELDS, _contract_values(row), strict=True)) for row in att.rows]
+    for record in records:
+        record["percent"] = decimal_text(record["percent"])
+    return records
 
 
 def _extended_values(row: Row) -> list[Any]:
     fig = row.figures
     return [
         row.members_at_start,
-        decimal_text(row.admission_rate),
+        row.admission_rate,
         row.still_needed,
         fig.recognized,
         fig.struck_off,
@@ -89,13 +88,15 @@ def write_csv(att: Attainment, stream: TextIO | Any, *, extended: bool = False, 
         _require_detail(att)
     if bom:
         stream.write("\ufeff")
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = CsvWriter(stream, lineterminator="\n")
     writer.writerow([*CONTRACT_FIELDS, *(EXTENDED_FIELDS if extended else ())])
-    for record, row in zip(contract_records(att), att.rows, strict=True):
-        values = [record[key] for key in CONTRACT_FIELDS]
+    for row in att.rows:
+        values = _contract_values(row)
         if extended:
             values += _extended_values(row)
-        writer.writerow(["" if v is None else v for v in values])
+        # Names and codes neutralized (organizations.exporting); the figures stay numbers, the
+        # percentages written with a dot and their two decimals.
+        writer.writerow(values)
 
 
 def write_json(att: Attainment, stream: TextIO | Any) -> None:
@@ -232,7 +233,7 @@ def _write_row(sheet: Any, r: int, cols: list[_Column], row: Row, fmt: dict[str,
         if value is None:
             sheet.write_blank(r, c, None, cell_fmt)
         elif col.kind == "text":
-            sheet.write_string(r, c, str(value), cell_fmt)
+            write_text(sheet, r, c, value, cell_fmt)
         else:
             sheet.write_number(r, c, _cell_value(value), cell_fmt)
 
@@ -242,7 +243,7 @@ def _write_sum_row(
 ) -> None:
     """The children's sum: formulas, each with its value cached so readers that do not calculate show it."""
     sheet.write_blank(r, 0, None, fmt["sum_text"])
-    sheet.write_string(r, 1, _("Total of the direct units"), fmt["sum_text"])
+    write_text(sheet, r, 1, _("Total of the direct units"), fmt["sum_text"])
     sums: dict[str, int | None] = {}
     for c, col in enumerate(cols):
         if col.kind != "int":
@@ -269,23 +270,23 @@ def _write_sum_row(
 def _attainment_sheet(book: Any, att: Attainment, cols: list[_Column], fmt: dict[str, Any]) -> None:
     sheet = book.add_worksheet(_("Attainment")[:31])
     last_col = len(cols) - 1
-    sheet.merge_range(0, 0, 0, last_col, _title(att), fmt["title"])
-    sheet.merge_range(1, 0, 1, last_col, f"{att.org.name} ({att.org.code})", fmt["subtitle"])
+    merge_text(sheet, 0, 0, 0, last_col, _title(att), fmt["title"])
+    merge_text(sheet, 1, 0, 1, last_col, f"{att.org.name} ({att.org.code})", fmt["subtitle"])
     day = figures_day(att)
-    sheet.merge_range(2, 0, 2, last_col, _("Figures up to %(date)s") % {"date": f"{day:%d/%m/%Y}"}, fmt["note"])
+    merge_text(sheet, 2, 0, 2, last_col, _("Figures up to %(date)s") % {"date": f"{day:%d/%m/%Y}"}, fmt["note"])
 
     # Two header rows: the breakdowns share "Of those admitted" above their own labels; the others span both.
     top, sub = 4, 5
     sheet.set_row(sub, 45)
     group = [c for c, col in enumerate(cols) if col.group]
     if group:
-        sheet.merge_range(top, group[0], top, group[-1], _("Of those admitted"), fmt["header"])
+        merge_text(sheet, top, group[0], top, group[-1], _("Of those admitted"), fmt["header"])
     for c, col in enumerate(cols):
         sheet.set_column(c, c, col.width)
         if col.group:
-            sheet.write_string(sub, c, str(col.header()), fmt["header"])
+            write_text(sheet, sub, c, col.header(), fmt["header"])
         else:
-            sheet.merge_range(top, c, sub, c, str(col.header()), fmt["header"])
+            merge_text(sheet, top, c, sub, c, col.header(), fmt["header"])
 
     r = sub + 1
     _write_row(sheet, r, cols, att.total, fmt, "bold_")
@@ -317,11 +318,11 @@ def _months_sheet(book: Any, att: Attainment, fmt: dict[str, Any]) -> None:
     headers = [_("Month"), _("Admitted in the month"), _("Admitted so far")]
     if curve:
         headers.append(_("Target spread evenly, so far"))
-    sheet.merge_range(0, 0, 0, len(headers) - 1, _title(att), fmt["title"])
-    sheet.merge_range(1, 0, 1, len(headers) - 1, f"{att.org.name} ({att.org.code})", fmt["subtitle"])
+    merge_text(sheet, 0, 0, 0, len(headers) - 1, _title(att), fmt["title"])
+    merge_text(sheet, 1, 0, 1, len(headers) - 1, f"{att.org.name} ({att.org.code})", fmt["subtitle"])
     for c, header in enumerate(headers):
         sheet.set_column(c, c, 10 if c == 0 else 16)
-        sheet.write_string(3, c, header, fmt["header"])
+        write_text(sheet, 3, c, header, fmt["header"])
     sheet.set_row(3, 45)
     # Months after the last day the figures cover are left empty rather than shown as no admissions.
     day = figures_day(att)
