@@ -930,11 +930,33 @@ class Checker:
                     continue
             if not self._allowed(table, number, "code", org.anchor, Role.ADMIN):
                 continue
+            if not self._gives_quota(org):
+                table.issue(
+                    number,
+                    "code",
+                    _(
+                        "The quota of %(code)s itself is given by the level above: ask an administrator of the "
+                        "organization directly above it (of a top-level organization, a system administrator)."
+                    )
+                    % {"code": org.code},
+                )
+                continue
             self.changes.quotas.append(QuotaWrite(org.ref, first, last, target, existing))
             if existing is None:
                 result.created += 1
             else:
                 result.updated += 1
+
+    def _gives_quota(self, org: Org) -> bool:
+        """A unit's own quota is given one level up (organizations.access.can_set_own_quota): by an
+        admin of its parent; a top-level unit's, without limits. A unit new in the file is given its
+        quota by whoever may create it under its existing ancestor (org.anchor)."""
+        if org.id is None:
+            return True  # its creation already needed the admin role on org.anchor, above it
+        decided = rules_tree.decided_at(org.path)
+        if not decided:
+            return self.scope.unlimited and self.scope.role(org.path) is not None
+        return self.scope.role(decided) == Role.ADMIN
 
     # -- people -------------------------------------------------------------------------------
 

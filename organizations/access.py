@@ -77,12 +77,23 @@ def can_manage(user: AnyUser, org: Organization) -> bool:
     return role_on(user, org) == Role.ADMIN
 
 
-def can_restructure(user: AnyUser, org: Organization) -> bool:
-    """Moving or closing a unit is decided one level up: the user must manage its parent."""
+def decides_for(user: AnyUser, org: Organization) -> bool:
+    """Whether the user decides what is decided one level up for org (moving or closing it, its own
+    admission quota): an administrator of its parent; for a top-level unit, a system administrator."""
     decided = rules.decided_at(org.path)
     if not decided:
         return is_global(user)
     return role_on_path(user, decided) == Role.ADMIN
+
+
+def can_restructure(user: AnyUser, org: Organization) -> bool:
+    """Moving or closing a unit is decided one level up: the user must manage its parent."""
+    return decides_for(user, org)
+
+
+def can_set_own_quota(user: AnyUser, org: Organization) -> bool:
+    """A unit's own admission quota is given by the level above: the user must manage its parent."""
+    return decides_for(user, org)
 
 
 def scope_roots(user: AnyUser) -> list[Organization]:

@@ -65,6 +65,27 @@ def _name_boxes(form: forms.Form, row_name: str) -> None:
         form_field.widget.attrs["aria-label"] = f"{row_name}: {form_field.label}"
 
 
+def _keep_what_was_not_posted(form: forms.Form) -> None:
+    """A box whose field the post does not carry keeps its value: missing is no change.
+
+    Only a box posted empty clears what it holds (the page's way to delete a quota or a count); a
+    post cut short, crafted or sent by another version of the page never deletes what it did not
+    send. Called once the form has all its fields: each missing one is given its initial value, so
+    it is neither changed nor cleaned as empty.
+    """
+    if not form.is_bound:
+        return
+    missing = [name for name in form.fields if form.add_prefix(name) not in form.data]
+    if not missing:
+        return
+    data: Any = form.data  # a QueryDict from a request, a dict in tests: both copy mutable
+    data = data.copy()
+    for name in missing:
+        value = form.get_initial_for_field(form.fields[name], name)
+        data[form.add_prefix(name)] = "" if value is None else str(value)
+    form.data = data
+
+
 class QuotaRowForm(forms.Form):
     """The quotas of one organization for the period: the total as a number or a rate, and sub-targets."""
 
@@ -78,6 +99,7 @@ class QuotaRowForm(forms.Form):
         for category in SUB_CATEGORIES:
             self.fields[f"sub_{category.value}"] = WholeNumberField(label=category.label)
         _name_boxes(self, row_name)
+        _keep_what_was_not_posted(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -96,6 +118,7 @@ class MembersRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.row_name = row_name
         _name_boxes(self, row_name)
+        _keep_what_was_not_posted(self)
 
 
 class YearForm(forms.Form):

@@ -1,8 +1,11 @@
 """The quota pages: an organization's quota and its direct children's, and their membership counts.
 
-Anyone in scope reads them; an admin of the organization edits the whole page in one form, posted
-at once and saved in one transaction. Each page reads a fixed number of queries whatever the
-number of children.
+Anyone in scope reads them; an admin of the organization edits the page in one form, posted at
+once and saved in one transaction: its children's quotas and everyone's membership counts. The
+organization's own quota is given by the level above (organizations.access.can_set_own_quota), so
+its row is a form only for an admin of its parent (of a top-level one, a superuser); a post that
+carries that row's boxes from anyone else is refused. A box the post does not carry changes
+nothing. Each page reads a fixed number of queries whatever the number of children.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -155,7 +158,8 @@ def _quota_changes(rows: list[QuotaRow]) -> list[QuotaChange]:
     """Only what the user changed, so a sub-target given as a rate elsewhere stays unless its box is filled."""
     out = []
     for row in rows:
-        assert row.form is not None
+        if row.form is None:  # shown, not offered: the organization's own quota, set by the level above
+            continue
         data, changed = row.form.cleaned_data, set(row.form.changed_data)
         if changed & {"target", "rate"}:
             out.append(QuotaChange(row.org, "", data["target"], data["rate"], row.quota.note if row.quota else ""))
@@ -183,8 +187,9 @@ def _add_errors(by_code: dict[str, forms.Form], exc: ValidationError, field_for:
             by_code[code].add_error(field_for(rest), error)
 
 
-def _bind_quota_forms(rows: list[QuotaRow], data: Any, period: Period) -> None:
-    for row in rows:
+def _bind_quota_forms(rows: list[QuotaRow], data: Any, period: Period, *, own: bool) -> None:
+    """Forms for the children's rows, and for the organization's own when the user sets it (`own`)."""
+    for row in rows[0 if own else 1 :]:
         row.form = QuotaRowForm(
             data, initial=row.initial(), prefix=row.org.code, is_term=period.is_term, row_name=row.org.name
         )
@@ -237,11 +242,15 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     period_form, period = _period(request)
     rows = _quota_rows(org, period)
     can_edit = access.can_manage(request.user, org)
+    # The organization's own quota is given by the level above (the root's by a system administrator).
+    own_editable = can_edit and access.can_set_own_quota(request.user, org)
+    if request.method == "POST" and not own_editable and _posts_row(request.POST, org):
+        raise PermissionDenied(_own_quota_message())
     if can_edit:
-        _bind_quota_forms(rows, request.POST if request.method == "POST" else None, period)
+        _bind_quota_forms(rows, request.POST if request.method == "POST" else None, period, own=own_editable)
     if request.method == "POST" and period_form.errors:
         messages.error(request, _("Choose a valid year or term before saving."))
-    elif request.method == "POST" and all(row.form and row.form.is_valid() for row in rows):
+    elif request.method == "POST" and all(row.form.is_valid() for row in rows if row.form):
         try:
             n = quotas_save(parent=org, period=period, rows=_quota_changes(rows), acting_user=acting_user(request))
         except ValidationError as exc:
@@ -249,8 +258,26 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, ngettext("%(n)d quota changed.", "%(n)d quotas changed.", n) % {"n": n})
             return redirect(f"{reverse('quotas:detail', args=[org.code])}?{_period_query(period)}")
-    ctx = {**_quota_context(request, org, period, rows), "form": period_form, "can_edit": can_edit}
+    ctx = {
+        **_quota_context(request, org, period, rows),
+        "form": period_form,
+        "can_edit": can_edit,
+        "own_note": _own_quota_message() if can_edit and not own_editable else "",
+    }
     return render(request, "reports/quotas.html", ctx)
+
+
+def _posts_row(data: Any, org: Organization) -> bool:
+    """Whether the post carries a box of org's row (the row's form prefix is its code)."""
+    probe = QuotaRowForm(prefix=org.code)
+    return any(probe.add_prefix(name) in data for name in probe.fields)
+
+
+def _own_quota_message() -> str:
+    return _(
+        "The quota of the organization itself is given by the level above: an administrator of the "
+        "organization directly above sets it (of a top-level organization, a system administrator)."
+    )
 
 
 @login_required
