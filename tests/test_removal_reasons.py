@@ -39,7 +39,7 @@ class RemovalOutcomesTestCase(SimpleTestCase):
             "struck_off": {Stage.PROBATION: Stage.STRUCK_OFF},
             "moved_away": dict.fromkeys(BEFORE_VOTE, Stage.TRANSFERRED),
         }
-        leaving = {
+        leaving: dict[str, str] = {
             **dict.fromkeys(BEFORE_VOTE, Stage.REMOVED),
             **dict.fromkeys(AFTER_VOTE, Stage.NOT_ADMITTED),
             Stage.PROBATION: Stage.STRUCK_OFF,  # a probationer who dies or leaves: off the probationary list
@@ -110,6 +110,7 @@ class MigrationMappingTestCase(SimpleTestCase):
 class MigrationEventsTestCase(BaseTestCase):
     def test_the_reasons_recorded_in_leaving_acts_become_codes(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.STRUCK_OFF)
+        assert c.removal_date is not None and c.admission_date is not None
         texts = [("Vi phạm tư cách", Stage.STRUCK_OFF), ("Từ trần", Stage.STRUCK_OFF), ("", Stage.PROBATION)]
         events = [
             StageEvent.objects.create(
