@@ -741,10 +741,11 @@ class Checker:
                 )
                 return
         elif anchor is not None:
+            # The scope first: of a unit outside it, nothing is said (not even that it has been dissolved).
+            if not self._allowed(table, number, "parent_code", anchor.path, Role.ADMIN):
+                return
             if problem := rules_tree.add_problem(parent_code=anchor.code, parent_active=anchor.is_active):
                 table.issue(number, "parent_code", problem)
-                return
-            if not self._allowed(table, number, "parent_code", anchor.path, Role.ADMIN):
                 return
             org.anchor = anchor.path
         parent: int | str | None
@@ -803,6 +804,18 @@ class Checker:
         self, table: Table, number: int, org: Org, parent_code: str, current_parent: str,
         rows: dict[str, tuple[int, list[Any]]],
     ) -> bool:  # fmt: skip
+        # Moving a unit is decided one level up (organizations.access.can_restructure).
+        decided = rules_tree.decided_at(org.path)
+        allowed = self.scope.role(decided) == Role.ADMIN if decided else self.scope.top_allowed()
+        if not allowed:
+            table.issue(
+                number,
+                "parent_code",
+                _("Moving %(code)s to another parent is decided by an administrator of its current parent.")
+                % {"code": org.code},
+            )
+            return False
+        # Whoever decides the move may see the current parent.
         if not parent_code:
             table.issue(
                 number,
@@ -816,17 +829,6 @@ class Checker:
             return False
         if problem := rules_tree.own_parent_problem(org.code, parent_code):
             table.issue(number, "parent_code", problem)
-            return False
-        # Moving a unit is decided one level up (organizations.access.can_restructure).
-        decided = rules_tree.decided_at(org.path)
-        allowed = self.scope.role(decided) == Role.ADMIN if decided else self.scope.top_allowed()
-        if not allowed:
-            table.issue(
-                number,
-                "parent_code",
-                _("Moving %(code)s to another parent is decided by an administrator of its current parent.")
-                % {"code": org.code},
-            )
             return False
         target = self.state.orgs.get(parent_code)
         if target is None:
@@ -844,6 +846,9 @@ class Checker:
             target, problem = self._anchor(parent_code, rows)
             if target is None:
                 return problem is None and self._cannot_move_under_top(table, number)
+        if self.scope.role(target.path) is None:  # nothing is said of a unit outside the scope
+            table.issue(number, "parent_code", str(_refusal(None, Role.ADMIN)))
+            return False
         problem = rules_tree.move_problem(
             path=org.path, target_code=target.code, target_path=target.path, target_active=target.is_active
         )
@@ -1115,6 +1120,10 @@ class Checker:
                 return row
         if removal is None:
             return None  # put on a list again: a new candidacy
+        # A closed candidacy outside the scope is not compared: whether its dates match would show through.
+        rows = [r for r in rows if self.scope.role(r[-1]) is not None]
+        if not rows:
+            return None
         latest = max(rows, key=lambda r: r[_AT["id"]])
         stored_source = latest[_AT["source_date"]]
         if source is None or stored_source is None or source == stored_source:
@@ -1138,6 +1147,10 @@ class Checker:
                 return None
             if org.id == existing[_AT["organization_id"]]:
                 return org if self._allowed(table, number, "branch_code", org.anchor, Role.STAFF) else None
+        if self.scope.role(org.anchor) is None:
+            # Of a unit outside the scope nothing is said: not what kind it is, nor that it has been dissolved.
+            table.issue(number, "branch_code", str(_refusal(None, Role.STAFF)))
+            return None
         if org.kind not in CELL_KINDS:
             table.issue(
                 number,

@@ -21,6 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organizations import access
 from organizations.models import CELL_KINDS, Organization
 from organizations.services import attribute
 from organizations.text import nfc
@@ -195,29 +196,42 @@ def _check_cell(organization: Organization) -> None:
 
 
 def _validate(
-    candidate: Candidate, ctx: rules.Context, extra: list[rules.Problem] | None = None
+    candidate: Candidate, ctx: rules.Context, acting_user: User | None, extra: list[rules.Problem] | None = None
 ) -> list[rules.Problem]:
     rules.derive(candidate, ctx)
-    problems = rules.check_record(candidate, ctx) + (extra or []) + _duplicate_problems(candidate)
+    problems = rules.check_record(candidate, ctx) + (extra or []) + _duplicate_problems(candidate, acting_user)
     _raise_errors(problems)
     # The database constraints stay the last word; the rules above already gave the readable reasons.
     candidate.full_clean(exclude=["organization"], validate_constraints=False)
     return problems
 
 
-def _duplicate_problems(candidate: Candidate) -> list[rules.Problem]:
+def _duplicate_problems(candidate: Candidate, acting_user: User | None) -> list[rules.Problem]:
+    """Another open candidacy with the same citizen ID: named only when the acting user may see it (a
+    command, with no user, sees everything); outside their scope, only that it exists and whom to ask."""
     if not candidate.is_open:
         return []
     others = Candidate.objects.open().filter(national_id=candidate.national_id).exclude(pk=candidate.pk)
     other = others.select_related("organization").first()
     if other is None:
         return []
+    if acting_user is not None and not access.can_read(acting_user, other.organization):
+        return [rules.Problem("national_id", outside_scope_message())]
     message = _("%(name)s, citizen ID %(id)s, is already a candidate in %(org)s.") % {
         "name": other.full_name,
         "id": other.national_id,
         "org": other.organization.name,
     }
     return [rules.Problem("national_id", message)]
+
+
+def outside_scope_message() -> str:
+    """What a check that finds this citizen ID on record outside the user's scope says: that much, and whom to
+    ask, never whose it is or where."""
+    return _(
+        "This citizen ID is already on record in another unit, outside your scope. Check the number; if it is "
+        "right, ask the level above your unit, which can see both."
+    )
 
 
 def _claim(candidate: Candidate, version: int) -> None:
@@ -255,7 +269,7 @@ def candidate_create(
         **_clean_text(fields),
     )
     ctx = rules.Context.load(today or timezone.localdate())
-    _validate(candidate, ctx)
+    _validate(candidate, ctx, acting_user)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
         candidate.save()
@@ -282,7 +296,7 @@ def candidate_update(
     for name, value in _clean_text(fields).items():
         setattr(candidate, name, value)
     ctx = rules.Context.load(today or timezone.localdate())
-    problems = _validate(candidate, ctx)
+    problems = _validate(candidate, ctx, acting_user)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
@@ -334,7 +348,7 @@ def candidate_advance(
     candidate.stage = spec.to
     candidate.stage_date = act_date
     # A strike-off before the ceremony is refused by the date order (models.DATE_ORDER), as on import.
-    problems = _validate(candidate, ctx)
+    problems = _validate(candidate, ctx, acting_user)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
@@ -429,7 +443,7 @@ def _branch_vote(
     candidate.branch_vote_date = act_date
     candidate.branch_resolution_no = nfc(document_no)
     from_stage, candidate.stage, candidate.stage_date = candidate.stage, Stage.BRANCH_VOTED, act_date
-    problems = _validate(candidate, ctx, ready)
+    problems = _validate(candidate, ctx, acting_user, ready)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
