@@ -261,7 +261,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     ctx = {
         **_quota_context(request, org, period, rows),
         "form": period_form,
-        "can_edit": can_edit,
+        "can_edit": any(row.form for row in rows),  # a cell's admin has no box on its own page
         "own_note": _own_quota_message() if can_edit and not own_editable else "",
     }
     return render(request, "reports/quotas.html", ctx)

@@ -13,10 +13,11 @@ import time_machine
 from django.contrib.auth.models import User
 from django.utils.translation import gettext as _
 
+from organizations.models import Role
 from reports.forms import Period
 from reports.models import MembershipCount, Quota
 from reports.services import membership_set, quota_set
-from tests.base import PASSWORD, BaseTestCase
+from tests.base import PASSWORD, BaseTestCase, make_user
 from tests.test_view_quotas import MEMBERS_URL, NOW, URL, page_data
 from tests.test_workbook_pipeline import QUOTAS, ImportTestCase, book
 
@@ -193,3 +194,16 @@ class ImportedQuotaTestCase(ImportTestCase):
         root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
         self.assert_done(self.run_import(book({QUOTAS: root_row}), user=root))
         self.assertEqual(quotas(), {("C1", ""): (9, None), ("P", ""): (90, None)})
+
+
+@time_machine.travel(NOW, tick=False)
+class CellAdminTestCase(BaseTestCase):
+    def test_an_admin_of_a_cell_alone_reads_its_quota_with_no_form(self) -> None:
+        quota_set(org=self.orgs["C1.B2"], period=Y2026, target=6)
+        self.client.force_login(make_user("frank", self.orgs["C1.B2"], Role.ADMIN))
+        r = self.client.get("/quotas/C1.B2/?year=2026")
+        self.assertNotContains(r, 'name="C1.B2-target"')
+        self.assertNotContains(r, 'type="submit" class="button"')
+        self.assertContains(r, _(OWN_NOTE))
+        self.assertEqual(self.client.post("/quotas/C1.B2/?year=2026", {"C1.B2-target": ""}).status_code, 403)
+        self.assertEqual(quotas(), {("C1.B2", ""): (6, None)})
