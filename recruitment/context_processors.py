@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from recruitment import selectors
+from recruitment import audit, selectors
 
 
 def deadlines(request: HttpRequest) -> dict[str, Any]:
@@ -12,4 +12,8 @@ def deadlines(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"nav_due": SimpleLazyObject(lambda: selectors.nav_due_count(user, timezone.localdate()))}
+    return {
+        "nav_due": SimpleLazyObject(lambda: selectors.nav_due_count(user, timezone.localdate())),
+        # The personal data access log's link, for administrators (their grants are read once per request).
+        "nav_access_log": SimpleLazyObject(lambda: audit.can_read_log(user)),
+    }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import xlsxwriter
+from django.db.models.expressions import Combinable
 from django.utils import translation
 
 from organizations.exporting import write_text
@@ -65,8 +66,11 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
 _WIDTHS = {"full_name": 26, "organization__name": 40, "removal_reason": 30, "removal_note": 30, "occupation": 20}
 
 
-def people_workbook(rows: CandidateQuerySet) -> bytes:
-    """The candidates as an .xlsx file, streamed row by row (constant memory at any size)."""
+def people_workbook(rows: CandidateQuerySet, *, national_id: Combinable | None = None) -> bytes:
+    """The candidates as an .xlsx file, streamed row by row (constant memory at any size).
+
+    national_id: the citizen ID column as the reader may see it (recruitment.access.national_id_expression),
+    whole if not given."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
     sheet = book.add_worksheet(PEOPLE_SHEET)
@@ -77,6 +81,9 @@ def people_workbook(rows: CandidateQuerySet) -> bytes:
         write_text(sheet, 0, col, header, bold)
     sheet.freeze_panes(1, 1)
     fields = [field for _header, field, _convert in PEOPLE_COLUMNS]
+    if national_id is not None:
+        rows = rows.annotate(shown_national_id=national_id)
+        fields[fields.index("national_id")] = "shown_national_id"
     converters = [convert for _header, _field, convert in PEOPLE_COLUMNS]
     last = _write_rows(sheet, date, converters, rows.values_list(*fields).iterator(chunk_size=5000))
     sheet.autofilter(0, 0, max(last, 1), len(PEOPLE_COLUMNS) - 1)

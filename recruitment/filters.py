@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations import access
 from organizations.text import fold
+from recruitment.access import national_id_search_q
 from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, Candidate, CandidateQuerySet, Stage
 from recruitment.selectors import CATEGORIES, DEADLINES, deadline_q, overdue_q
 
@@ -132,7 +133,7 @@ class CandidateFilter(django_filters.FilterSet):
     def search(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
         digits = "".join(value.split())
         if digits.isdigit():
-            return qs.filter(national_id__startswith=digits)
+            return qs.filter(national_id_search_q(self.request.user, digits))  # type: ignore[union-attr]
         return qs.filter(search_key__contains=fold(value))
 
     def in_stage(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:

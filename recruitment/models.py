@@ -697,3 +697,43 @@ class CandidateWarning(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class AccessKind(models.TextChoices):
+    PERSON = "person", _("Opened a person's page")
+    EXPORT = "export", _("Exported the candidate list")
+    AUDIT_EXPORT = "audit_export", _("Exported the personal data access log")
+
+
+class PersonalDataAccess(models.Model):
+    """Who saw whose personal data: a person's page opened, a list exported. One row per access, written
+    in the same request (one INSERT) and never changed; organization is the unit the access concerns
+    (the person's cell, or the unit whose list was exported), so that an administrator of its subtree
+    reads it in the access log and nobody else does."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(_("user"), max_length=150)  # kept when the account is deleted
+    kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    filters = models.CharField(_("filters"), max_length=1000, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="recruitment_pda_at"),
+            models.Index(fields=["organization", "-at"], name="recruitment_pda_org_at"),
+            models.Index(fields=["user", "-at"], name="recruitment_pda_user_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AccessKind.values), name="recruitment_pda_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -19,4 +19,7 @@ urlpatterns = [
     path("candidates/<int:pk>/", include(candidate_urls)),
     path("org/<str:code>/candidates/new/", views.candidate_create, name="create"),
     path("deadlines/", views.deadlines, name="deadlines"),
+    path("access-log/", views.access_log, name="access_log"),
+    path("access-log/export.csv", views.access_log_export, {"fmt": "csv"}, name="access_log_csv"),
+    path("access-log/export.xlsx", views.access_log_export, {"fmt": "xlsx"}, name="access_log_xlsx"),
 ]

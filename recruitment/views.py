@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
 from organizations.web import acting_user, add_errors
-from recruitment import access, exports, rules, selectors, services
+from recruitment import access, audit, exports, rules, selectors, services
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
     CandidateForm,
@@ -26,16 +27,58 @@ from recruitment.forms import (
     StepForm,
     WarningResolveForm,
 )
-from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, Candidate, Stage
+from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, AccessKind, Candidate, Stage
 
 PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 200_000
 DEADLINE_ROWS = 20
 
 
 def _filtered(request: HttpRequest) -> CandidateFilter:
     qs = with_stage_order(access.visible_candidates(request.user)).select_related("organization")
-    return CandidateFilter(request.GET, queryset=qs.order_by("sort_name", "pk"), request=request)
+    return CandidateFilter(_search_params(request), queryset=qs.order_by("sort_name", "pk"), request=request)
+
+
+# A search by citizen ID never lands in a URL (nor so in an access log): the list's filter form is
+# posted, and a number searched for is kept in the session, the URL naming it by an opaque token
+# (?s=…) that the pages, the sorting and the export carry. A search by name stays in the URL (?q=…),
+# bookmarkable like every other filter.
+SEARCH_TOKEN = "s"  # noqa: S105 (the name of a query parameter)
+SEARCH_SESSION_KEY = "candidate_searches"
+SEARCHES_KEPT = 20
+
+
+def _is_number(term: str) -> bool:
+    return "".join(term.split()).isdigit()
+
+
+def _search_params(request: HttpRequest) -> QueryDict:
+    """The list's filters: the query string, with the number its search token stands for."""
+    params = request.GET.copy()
+    token = params.get(SEARCH_TOKEN)
+    if token is not None:
+        del params[SEARCH_TOKEN]
+        term = request.session.get(SEARCH_SESSION_KEY, {}).get(token)
+        if term is not None:
+            params["q"] = term
+    return params
+
+
+def _search_url(request: HttpRequest, params: QueryDict) -> str:
+    """The list's URL for these filters, a number searched for replaced by a token kept in the session."""
+    params = params.copy()
+    term = params.get("q", "")
+    if _is_number(term):
+        del params["q"]
+        searches = dict(request.session.get(SEARCH_SESSION_KEY, {}))
+        token = next((t for t, kept in searches.items() if kept == term), None) or secrets.token_urlsafe(9)
+        searches.pop(token, None)
+        searches[token] = term  # the newest last: the oldest are forgotten first
+        request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        params[SEARCH_TOKEN] = token
+    query = params.urlencode()
+    return reverse("recruitment:list") + (f"?{query}" if query else "")
 
 
 def _stale(request: HttpRequest, candidate: Candidate, exc: services.StaleCandidate) -> HttpResponse:
@@ -48,8 +91,24 @@ def _version(form: Any) -> int:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def candidate_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        # The filter form: its filled fields become the list's URL (a number searched for, a token).
+        names = set(CandidateFilter.base_filters)
+        params = QueryDict(mutable=True)
+        for name, values in request.POST.lists():
+            if name in names:
+                params.setlist(name, [v for v in values if v.strip()])
+        return redirect(_search_url(request, params))
+    if _is_number(request.GET.get("q", "")):
+        return redirect(_search_url(request, request.GET))  # an old link or a typed URL: out of the links
+    token = request.GET.get(SEARCH_TOKEN)
+    if token is not None and token not in request.session.get(SEARCH_SESSION_KEY, {}):
+        messages.info(request, _("That search has expired: search again."))
+        params = request.GET.copy()
+        del params[SEARCH_TOKEN]
+        return redirect(_search_url(request, params))
     filterset = _filtered(request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -63,16 +122,25 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
 def candidate_export(request: HttpRequest) -> HttpResponse:
     filterset = _filtered(request)
     rows = filterset.qs
-    if rows.count() > EXPORT_LIMIT:
+    count = rows.count()
+    if count > EXPORT_LIMIT:
         messages.error(request, _("Too many rows to export at once: narrow the list down first."))
         return redirect(f"{reverse('recruitment:list')}?{request.GET.urlencode()}")
     name = f"quan-chung-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(
-        exports.people_workbook(rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    data = exports.people_workbook(rows, national_id=access.national_id_expression(request.user))
+    code = (getattr(filterset.form, "cleaned_data", {}).get("org") or "").strip()
+    org = org_access.visible_organizations(request.user).filter(code=code).first() if code else None
+    audit.record_export(
+        request.user, AccessKind.EXPORT, organization=org, filters=_filters_text(_search_params(request)), rows=count
     )
+    response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _filters_text(params: QueryDict) -> str:
+    """The filters of a list as the access log shows them: stage=open; org=C1."""
+    return "; ".join(f"{key}={value}" for key, values in params.lists() for value in values if value)
 
 
 @login_required
@@ -98,6 +166,7 @@ def candidate_create(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.get_candidate_for_user(request.user, pk)
+    audit.record_person_view(request.user, candidate)
     can_write = org_access.can_write(request.user, candidate.organization)
     ctx = {
         "c": candidate,
@@ -272,3 +341,47 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     nav_due = counts["overdue"] + counts["warnings"]
     ctx = {"sections": sections, "today": today, "limit": DEADLINE_ROWS, "nav_due": nav_due}
     return render(request, "recruitment/deadlines.html", ctx)
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _access_log(request: HttpRequest) -> audit.AccessFilter:
+    if not audit.can_read_log(request.user):
+        raise PermissionDenied(_("The personal data access log is read by administrators."))
+    qs = audit.visible_accesses(request.user).select_related("organization", "candidate")
+    return audit.AccessFilter(request.GET, queryset=qs)
+
+
+@login_required
+@require_GET
+def access_log(request: HttpRequest) -> HttpResponse:
+    filterset = _access_log(request)
+    page = Paginator(filterset.qs, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "recruitment/access_log.html", {"filter": filterset, "page": page, "query": query.urlencode()}
+    )
+
+
+@login_required
+@require_GET
+def access_log_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    filterset = _access_log(request)
+    rows = filterset.qs
+    count = rows.count()
+    if count > EXPORT_LIMIT:
+        messages.error(request, _("Too many rows to export at once: narrow the list down first."))
+        return redirect(f"{reverse('recruitment:access_log')}?{request.GET.urlencode()}")
+    name = f"truy-cap-du-lieu-ca-nhan-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        data, content_type = audit.log_csv(rows), "text/csv; charset=utf-8"
+    else:
+        data, content_type = audit.log_workbook(rows), XLSX
+    audit.record_export(  # after the file is written: it lists the accesses before its own
+        request.user, AccessKind.AUDIT_EXPORT, organization=None, filters=_filters_text(request.GET), rows=count
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

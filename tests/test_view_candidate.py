@@ -197,7 +197,8 @@ class DetailTestCase(BaseTestCase):
         self.client.force_login(self.bob)
         r = self.client.get(f"/candidates/{c.pk}/")
         self.assertContains(r, "Hà Thị Thu")
-        self.assertContains(r, "001098001234")
+        self.assertContains(r, "<code>••••••••1234</code>")  # Bob is a viewer: the last four digits
+        self.assertNotContains(r, "001098001234")
         self.assertContains(r, "15/08/2023")  # the decision, dd/mm/yyyy
         self.assertContains(r, "56-QĐ/ĐU")
         self.assertContains(r, "Đảng ủy họp")
@@ -299,9 +300,9 @@ class DetailTestCase(BaseTestCase):
             CandidateWarning.objects.create(candidate=many, code=code)
         self.client.force_login(self.dave)
         # session, user, candidate with its cell, grants, trail, events with their users, introducers,
-        # warnings with who handled them, and the deadline counts of the navigation
+        # warnings with who handled them, the deadline counts of the navigation, and the access record
         for c in (few, many):
-            with self.subTest(candidate=c.pk), self.assertNumQueries(9):
+            with self.subTest(candidate=c.pk), self.assertNumQueries(10):
                 self.assertEqual(self.client.get(f"/candidates/{c.pk}/").status_code, 200)
 
 
