@@ -44,6 +44,7 @@ class SignInView(LoginView):
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
         if confirmed_device(user) is None:
+            self.request.session.pop(PENDING_KEY, None)  # someone else's half-done sign-in on this browser
             return super().form_valid(form)
         self.request.session[PENDING_KEY] = {
             "user": user.pk,
