@@ -237,7 +237,9 @@ def _peer(path: Path, rows: int) -> dict[str, Any]:
     from recruitment.models import Candidate
     from recruitment.rules import add_months, stage_from_dates
 
-    keys = [c.key for c in PEOPLE.columns]
+    # The columns the model stores (the transfer date, say, is read by our import but stored nowhere).
+    stored = {f.name for f in Candidate._meta.get_fields()}
+    keys = [c.key for c in PEOPLE.columns if c.key == "branch_code" or c.key in stored]
     header, body = _calamine_rows(path, rows)
     by_header = {c.header: c.key for c in PEOPLE.columns}
     at = {by_header[h]: i for i, h in enumerate(header) if h in by_header}
