@@ -139,8 +139,13 @@ def candidate_export(request: HttpRequest) -> HttpResponse:
 
 
 def _filters_text(params: QueryDict) -> str:
-    """The filters of a list as the access log shows them: stage=open; org=C1."""
-    return "; ".join(f"{key}={value}" for key, values in params.lists() for value in values if value)
+    """The filters of a list as the access log shows them: stage=open; org=C1. A number searched for is
+    masked like a viewer's citizen ID: the log is read by administrators who may not see it whole."""
+
+    def shown(key: str, value: str) -> str:
+        return access.masked_national_id("".join(value.split())) if key == "q" and _is_number(value) else value
+
+    return "; ".join(f"{key}={shown(key, value)}" for key, values in params.lists() for value in values if value)
 
 
 @login_required

@@ -7,8 +7,10 @@ import csv
 import datetime
 import io
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
+import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,11 +18,12 @@ from python_calamine import CalamineWorkbook
 
 from organizations.models import Membership, Role
 from recruitment.models import AccessKind, Candidate, PersonalDataAccess, Stage
-from tests.base import BaseTestCase, make_user
+from tests.base import BaseTestCase, make_tree, make_user
 from tests.people import make_candidate
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.test import Client
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 NOW = "2026-11-20 09:00 +0700"
@@ -107,6 +110,11 @@ class AccessLogTestCase(PersonalDataTestCase):
         self.assertEqual(first.filters, "stage=dossier; org=C1.B1")
         self.assertEqual(first.organization, self.orgs["C1.B1"])  # the unit exported
         self.assertEqual((second.rows, second.filters, second.organization), (2, "", self.orgs["C1"]))  # his scope
+        # A search by citizen ID is followed through its token, and kept masked in the log.
+        url = self.client.post("/candidates/", {"q": LAN_ID})["Location"]
+        self.client.get(url.replace("/candidates/", "/candidates/export.xlsx"))
+        third = PersonalDataAccess.objects.latest("pk")
+        self.assertEqual((third.rows, third.filters), (1, "q=••••••••1234"))
 
     def record_all(self) -> None:
         """Bob and Dave read C1's people, Charlie C2's."""
@@ -274,3 +282,41 @@ class SearchOutOfUrlsTestCase(PersonalDataTestCase):
         self.assertEqual(r.redirect_chain, [("/candidates/", 302)])
         self.assertEqual(len(r.context["page"].object_list), 2)
         self.assertEqual([str(m) for m in r.context["messages"]], ["Lần tìm kiếm đó đã hết hạn: hãy tìm lại."])
+
+
+@pytest.mark.django_db
+def test_the_log_pages_100000_accesses_with_the_queries_of_10(client: Client) -> None:
+    orgs = make_tree()
+    erin = make_user("erin", orgs["C1"], Role.ADMIN)
+    cells = [orgs["C1.B1.01"], orgs["C2.B1.01"]]  # half in Erin's subtree, half outside it
+
+    def fill(count: int) -> None:
+        PersonalDataAccess.objects.all().delete()
+        PersonalDataAccess.objects.bulk_create(
+            (
+                PersonalDataAccess(username=f"user{i % 97}", kind=AccessKind.EXPORT, organization=cells[i % 2], rows=i)
+                for i in range(count)
+            ),
+            batch_size=5000,
+        )
+
+    def measure(url: str) -> tuple[TestResponse, int, float]:
+        client.force_login(erin)
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            r = client.get(url)
+            elapsed = (time.perf_counter() - started) * 1000
+        assert r.status_code == 200
+        return r, len(queries), elapsed
+
+    fill(10)
+    _r, few, _ms = measure("/access-log/")
+    fill(100_000)
+    for url in ("/access-log/", "/access-log/?page=1000", "/access-log/?username=user5&kind=export&page=3"):
+        r, n, ms = measure(url)
+        print(f"\n[{connection.vendor}] {url}: {n} queries at 100,000 accesses; {ms:.0f} ms")
+        assert n == few
+        assert r.context["page"].object_list
+        assert all(a.organization_id == cells[0].pk for a in r.context["page"].object_list)
+    assert measure("/access-log/")[0].context["page"].paginator.count == 50_000
+    assert measure("/access-log/?page=1000")[0].context["page"].number == 1000
