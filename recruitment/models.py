@@ -713,11 +713,18 @@ class PersonalDataAccess(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the (user, at) index serves it
     )
     username = models.CharField(_("user"), max_length=150)  # kept when the account is deleted
     kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices)
-    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    organization = models.ForeignKey(  # the (organization, at) index serves it
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     candidate = models.ForeignKey(Candidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     filters = models.CharField(_("filters"), max_length=1000, blank=True)
     rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
