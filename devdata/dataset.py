@@ -1268,7 +1268,7 @@ def dataset_generate(
         generator = _Generator(SCALES[scale], seed, today, progress or (lambda _line: None))
         summary = generator.run()
         summary.replaced = bool(roots)
-        tally.rebuild()  # the rows went in by COPY, which keep no tallies as they go (only the services and the import do)
+        tally.rebuild()  # the rows went in by COPY, which keeps no tallies (the services and the import do)
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new rows (autovacuum would take its time).
         with connection.cursor() as cursor:

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         accounts = demo.seed_accounts()
         people = demo_people.seed_people()
         if people:
-            tally.rebuild()  # the people went in by bulk_create, which keep no tallies as they go (only the services and the import do)
+            tally.rebuild()  # bulk_create keeps no tallies (the services and the import do)
         quotas = demo_quotas.seed_quotas()
         self.stdout.write(_("Demo tree created.") if created_tree else _("Demo tree already present; left unchanged."))
         if people:
