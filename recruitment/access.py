@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import CharField, F, Q, Value
 from django.db.models.expressions import Case, Combinable, When
@@ -11,6 +13,7 @@ from django.http import Http404
 from organizations import access
 from organizations.access import AnyUser
 from organizations.models import ROLE_RANK, Organization, Role
+from organizations.text import fold
 from recruitment.models import Candidate, CandidateQuerySet, CandidateWarning
 
 # A citizen ID as a viewer sees it: its last four digits, the others hidden.
@@ -98,6 +101,19 @@ def national_id_expression(user: AnyUser) -> Combinable:
     if whole == Q():
         return F("national_id")
     return Case(When(whole, then=F("national_id")), default=masked, output_field=CharField())
+
+
+_DIGITS = re.compile(r"[0-9]")
+
+
+def split_search(term: str) -> tuple[str, str]:
+    """A search as (the name to look for, folded; the digits of a citizen ID). Every digit typed, wherever it
+    stands (between letters, after a combining accent), is part of the number and goes through
+    national_id_search_q; the name never reaches the digits (the search key ends with the whole ID)."""
+    folded = fold(term)
+    digits = "".join(_DIGITS.findall(folded))
+    name = " ".join(_DIGITS.sub(" ", folded).split())
+    return name, digits
 
 
 def national_id_search_q(user: AnyUser, digits: str) -> Q:

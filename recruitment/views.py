@@ -50,7 +50,8 @@ SEARCHES_KEPT = 20
 
 
 def _is_number(term: str) -> bool:
-    return "".join(term.split()).isdigit()
+    """Whether a search carries digits of a citizen ID (alone or beside a name): kept out of the URL."""
+    return bool(access.split_search(term)[1])
 
 
 def _search_params(request: HttpRequest) -> QueryDict:
@@ -143,7 +144,10 @@ def _filters_text(params: QueryDict) -> str:
     masked like a viewer's citizen ID: the log is read by administrators who may not see it whole."""
 
     def shown(key: str, value: str) -> str:
-        return access.masked_national_id("".join(value.split())) if key == "q" and _is_number(value) else value
+        if key != "q" or not _is_number(value):
+            return value
+        words, digits = access.split_search(value)
+        return " ".join(filter(None, (words, access.masked_national_id(digits))))
 
     return "; ".join(f"{key}={shown(key, value)}" for key, values in params.lists() for value in values if value)
 

@@ -256,6 +256,34 @@ class SearchOutOfUrlsTestCase(PersonalDataTestCase):
                 sorted_desc = self.client.get(f"/candidates/?o=-name&s={token}")
                 self.assertEqual([c.full_name for c in sorted_desc.context["page"].object_list], ["Nguyễn Thị Lan"])
 
+    def test_digits_beside_a_name_follow_the_citizen_ids_rule(self) -> None:
+        # A viewer sees Lan's ID as ••••••••1234. Adding digits to her name ("Lan 0", "Lan 00", …) used to
+        # match the search key (the name, then the whole ID), so the hidden digits came out one by one; a
+        # combining accent after the digits made a "name" search of a partial number.
+        self.as_user(self.bob)
+        for term in ("Lan 0", "Thị Lan 0010980", "lan00109", "0010980\u0301", f"Lan {LAN_ID[:11]}", "1234"):
+            with self.subTest(term=term):
+                r = self.client.post("/candidates/", {"q": term}, follow=True)
+                self.assertEqual(list(r.context["page"].object_list), [])
+                for url, _status in r.redirect_chain:
+                    self.assertIsNone(self.DIGITS.search(url), url)
+        # What the viewer may find: the name, and the whole number (with the name or without).
+        for term in ("Lan", f"Lan {LAN_ID}", f"nguyen thi lan {LAN_ID}"):
+            with self.subTest(term=term):
+                r = self.client.post("/candidates/", {"q": term}, follow=True)
+                self.assertEqual([c.full_name for c in r.context["page"].object_list], ["Nguyễn Thị Lan"])
+                self.assert_no_id_in_urls(r, LAN_ID)
+        # Staff of her cell see her ID whole, so its beginning beside her name finds her.
+        self.as_user(self.dave)
+        r = self.client.post("/candidates/", {"q": "Lan 00109"}, follow=True)
+        self.assertEqual([c.full_name for c in r.context["page"].object_list], ["Nguyễn Thị Lan"])
+        self.assert_no_id_in_urls(r, LAN_ID)
+        # The access log shows such a search with its digits masked.
+        self.client.get(r.redirect_chain[-1][0].replace("/candidates/?", "/candidates/export.xlsx?"))
+        logged = PersonalDataAccess.objects.filter(username="dave").latest("at").filters
+        self.assertIn("q=lan •", logged)
+        self.assertNotIn("00109", logged)
+
     def test_a_citizen_id_in_a_typed_url_is_taken_out_of_it(self) -> None:
         self.as_user(self.dave)
         r = self.client.get("/candidates/", {"q": LAN_ID, "stage": "dossier"}, follow=True)
