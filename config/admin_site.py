@@ -14,6 +14,9 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
+from import_export.formats import base_formats
+
+from config import admin_exports
 
 
 def is_superuser(request: HttpRequest) -> bool:
@@ -41,6 +44,13 @@ class SuperuserOnly(admin.ModelAdmin):  # type: ignore[type-arg]
         return is_superuser(request) and super().has_delete_permission(request, obj)
 
     # django-import-export's (ImportMixin, ExportMixin): only on the admins that have them.
+    def get_export_formats(self) -> list[type]:
+        """CSV and TSV whose text cells are neutralized as every export of the app (config.admin_exports)."""
+        return [admin_exports.CSV, admin_exports.TSV]
+
+    def get_import_formats(self) -> list[type]:
+        return [base_formats.CSV, base_formats.TSV, base_formats.JSON]
+
     def has_import_permission(self, request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
         parent = getattr(super(), "has_import_permission", None)
         return is_superuser(request) and (parent is None or bool(parent(request, *args, **kwargs)))

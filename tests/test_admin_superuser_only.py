@@ -154,3 +154,44 @@ class SuperuserOnlyAdminTestCase(BaseTestCase):
             for model in admin.site._registry
             if model._meta.label != "auth.User"
         ]
+
+
+class AdminExportsCannotAttackTestCase(BaseTestCase):
+    """The Django admin's exports neutralize formula-like text as the app's own exports do (found by a review:
+    django-import-export wrote a unit named =HYPERLINK(…) into its csv as it is)."""
+
+    NAMES = ('=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-1+2")
+
+    def test_formula_like_names_come_out_as_text_and_figures_as_figures(self) -> None:
+        import csv
+        import io
+
+        from organizations.models import Organization
+        from reports.models import Quota
+
+        for i, name in enumerate(self.NAMES):
+            Organization.objects.filter(code=f"C1.B1.0{i + 1}" if i < 2 else ("C1.B2" if i == 2 else "C2.B1")).update(
+                name=name
+            )
+        Quota.objects.create(organization=self.orgs["C1"], first_year=2026, last_year=2026, target=12)
+        root = User.objects.create_superuser("root", "root@example.org", "x")
+        self.client.force_login(root)
+        for url_name, prefix in (
+            ("admin:organizations_organization_export", "organizationresource_"),
+            ("admin:reports_quota_export", "quotaresource_"),
+        ):
+            url = reverse(url_name)
+            form = self.client.get(url).context["form"]
+            formats = [label for _value, label in form.fields["format"].choices]
+            self.assertEqual(formats, ["---", "csv", "tsv"])
+            data = {"format": "0", **{name: "on" for name in form.fields if name.startswith(prefix)}}
+            response = self.client.post(url, data)
+            self.assertEqual(response.status_code, 200, url)
+            rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+            cells = [cell for row in rows[1:] for cell in row]
+            self.assertFalse([c for c in cells if c.startswith(("=", "+", "-", "@", "\t", "\r"))], cells)
+            if url_name.endswith("organization_export"):
+                for name in self.NAMES:
+                    self.assertIn("'" + name, cells)
+            else:
+                self.assertIn("12", cells)  # a figure stays a figure
