@@ -30,7 +30,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organizations.forms import LoginForm, TwoFactorCodeForm, TwoFactorEnrolForm
-from organizations.two_factor import CODE, PENDING_KEY, STATE_KEY, confirmed_device, is_verified
+from organizations.two_factor import CODE, PENDING_KEY, STATE_KEY, confirmed_device, is_verified, owed
 
 PENDING_SECONDS = 5 * 60  # time to type the code after the password
 
@@ -95,6 +95,12 @@ def login_code(request: HttpRequest) -> HttpResponseBase:
     else:
         user = None
     device = confirmed_device(user) if user is not None else None
+    if device is None and request.user.is_authenticated:
+        # Signed in while owing a code, and the device has gone since (a lost phone's, deleted by a superuser):
+        # what the session owes is worked out again (enrolment, where it is required; else nothing), so the
+        # sign-in page, which sends a signed-in user on, does not send them back here for ever.
+        request.session[STATE_KEY] = owed(request.user)
+        return redirect("home")
     if device is None:
         request.session.pop(PENDING_KEY, None)
         if pending:

@@ -143,6 +143,27 @@ class SignInWithCodeTestCase(BaseTestCase):
         self.assertRedirects(self.client.post(self.code_url, {"code": code(self.device)}), "/")
         self.assertEqual(self.client.get("/org/").status_code, 200)
 
+    def test_a_device_deleted_while_a_code_is_owed_ends_no_loop(self) -> None:
+        # The README's lost phone: a superuser deletes the device of a session that owes its code. The code page
+        # sent it to sign in, which sends a signed-in user on, back to the code page, for ever (found by a review).
+        self.client.force_login(self.bob)
+        self.assertRedirects(self.client.get("/org/"), self.code_url)
+        self.device.delete()
+        response = self.client.get("/org/", follow=True)  # a loop raises RedirectCycleError here
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.redirect_chain, [(self.code_url, 302), ("/", 302)])
+        self.assertEqual(self.client.get("/org/").status_code, 200)
+
+    @override_settings(OTP_REQUIRED_FOR_ADMINS=True)
+    def test_a_deleted_device_of_an_admin_leads_to_enrolment(self) -> None:
+        device = enrolled(self.alice)
+        self.client.force_login(self.alice)
+        self.assertRedirects(self.client.get("/org/"), self.code_url)
+        device.delete()
+        response = self.client.get("/org/", follow=True)
+        self.assertEqual(response.redirect_chain[-1][0], "/accounts/two-factor/")
+        self.assertEqual(response.status_code, 200)
+
     def test_an_unconfirmed_device_asks_for_nothing(self) -> None:
         TOTPDevice.objects.filter(pk=self.device.pk).update(confirmed=False)
         self.assertRedirects(self.client.post(self.url, {"username": "bob", "password": PASSWORD}), "/")
