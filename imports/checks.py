@@ -34,6 +34,7 @@ from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
@@ -160,10 +161,18 @@ class Scope:
         return (self.root_path, user.pk, user.is_active, user.is_superuser, grants)
 
 
+# What a user with a limited scope is told of a code outside it and of a code that does not exist, alike: the
+# import must not tell which codes exist elsewhere (issue 13).
+OUTSIDE_OR_UNKNOWN = gettext_lazy(
+    "There is no organization with this code in your scope: check the code (rows of a unit outside your scope "
+    "cannot be imported)."
+)
+
+
 def _refusal(role: Role | None, needed: Role) -> str | None:
     """Why a row is refused for this role, or None when the role allows it."""
     if role is None:
-        return _("This organization is outside your scope: you cannot import rows for it.")
+        return str(OUTSIDE_OR_UNKNOWN)
     if ROLE_RANK[role] < ROLE_RANK[needed]:
         if needed == Role.ADMIN:
             return _(
@@ -567,6 +576,9 @@ class Checker:
 
     def _org_ref(self, table: Table, number: int, column: str, code: str) -> Org | None:
         org = self.orgs.get(code)
+        if org is None and not self.scope.unlimited:
+            table.issue(number, column, str(OUTSIDE_OR_UNKNOWN))
+            return None
         if org is None:
             table.issue(
                 number,
@@ -713,6 +725,9 @@ class Checker:
         if problem := rules_tree.own_parent_problem(code, parent_code):
             table.issue(number, "parent_code", problem)
             return
+        if parent_code and parent_code not in self.orgs and not self.scope.unlimited:
+            table.issue(number, "parent_code", str(OUTSIDE_OR_UNKNOWN))
+            return
         if parent_code and parent_code not in self.orgs:
             table.issue(
                 number,
@@ -832,6 +847,9 @@ class Checker:
             return False
         target = self.state.orgs.get(parent_code)
         if target is None:
+            if parent_code not in rows and not self.scope.unlimited:
+                table.issue(number, "parent_code", str(OUTSIDE_OR_UNKNOWN))
+                return False
             if parent_code not in rows:
                 table.issue(
                     number,

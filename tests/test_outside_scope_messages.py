@@ -33,7 +33,10 @@ INSIDE_ID = "079099000002"
 # What a ward of C2 must not give away to C1's staff.
 OUTSIDE_NAME = "Vũ Thế Đức"
 OUTSIDE_LEAKS = (OUTSIDE_NAME, "C2.B1.01", "Khu phố 1", "C2.B1", "Khu phố Hòa Bình", "Hòa Bình")
-ORG_OUTSIDE = "This organization is outside your scope: you cannot import rows for it."
+ORG_OUTSIDE = (
+    "There is no organization with this code in your scope: check the code (rows of a unit outside your scope "
+    "cannot be imported)."
+)
 RECORDED_OUTSIDE = (
     "This person is recorded under another unit, outside your scope; an import does not move a person to another "
     "chi bộ. Leave this row out of the file and ask the level above."
@@ -266,6 +269,20 @@ class WorkbookSheetsTestCase(BaseTestCase):
                 "Moving %(code)s to another parent is decided by an administrator of its current parent."
             ) % {"code": "C1"}
         self.assertEqual(errors, [(ORGS, 2, "Mã cấp trên", decided)])
+
+    def test_a_code_outside_the_scope_reads_as_a_code_that_does_not_exist(self) -> None:
+        # Else repeated dry runs tell which codes exist in other wards (found by a review).
+        people = [person(branch_code="C2.B1.01"), person(branch_code="NOPE")]
+        counts = [{"code": "C2.B1", "year": 2025, "members": 40}, {"code": "NOPE", "year": 2025, "members": 40}]
+        orgs = [
+            {"code": "C1.B7", "name": "Chi bộ Thôn Bảy", "parent_code": "C2.B1", "kind": "branch"},
+            {"code": "C1.B8", "name": "Chi bộ Thôn Tám", "parent_code": "NOPE", "kind": "branch"},
+        ]
+        for sheet, rows, column in ((PEOPLE, people, "Mã chi bộ"), (COUNTS, counts, "Mã tổ chức"),
+                                    (ORGS, orgs, "Mã cấp trên")):  # fmt: skip
+            with self.subTest(sheet=sheet):
+                errors = [e for e in self.errors(book({sheet: rows}), self.erin) if e[0] == sheet]
+                self.assertEqual(errors, [(sheet, 2, column, vi(ORG_OUTSIDE)), (sheet, 3, column, vi(ORG_OUTSIDE))])
 
     def test_membership_counts_of_a_unit_outside_the_scope(self) -> None:
         rows = [{"code": "C2.B1", "year": 2025, "members": 40}, {"code": "C1.B1", "year": 2025, "members": 40}]

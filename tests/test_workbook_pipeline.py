@@ -38,7 +38,10 @@ from tests.base import BaseTestCase
 from tests.people import TIMELINE, make_candidate
 
 D = datetime.date
-OUTSIDE = "This organization is outside your scope: you cannot import rows for it."
+OUTSIDE = (
+    "There is no organization with this code in your scope: check the code (rows of a unit outside your scope "
+    "cannot be imported)."
+)
 NOT_ADMIN = (
     "Your role does not allow changing organizations, quotas or membership counts here: "
     "ask an administrator of this organization."
@@ -346,7 +349,8 @@ class ErrorsTestCase(ImportTestCase):
         organization_dissolve(org=self.org("C1.B1.09"), effective_date=D(2026, 1, 1))
         rows = [person(branch_code="NOPE"), person(branch_code="C1.B1"), person(branch_code="C1.B1.09")]
         run = self.run_import(book({PEOPLE: rows}))
-        self.assert_error(run, PEOPLE, 2, "Mã chi bộ", "NOPE")
+        # An unknown code reads as a code outside the scope would: the import tells no one which codes exist.
+        self.assert_error(run, PEOPLE, 2, "Mã chi bộ", gettext(OUTSIDE))
         self.assert_error(run, PEOPLE, 3, "Mã chi bộ", "C1.B1")
         self.assert_error(run, PEOPLE, 4, "Mã chi bộ", "C1.B1.09")
 
