@@ -79,7 +79,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 class AccessFilter(django_filters.FilterSet):
     username = django_filters.CharFilter(label=_("User"), field_name="username", lookup_expr="iexact")
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=AccessKind.choices, empty_label=_("All"))
+    kind = django_filters.ChoiceFilter(label=_("Kind of access"), choices=AccessKind.choices, empty_label=_("All"))
     since = django_filters.DateFilter(label=_("From"), method="from_day")
     until = django_filters.DateFilter(label=_("Until"), method="until_day")
 

@@ -721,7 +721,7 @@ class PersonalDataAccess(models.Model):
         db_index=False,  # the (user, at) index serves it
     )
     username = models.CharField(_("user"), max_length=150)  # kept when the account is deleted
-    kind = models.CharField(_("kind"), max_length=16, choices=AccessKind.choices)
+    kind = models.CharField(_("kind of access"), max_length=16, choices=AccessKind.choices)
     organization = models.ForeignKey(  # the (organization, at) index serves it
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )

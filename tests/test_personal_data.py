@@ -152,6 +152,15 @@ class AccessLogTestCase(PersonalDataTestCase):
         self.as_user(self.erin)
         self.assertContains(self.client.get("/candidates/"), 'href="/access-log/"')
 
+    def test_the_kind_of_access_is_not_called_a_kind_of_organization(self) -> None:
+        # "Kind" was shared with the organization's kind, so the filter and the column read "Loại tổ chức".
+        self.as_user(self.erin)
+        self.client.get(f"/candidates/{self.lan.pk}/")  # a row, so that the table is shown
+        r = self.client.get("/access-log/")
+        self.assertContains(r, "<th>Hình thức truy cập</th>")
+        self.assertContains(r, "Hình thức truy cập</label>")
+        self.assertNotContains(r, "Loại tổ chức")
+
     def test_it_filters_by_user_kind_and_dates(self) -> None:
         with time_machine.travel("2026-11-10 10:00 +0700", tick=False):
             self.as_user(self.dave)

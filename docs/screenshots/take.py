@@ -167,6 +167,15 @@ def take(url: str) -> None:
         page.goto("/deadlines/")
         shoot(page, "deadlines")
 
+        # The access log: the person's page opened above is its newest row.
+        page.goto("/access-log/")
+        shoot(page, "access-log")
+
+        # Two-factor sign-in: the enrolment page with its QR code.
+        page.goto("/accounts/two-factor/")
+        page.evaluate("window.scrollTo(0, 0)")  # the code field's autofocus scrolls past the heading
+        shoot(page, "two-factor")
+
         # The dashboard of the province for the current year, full length, and of a commune.
         page.goto("/")
         page.wait_for_load_state("networkidle")
