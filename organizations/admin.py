@@ -200,9 +200,6 @@ class OrganizationAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     ordering = ("path",)
     list_per_page = 100
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # on the tree pages, or by the import, through organization_create
 

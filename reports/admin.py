@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
@@ -79,13 +78,8 @@ class MembershipCountResource(_ByCodeResource):
         clean_model_instances = True
 
 
-class _SuperuserOnly:
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
-
-
 @admin.register(Quota)
-class QuotaAdmin(_SuperuserOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
+class QuotaAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [QuotaResource]
     list_display = ("organization", "first_year", "last_year", "category", "target", "rate", "updated_at")
     list_filter = ("first_year", "last_year", "category")
@@ -97,7 +91,7 @@ class QuotaAdmin(_SuperuserOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(MembershipCount)
-class MembershipCountAdmin(_SuperuserOnly, ImportExportModelAdmin, SimpleHistoryAdmin):
+class MembershipCountAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [MembershipCountResource]
     list_display = ("organization", "year", "members", "updated_at")
     list_filter = ("year",)
