@@ -359,6 +359,22 @@ class Candidate(models.Model):
     # The order of Vietnamese lists: by given name, then the whole name, in the Vietnamese alphabet.
     sort_name = models.CharField(max_length=250, editable=False, default="")
 
+    # The same person's earlier candidacy (same citizen ID): the one a transfer continues, or an ended
+    # record (struck off, left, admitted elsewhere) that a new candidacy follows. Set by the services.
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("earlier record of the same person"),
+        editable=False,
+    )
+    # The admission on this record was made by the unit of the earlier record, which a transfer
+    # continues: it counts there (DOMAIN §9: "a later transfer moves the person, never the past
+    # admission"), not here.
+    admission_carried = models.BooleanField(_("admitted in the earlier unit"), default=False, editable=False)
+
     # Where the candidacy stands. Changed only by the services, which also write a StageEvent.
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.SOURCE)
     stage_date = models.DateField(_("stage since"))
@@ -478,6 +494,10 @@ class Candidate(models.Model):
             models.CheckConstraint(
                 condition=Q(official_date__isnull=True) | Q(official_date=F("probation_end")),
                 name="recruitment_candidate_official_from_probation_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(admission_carried=False) | Q(admission_date__isnull=False, previous__isnull=False),
+                name="recruitment_candidate_carried_admission_has_record",
             ),
             models.CheckConstraint(
                 condition=Q(decision_date__isnull=True) | ~Q(decision_no=""),
