@@ -76,12 +76,13 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Before django_tasks_db: its `db_worker` command is replaced by the one that outlasts a database restart.
+    "imports",
     "django_tasks",
     "django_tasks_db",
     "organizations",
     "recruitment",
     "reports",
-    "imports",
     "devdata",
 ]
 

@@ -12,6 +12,9 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("favicon.svg"), permanent=True)
 
 
+# A database outage answers 503 with Retry-After, not 500 (config/errors.py).
+handler500 = "config.errors.server_error"
+
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("recruitment.urls")),
