@@ -65,7 +65,7 @@ from django.utils.translation import gettext_lazy as _
 from devdata import population
 from devdata.population import pick as _pick
 from devdata.population import weights as _weights
-from organizations.bulk import Table
+from organizations.bulk import Table, analyze
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from organizations.notation import num
 from organizations.text import fold, name_sort_key
@@ -1271,8 +1271,6 @@ def dataset_generate(
         tally.rebuild()  # the rows went in by COPY, which keeps no tallies (the services and the import do)
     if connection.vendor == "postgresql":
         # Fresh statistics, so the planner sees the new rows (autovacuum would take its time).
-        with connection.cursor() as cursor:
-            for model in (Organization, Candidate, MembershipCount, Quota, Tally):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyze(Organization, Candidate, MembershipCount, Quota, Tally)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -33,7 +33,10 @@ from imports import checks, reading, writes
 from imports.models import ImportRun
 from imports.normalize import Table, decode_plan, encode_plan, normalize
 from organizations import access
+from organizations.bulk import ANALYZE_AFTER_ROWS, analyze
 from organizations.models import Organization
+from recruitment.models import Candidate, StageEvent
+from reports.models import MembershipCount, Quota, Tally
 
 logger = logging.getLogger(__name__)
 Status = ImportRun.Status
@@ -115,6 +118,14 @@ class _StillInvalid(Exception):
         self.changes = changes
 
 
+def _analyze_written(results: list[checks.SheetResult]) -> None:
+    """After a large import has committed, the planner's statistics of what it wrote are taken again (a
+    province's dashboard planned on statistics from before a bulk import can take seconds instead of
+    milliseconds, and autovacuum takes its time, or is off)."""
+    if sum(r.created + r.updated for r in results) >= ANALYZE_AFTER_ROWS:
+        analyze(Organization, Candidate, StageEvent, Quota, MembershipCount, Tally)
+
+
 def apply_run(run: ImportRun) -> None:
     """Write a READY run (or one being applied) in one transaction: all of it, or nothing.
 
@@ -167,6 +178,7 @@ def _apply(run: ImportRun, *, tables: list[Table] | None) -> None:
                 duration_ms=run.duration_ms + _elapsed_ms(started),
                 heartbeat_at=timezone.now(),
             )
+        _analyze_written(changes.results)
     except _StillInvalid as exc:
         run.refresh_from_db(fields=["status"])
         message = ""

@@ -363,3 +363,16 @@ class Table:
         """Write the rows added since the last flush."""
         self.count += insert(self.model, self.attnames, self.rows)
         self.rows = []
+
+
+# A bulk write of at least this many rows takes the planner's statistics again in the same job: autovacuum
+# comes round later (or never, where it is turned off), and until then PostgreSQL plans the new rows blind.
+ANALYZE_AFTER_ROWS = 1000
+
+
+def analyze(*tables: type[models.Model]) -> None:
+    """Refreshes the planner's statistics of these tables (ANALYZE, on PostgreSQL and on SQLite), outside any
+    transaction's snapshot of them: call it after the bulk write has committed."""
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -489,7 +489,9 @@ def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) ->
     ones with the most people waiting. One query: the people waiting in the subtree's cells, counted
     by cell, in the cells with no admission in the period (an anti-join read off two covering
     indexes), with the number of cells as a window. A country's: about 0.4 s."""
-    orgs = Organization.objects.using(using).filter(sub.q())
+    # Unordered: the model's ordering (by path) kept in the CTE stops PostgreSQL from looking each waiting
+    # cell up by its key, and it scanned the whole subtree once per cell instead (a province: 1.3 s → 18 ms).
+    orgs = Organization.objects.using(using).filter(sub.q()).order_by()
     if sub.changed:
         orgs = orgs.annotate(bucket=sub.bucket("path")).filter(bucket__isnull=False)
     org_sql, org_params = orgs.values("id", "code", "name").query.sql_with_params()
