@@ -7,12 +7,9 @@ must still be running afterwards and take the next import as usual.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import unittest
 from pathlib import Path
@@ -26,60 +23,11 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from imports.management.commands.db_worker import Worker
 from imports.models import ImportRun
 from imports.tasks import import_start
+from tests.relay import Relay
 from tests.workbooks import people_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
-
-
-class Relay:
-    """Forwards loopback connections to the database; `cut()` closes every one and stops listening."""
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.port = 0
-        self.sockets: list[socket.socket] = []
-        self.listener: socket.socket | None = None
-        self.lock = threading.Lock()
-
-    def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        self.port = self.listener.getsockname()[1]
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def cut(self) -> None:
-        with self.lock:
-            if self.listener:
-                # shutdown wakes the accepting thread; a bare close would leave the port listening under it
-                with contextlib.suppress(OSError):
-                    self.listener.shutdown(socket.SHUT_RDWR)
-                self.listener.close()
-                self.listener = None
-            for sock in self.sockets:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-                sock.close()
-            self.sockets.clear()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _addr = listener.accept()
-            except OSError:
-                return
-            server = socket.create_connection(self.target)
-            with self.lock:
-                self.sockets += [client, server]
-            for a, b in ((client, server), (server, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-        except OSError:
-            pass
 
 
 @unittest.skipUnless(os.environ.get("DATABASE_URL", "").startswith("postgres"), "a relay to a PostgreSQL server")
