@@ -70,6 +70,7 @@ from organizations.models import EventAction, Kind, Organization, OrganizationEv
 from organizations.notation import num
 from organizations.text import fold, name_sort_key
 from recruitment.models import Candidate, Gender, OccupationGroup, RemovalReason, Stage
+from recruitment.particulars import NO_RELIGION
 from recruitment.rules import RuleBook, add_months
 from recruitment.workdays import IndexedCalendar
 from reports import tally
@@ -911,7 +912,7 @@ class _Generator:
         birth = add_months(date(vote), -months) - datetime.timedelta(days=rng.randint(0, 27))
         full_name, folded = self._name(gender, ethnicity)
         national_id = self._national_id(commune.births, birth, gender)
-        religion = ""
+        religion = NO_RELIGION
         for name, share in _RELIGION.get(ethnicity, _OTHER_RELIGION):
             if rng.random() * 100 < share:
                 religion = name

@@ -39,6 +39,7 @@ from recruitment.models import (
     StageEvent,
     WarningCode,
 )
+from recruitment.particulars import NO_RELIGION
 from recruitment.rules import add_months, months_between
 from recruitment.services import STEPS
 from recruitment.workdays import IndexedCalendar
@@ -57,10 +58,10 @@ _ETHNICITY: dict[str, dict[str, float]] = {
     "urban": {"Kinh": 94, "Mường": 4, "Tày": 1, "Dao": 0.5, "Thái": 0.5},
 }
 _RELIGION: dict[str, dict[str, float]] = {
-    "Kinh": {"": 95.5, "Công giáo": 2.5, "Phật giáo": 2},
-    "Mông": {"": 75, "Tin lành": 25},
+    "Kinh": {NO_RELIGION: 95.5, "Công giáo": 2.5, "Phật giáo": 2},
+    "Mông": {NO_RELIGION: 75, "Tin lành": 25},
 }
-_DEFAULT_RELIGION: dict[str, float] = {"": 99, "Phật giáo": 1}
+_DEFAULT_RELIGION: dict[str, float] = {NO_RELIGION: 99, "Phật giáo": 1}
 # Citizen IDs start with the province of birth: Phú Thọ (025); since 7/2025 the province also takes in
 # Vĩnh Phúc (026) and Hòa Bình (017); a few were born in Hà Nội (001).
 _BIRTH_PROVINCES: dict[str, float] = {"025": 92, "026": 4, "017": 3, "001": 1}

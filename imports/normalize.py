@@ -28,6 +28,7 @@ from organizations.models import Kind, Sector
 from organizations.text import fold
 from recruitment.ethnicities import canonical_ethnicity
 from recruitment.models import Gender, RemovalReason
+from recruitment.particulars import NO_RELIGION, canonical_religion, is_not_stated
 
 PLAN_VERSION = 1
 
@@ -209,7 +210,7 @@ class _Converter:
         if kind == NATIONAL_ID:
             return self._national_id(value)
         if value is None:
-            return {BOOL: False, INT: None, COUNT: None, PERIOD: None}.get(kind, "")
+            return {BOOL: False, INT: None, COUNT: None, PERIOD: None, RELIGION: NO_RELIGION}.get(kind, "")
         if kind == BOOL:
             return value if t is bool else self._cached(kind, value, cells.to_bool)
         if kind in (INT, COUNT):
@@ -268,8 +269,12 @@ def _ethnicity(value: Any) -> str:
 
 
 def _religion(value: Any) -> str:
+    """CONTRACT §3: an empty cell or `Không` is none (stored as NO_RELIGION); `Chưa khai`, which the candidate
+    list's export writes, is not stated (blank). Without the column, a new person's religion is not stated."""
     text = value if isinstance(value, str) else cells.to_text(value)
-    return "" if fold(text) in ("", "khong", "none", "no") else text
+    if is_not_stated(text):
+        return ""
+    return canonical_religion(text) or NO_RELIGION
 
 
 def _required_message(header: str) -> str:
@@ -306,7 +311,7 @@ class _Failed:
 
 # Kinds whose text values go through the converter's cache: converted once per distinct text.
 _BY_DISTINCT_TEXT = frozenset({DATE, BOOL, PERIOD, ETHNICITY, RELIGION, GENDER, KIND, SECTOR, REASON})
-_EMPTY = {DATE: None, BOOL: False, PERIOD: None}  # the others: ""
+_EMPTY = {DATE: None, BOOL: False, PERIOD: None, RELIGION: NO_RELIGION}  # the others: ""
 _NONE = type(None)
 # The types of the cells each kind converts without calling the converter on each.
 _FAST_TYPES: dict[str, set[type]] = {

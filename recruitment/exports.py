@@ -18,6 +18,7 @@ from django.utils import translation
 
 from organizations.exporting import write_text
 from recruitment.models import CandidateQuerySet, Gender, RemovalReason, Stage
+from recruitment.particulars import NOT_STATED_CELL
 
 PEOPLE_SHEET = "Quần chúng"
 
@@ -39,7 +40,8 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     ("Ngày sinh", "birth_date", None),
     ("Giới tính", "gender", _GENDER.get),
     ("Dân tộc", "ethnicity", None),
-    ("Tôn giáo", "religion", None),
+    # Not stated: a word the import reads back as such (an empty cell would read as none, CONTRACT §3).
+    ("Tôn giáo", "religion", lambda v: v or NOT_STATED_CELL),
     ("Số CCCD", "national_id", None),
     ("Mã chi bộ", "organization__code", None),
     ("Đoàn viên", "youth_union", _YES_NO.get),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations import access
 from recruitment.access import national_id_search_q, split_search
 from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, Candidate, CandidateQuerySet, Stage
-from recruitment.selectors import CATEGORIES, DEADLINES, deadline_q, overdue_q
+from recruitment.selectors import CATEGORIES, DEADLINES, NOT_STATED, deadline_q, overdue_q
 
 OPEN = "open"
 WAITING = "waiting"  # not admitted yet: the dashboards' "in the pipeline" figures
@@ -92,7 +92,7 @@ class CandidateFilter(django_filters.FilterSet):
     tree = django_filters.DateFilter(label=_("Tree as of"), method="tree_as_of")
     category = django_filters.ChoiceFilter(
         label=_("Category"),
-        choices=[(k, v[0]) for k, v in CATEGORIES.items()],
+        choices=[(k, v[0]) for k, v in CATEGORIES.items()] + [(k, v[1]) for k, v in NOT_STATED.items()],
         method="in_category",
         empty_label=_("All"),
     )
@@ -175,6 +175,8 @@ class CandidateFilter(django_filters.FilterSet):
         return qs.filter(admission_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
 
     def in_category(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
+        if value in NOT_STATED:
+            return qs.filter(NOT_STATED[value][2])
         return qs.filter(CATEGORIES[value][1])
 
     def in_deadline(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:

@@ -10,8 +10,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
-from recruitment.ethnicities import ETHNIC_GROUPS, KINH, canonical_ethnicity
+from recruitment.ethnicities import ETHNIC_GROUPS, canonical_ethnicity
 from recruitment.models import Candidate, IntroducerKind, RemovalReason
+from recruitment.particulars import NO_RELIGION, RELIGION_SUGGESTIONS, canonical_religion
+from recruitment.rules import education_needed
 from recruitment.services import EDITABLE_FIELDS, PERSON_FIELDS, STEPS, Step, step_reasons
 
 
@@ -45,19 +47,32 @@ class CandidateForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Ethnicity is typed often without diacritics: accept it and store the official name.
+        # Ethnicity is typed often without diacritics: accept it and store the official name. Nothing is
+        # pre-filled: left empty, it is "not stated" (recruitment.particulars).
         self.fields["ethnicity"] = forms.CharField(
             label=self.fields["ethnicity"].label,
-            initial=KINH,
+            required=False,
+            help_text=_("Leave empty if not stated."),
             widget=forms.TextInput(attrs={"list": "ethnic-groups", "autocomplete": "off"}),
         )
         self.ethnic_groups = ETHNIC_GROUPS
+        # Religion: a name, "Không" for none (offered first in the list), or empty for not stated.
+        self.fields["religion"].widget = forms.TextInput(
+            attrs={"list": "religions", "autocomplete": "off", "maxlength": 100}
+        )
+        self.religions = [(r, _("No religion") if r == NO_RELIGION else r) for r in RELIGION_SUGGESTIONS]
 
     def clean_ethnicity(self) -> str:
-        value = canonical_ethnicity(self.cleaned_data["ethnicity"])
+        text = self.cleaned_data["ethnicity"]
+        if not text.strip():
+            return ""
+        value = canonical_ethnicity(text)
         if value is None:
             raise forms.ValidationError(_("Not one of the 54 ethnic groups of Vietnam."))
         return value
+
+    def clean_religion(self) -> str:
+        return canonical_religion(self.cleaned_data["religion"])
 
     def clean_national_id(self) -> str:
         return "".join(self.cleaned_data["national_id"].split())
@@ -98,8 +113,11 @@ class StepForm(VersionedForm):
     document_no = forms.CharField(label=_("Document number"), max_length=50, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, step: str, stage: str = "", **kwargs: Any) -> None:
-        """`stage`: the person's present stage, which decides the removal reasons a leaving step offers."""
+    def __init__(
+        self, *args: Any, step: str, stage: str = "", candidate: Candidate | None = None, **kwargs: Any
+    ) -> None:
+        """`stage`: the person's present stage, which decides the removal reasons a leaving step offers.
+        `candidate`: the person, whose education the vote asks for where it is not stated."""
         super().__init__(*args, **kwargs)
         spec = STEPS[step]
         self.step = spec
@@ -116,13 +134,18 @@ class StepForm(VersionedForm):
                 if len(reasons) == 1:
                     continue  # the step implies its reason: the service records it
                 field = _reason_field(spec, reasons)
+            elif name == "education":
+                if candidate is None or not education_needed(candidate):
+                    continue  # stated (or not needed): the vote does not ask again
+                field = _model_field(name).formfield()
+                field.help_text = _("Not stated on the person's record: the vote is checked against the rule on it.")
             else:
                 field = _model_field(name).formfield()
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
             if name == "removal_note":
                 field.widget = forms.Textarea(attrs={"rows": 2})
-            field.required = name in spec.required_fields
+            field.required = name in spec.required_fields or name == "education"
             self.fields[name] = field
         note = self.fields.pop("note")
         if "removal_note" not in spec.fields:  # a leaving step's note is the reason's details

@@ -340,8 +340,17 @@ class Candidate(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     birth_date = models.DateField(_("date of birth"))
     gender = models.CharField(_("gender"), max_length=6, choices=Gender.choices)
-    ethnicity = models.CharField(_("ethnic group"), max_length=20, choices=[(e, e) for e in ETHNIC_GROUPS])
-    religion = models.CharField(_("religion"), max_length=100, blank=True, help_text=_("Empty for none."))
+    # Blank: not stated (recruitment.particulars); the reports count it apart.
+    ethnicity = models.CharField(
+        _("ethnic group"),
+        max_length=20,
+        choices=[(e, e) for e in ETHNIC_GROUPS],
+        blank=True,
+        help_text=_("Leave empty if not stated."),
+    )
+    religion = models.CharField(
+        _("religion"), max_length=100, blank=True, help_text=_("“Không” for none; leave empty if not stated.")
+    )
     national_id = models.CharField(_("citizen ID number"), max_length=12, validators=[national_id_validator])
     youth_union = models.BooleanField(_("Youth Union member"), default=False)
     trade_union = models.BooleanField(_("trade union member"), default=False)
@@ -350,7 +359,10 @@ class Candidate(models.Model):
         _("occupation group"), max_length=20, choices=OccupationGroup.choices, blank=True
     )
     education = models.CharField(
-        _("general education"), max_length=10, blank=True, help_text=_("Grade completed, e.g. 9/12 or 12/12.")
+        _("general education"),
+        max_length=10,
+        blank=True,
+        help_text=_("Grade completed, e.g. 9/12 or 12/12; leave empty if not stated."),
     )
     education_exemption = models.CharField(
         _("education exemption"), max_length=10, choices=EducationExemption.choices, blank=True
@@ -476,6 +488,10 @@ class Candidate(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stage__in=Stage.values), name="recruitment_candidate_stage_valid"),
             models.CheckConstraint(condition=Q(gender__in=Gender.values), name="recruitment_candidate_gender_valid"),
+            models.CheckConstraint(
+                condition=Q(ethnicity="") | Q(ethnicity__in=ETHNIC_GROUPS),
+                name="recruitment_candidate_ethnicity_valid",
+            ),
             models.CheckConstraint(
                 condition=Exact(Length("national_id"), 12), name="recruitment_candidate_national_id_length"
             ),

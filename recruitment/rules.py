@@ -423,11 +423,17 @@ def _lacks_consent(c: Candidate) -> bool:
     return c.decision_date is not None and not c.provincial_consent_no.strip()
 
 
+def education_needed(c: Candidate) -> bool:
+    """The rule on education needs the grade completed and it is not stated: a blank never passes the rule.
+
+    The web's vote step asks for it (check_ready_for_vote); a record that reached the vote without it (an
+    import) is not checked against the rule until it is given. Only the literacy exemption (village elders)
+    needs no grade."""
+    return not c.education.strip() and c.education_exemption != EducationExemption.ELDER
+
+
 def _check_education(c: Candidate, rules: RuleSet) -> list[Problem]:
-    if not c.education.strip():
-        return []
-    grade = education_grade(c.education)
-    if grade is None:
+    if c.education.strip() and education_grade(c.education) is None:
         return [Problem("education", _("Write the grade completed, for example 9/12 or 12/12."))]
     if c.education_exemption == EducationExemption.ELDER:
         if _lacks_consent(c):
@@ -438,6 +444,9 @@ def _check_education(c: Candidate, rules: RuleSet) -> list[Problem]:
                 )
             ]
         return []
+    grade = education_grade(c.education)
+    if grade is None:
+        return []  # not stated: not passed either (education_needed)
     minimum = (
         rules.exempt_area_min_education_grade
         if c.education_exemption == EducationExemption.AREA
@@ -580,6 +589,16 @@ def check_ready_for_vote(
             Problem(
                 "verification_date",
                 _("The background verification is concluded after the personal history is written."),
+            )
+        )
+    if education_needed(c):
+        problems.append(
+            Problem(
+                "education",
+                _(
+                    "The general education completed is not stated: give it (for example 9/12), the cell's vote "
+                    "is checked against the rule on education."
+                ),
             )
         )
     problems += check_introducers(c, introducers, vote, rules)

@@ -17,6 +17,7 @@ from organizations.models import Sector
 from recruitment.access import visible_candidates
 from recruitment.ethnicities import KINH
 from recruitment.models import CandidateQuerySet, CandidateWarning, OccupationGroup, Stage
+from recruitment.particulars import NO_RELIGION
 
 
 def ymd(field_name: str) -> Combinable:
@@ -29,17 +30,26 @@ def ymd(field_name: str) -> Combinable:
 AGE_AT_ADMISSION_KEY = ExpressionWrapper(ymd("admission_date") - ymd("birth_date"), output_field=IntegerField())
 YOUNG_Q = Q(LessThan(AGE_AT_ADMISSION_KEY, 310000))
 
-# The breakdowns of DOMAIN §5 that a candidate's own fields answer.
+# The breakdowns of DOMAIN §5 that a candidate's own fields answer. A blank answer is not stated: it
+# counts in none of them, but apart, in NOT_STATED (so a share is of the people whose answer is known).
 CATEGORIES: dict[str, tuple[Promise, Q]] = {
     "women": (_("Women"), Q(gender="female")),
-    "ethnic_minority": (_("Ethnic minorities"), ~Q(ethnicity=KINH)),
-    "religious": (_("Religious followers"), ~Q(religion="")),
+    "ethnic_minority": (_("Ethnic minorities"), ~Q(ethnicity=KINH) & ~Q(ethnicity="")),
+    "religious": (_("Religious followers"), ~Q(religion="") & ~Q(religion=NO_RELIGION)),
     "youth_union": (_("Youth Union members"), Q(youth_union=True)),
     "young": (_("Aged 30 or under at admission"), YOUNG_Q),
     "residential": (_("Residential areas"), Q(organization__sector=Sector.RESIDENTIAL)),
     "private_sector": (_("Private sector"), Q(organization__sector=Sector.PRIVATE_ENTERPRISE)),
     "students": (_("Pupils and students"), Q(occupation_group=OccupationGroup.STUDENT)),
 }
+
+# The people whose answer a breakdown needs is not stated: key → (the breakdown's key, label, condition).
+# Gender is required, so the women's share is of everyone; these are the answers that may be blank.
+NOT_STATED: dict[str, tuple[str, Promise, Q]] = {
+    "ethnicity_not_stated": ("ethnic_minority", _("Ethnic group not stated"), Q(ethnicity="")),
+    "religion_not_stated": ("religious", _("Religion not stated"), Q(religion="")),
+}
+NOT_STATED_OF = {of: key for key, (of, _label, _q) in NOT_STATED.items()}
 
 PROBATION_ENDING_DAYS = 30
 CERT_EXPIRING_DAYS = 60

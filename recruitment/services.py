@@ -128,8 +128,9 @@ STEPS: dict[str, Step] = {
     for step in (
         Step("awareness", Stage.AWARENESS, gettext_lazy("Awareness course certificate"), "awareness_cert_no"),
         Step("dossier", Stage.DOSSIER, gettext_lazy("Application received")),
+        # education: asked by the form only where not stated and the rule needs it (rules.education_needed).
         Step("branch_vote", Stage.BRANCH_VOTED, gettext_lazy("Party cell vote"), "branch_resolution_no",
-             _VOTE, required=_VOTE),
+             (*_VOTE, "education"), required=_VOTE),
         Step("committee_review", Stage.COMMITTEE_REVIEWED, gettext_lazy("Grassroots committee review"),
              "committee_resolution_no", _REVIEW, required=_REVIEW),
         Step("decision", Stage.DECIDED, gettext_lazy("Admission decision"), "decision_no", ("decision_extended",)),
@@ -421,6 +422,7 @@ def _branch_vote(
     document_no: str, note: str, fields: dict[str, Any],
 ) -> StageEvent:  # fmt: skip
     rule_set = ctx.book.at(act_date)
+    _vote_education(candidate, fields)
     members, votes_for = fields["branch_vote_members"], fields["branch_votes_for"]
     if votes_for > members:
         raise ValidationError({"branch_votes_for": _("More votes for than members.")})
@@ -454,6 +456,17 @@ def _branch_vote(
         document_no=nfc(document_no), note=nfc(note), details={**_details(fields), "passed": True},
         acting_user=acting_user,
     )  # fmt: skip
+
+
+def _vote_education(candidate: Candidate, fields: dict[str, Any]) -> None:
+    """The education given at the vote (the step asks for it where it is not stated): recorded on the person
+    whatever the vote's outcome; a blank given changes nothing."""
+    education = (fields.pop("education", "") or "").strip()
+    if not education:
+        return
+    if rules.education_grade(education) is None:
+        raise ValidationError({"education": _("Write the grade completed, for example 9/12 or 12/12.")})
+    candidate.education = fields["education"] = education
 
 
 def _failed_committee_review(

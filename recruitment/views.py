@@ -239,7 +239,10 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if services.STEPS[step] not in services.available_steps(candidate):
         messages.error(request, _("This step is not possible at the person's current stage."))
         return redirect("recruitment:detail", pk=candidate.pk)
-    form = StepForm(request.POST or None, step=step, stage=candidate.stage, initial={"version": candidate.version})
+    form = StepForm(
+        request.POST or None, step=step, stage=candidate.stage, candidate=candidate,
+        initial={"version": candidate.version},
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             event = services.candidate_advance(

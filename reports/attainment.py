@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from organizations.history import STEP, Moves, Subtree, TreeAt, children_on
 from organizations.models import Organization
 from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
-from recruitment.selectors import CATEGORIES
+from recruitment.selectors import CATEGORIES, NOT_STATED, NOT_STATED_OF
 from reports import tally
 from reports.forms import Period
 from reports.models import MembershipCount, Quota, QuotaCategory
@@ -62,6 +62,8 @@ class Figures:
     recognized: int = 0
     struck_off: int = 0
     breakdown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BREAKDOWNS, 0))
+    # Of those admitted, whose answer a breakdown needs is not stated (recruitment.selectors.NOT_STATED).
+    not_stated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NOT_STATED, 0))
     pipeline: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PIPELINE_STAGES, 0))
 
     def add(self, other: Figures) -> None:
@@ -70,6 +72,8 @@ class Figures:
         self.struck_off += other.struck_off
         for key, value in other.breakdown.items():
             self.breakdown[key] += value
+        for key, value in other.not_stated.items():
+            self.not_stated[key] += value
         for key, value in other.pipeline.items():
             self.pipeline[key] += value
 
@@ -111,17 +115,24 @@ class Row:
         return sum(self.figures.pipeline[s] for s in BEFORE_ADMISSION)
 
     def breakdown_rows(self) -> list[dict[str, object]]:
+        """Each breakdown: its count, its share of the people whose answer is known (those whose answer is
+        not stated counted apart: `not_stated`, None where the answer is always known), its sub-target."""
         rows = []
         for key, (label, _q) in BREAKDOWNS.items():
             count = self.figures.breakdown[key]
             quota = self.sub_quotas.get(key)
             target = quota.resolve(self.members_at_start) if quota else None
+            unknown_key = NOT_STATED_OF.get(key)
+            not_stated = self.figures.not_stated[unknown_key] if unknown_key else None
             rows.append(
                 {
                     "key": key,
                     "label": label,
                     "admitted": count,
-                    "share": percent(count, self.admitted),
+                    "share": percent(count, self.admitted - (not_stated or 0)),
+                    "known": self.admitted - (not_stated or 0),
+                    "not_stated": not_stated,
+                    "not_stated_key": unknown_key,
                     "target": target,
                     "percent": percent(count, target),
                 }
@@ -211,6 +222,8 @@ def _aggregates(start: datetime.date, end: datetime.date, *, detail: bool) -> di
     out["struck_off"] = Count("id", filter=Q(stage=Stage.STRUCK_OFF) & _in_period("removal_date", start, end))
     for key, (_label, q) in BREAKDOWNS.items():
         out[f"b_{key}"] = Count("id", filter=admitted & q)
+    for key, (_of, _label, q) in NOT_STATED.items():
+        out[f"b_{key}"] = Count("id", filter=admitted & q)
     for stage in PIPELINE_STAGES:
         out[f"p_{stage}"] = Count("id", filter=Q(stage=stage))
     return out
@@ -286,6 +299,7 @@ def _figures(row: dict[str, int], *, detail: bool) -> Figures:
         fig.recognized = row["recognized"]
         fig.struck_off = row["struck_off"]
         fig.breakdown = {key: row[f"b_{key}"] for key in BREAKDOWNS}
+        fig.not_stated = {key: row[f"b_{key}"] for key in NOT_STATED}
         fig.pipeline = {stage: row[f"p_{stage}"] for stage in PIPELINE_STAGES}
     return fig
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from organizations.exporting import CsvWriter, merge_text, write_text
+from recruitment.selectors import NOT_STATED, NOT_STATED_OF
 from reports.attainment import BREAKDOWNS, Attainment, Row, percent
 
 CONTRACT_FIELDS = ("org_code", "org_name", "target", "admitted", "percent")
@@ -33,6 +34,7 @@ EXTENDED_FIELDS = (
     "recognized",
     "struck_off",
     *BREAKDOWNS,
+    *NOT_STATED,  # of those admitted, whose ethnic group, religion is not stated
 )
 
 
@@ -74,6 +76,7 @@ def _extended_values(row: Row) -> list[Any]:
         fig.recognized,
         fig.struck_off,
         *(fig.breakdown[key] for key in BREAKDOWNS),
+        *(fig.not_stated[key] for key in NOT_STATED),
     ]
 
 
@@ -161,7 +164,17 @@ def _columns() -> list[_Column]:
     ]
     for key, (label, _q) in BREAKDOWNS.items():
         cols.append(_Column(key, _constant(label), 12, "int", _breakdown(key), group="breakdown", detail=True))
+        if key in NOT_STATED_OF:  # beside its breakdown: those whose answer is not stated
+            unknown = NOT_STATED_OF[key]
+            label = NOT_STATED[unknown][1]
+            cols.append(
+                _Column(unknown, _constant(label), 12, "int", _not_stated(unknown), group="breakdown", detail=True)
+            )
     return cols
+
+
+def _not_stated(key: str) -> Callable[[Row], int]:
+    return lambda row: row.figures.not_stated[key]
 
 
 def _constant(label: Promise) -> Callable[[], Promise]:

@@ -182,6 +182,9 @@ class Tally(models.Model):
     b_residential = _count("residential areas")
     b_private_sector = _count("private sector")
     b_students = _count("pupils and students")
+    # Admissions whose answer a breakdown needs is not stated (recruitment.selectors.NOT_STATED).
+    b_ethnicity_not_stated = _count("ethnic group not stated")
+    b_religion_not_stated = _count("religion not stated")
     # The pipeline now (month 0 only).
     p_source = _count("source list")
     p_awareness = _count("awareness")

@@ -50,7 +50,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 
 from organizations.models import Organization
 from recruitment.models import PIPELINE, Candidate, Stage
-from recruitment.selectors import CATEGORIES
+from recruitment.selectors import CATEGORIES, NOT_STATED
 from reports.models import Tally
 
 STEP = Organization.steplen
@@ -66,6 +66,7 @@ COUNTED: dict[str, tuple[str | None, Q | None]] = {
     "struck_off": ("removal_date", Q(stage=Stage.STRUCK_OFF)),
     "removed": ("removal_date", None),
     **{f"b_{key}": ("admission_date", q) for key, (_label, q) in CATEGORIES.items()},
+    **{f"b_{key}": ("admission_date", q) for key, (_of, _label, q) in NOT_STATED.items()},
     **{f"p_{stage}": (None, Q(stage=stage)) for stage in PIPELINE_STAGES},
 }
 DATED = [name for name, (date, _q) in COUNTED.items() if date is not None]

@@ -14,6 +14,7 @@ from typing import Any
 from organizations.models import Organization
 from recruitment import derived, rules
 from recruitment.models import Candidate, Introducer, IntroducerKind, Stage, reasons_ending_in
+from recruitment.particulars import NO_RELIGION
 
 _ids = itertools.count(1)
 
@@ -101,6 +102,7 @@ def make_candidate(
         "birth_date": datetime.date(1998, 5, 20),
         "gender": "female",
         "ethnicity": "Kinh",
+        "religion": NO_RELIGION,  # stated: none (blank would be "not stated")
         "national_id": next_national_id(),
         "education": "12/12",
         "youth_union": True,

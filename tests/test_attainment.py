@@ -25,6 +25,8 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from recruitment.ethnicities import KINH
 from recruitment.models import Candidate, Gender, OccupationGroup, Stage
+from recruitment.particulars import NO_RELIGION
+from recruitment.selectors import NOT_STATED
 from reports import tally
 from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment, percent
 from reports.forms import Period
@@ -55,7 +57,7 @@ def person(
     born: datetime.date = BORN,
     gender: str = Gender.MALE,
     ethnicity: str = KINH,
-    religion: str = "",
+    religion: str = NO_RELIGION,
     youth_union: bool = False,
     occupation_group: str = "",
     recognized: datetime.date | None = None,
@@ -139,6 +141,7 @@ class Expected:
     recognized: int = 0
     struck_off: int = 0
     breakdown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BREAKDOWNS, 0))
+    not_stated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(NOT_STATED, 0))
     pipeline: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PIPELINE_STAGES, 0))
     people: int = 0  # every candidate under it, whatever the dates
 
@@ -146,14 +149,19 @@ class Expected:
 def categories(c: Candidate, sector: str) -> dict[str, bool]:
     return {
         "women": c.gender == Gender.FEMALE,
-        "ethnic_minority": c.ethnicity != KINH,
-        "religious": c.religion != "",
+        # A blank answer is not stated: in neither category, counted apart (not_stated()).
+        "ethnic_minority": c.ethnicity not in (KINH, ""),
+        "religious": c.religion not in (NO_RELIGION, ""),
         "youth_union": c.youth_union,
         "young": age(c.birth_date, c.admission_date) <= 30,  # type: ignore[arg-type]
         "residential": sector == Sector.RESIDENTIAL,
         "private_sector": sector == Sector.PRIVATE_ENTERPRISE,
         "students": c.occupation_group == OccupationGroup.STUDENT,
     }
+
+
+def not_stated(c: Candidate) -> dict[str, bool]:
+    return {"ethnicity_not_stated": c.ethnicity == "", "religion_not_stated": c.religion == ""}
 
 
 def count(people: list[Candidate], sectors: dict[int, str], start: datetime.date, end: datetime.date) -> Expected:
@@ -163,6 +171,8 @@ def count(people: list[Candidate], sectors: dict[int, str], start: datetime.date
             exp.admitted += 1
             for key, yes in categories(c, sectors[c.organization_id]).items():
                 exp.breakdown[key] += yes
+            for key, yes in not_stated(c).items():
+                exp.not_stated[key] += yes
         if c.recognition_date and start <= c.recognition_date <= end:
             exp.recognized += 1
         if c.stage == Stage.STRUCK_OFF and c.removal_date and start <= c.removal_date <= end:
@@ -278,6 +288,7 @@ def assert_matches_brute_force(
         test.assertEqual(got.recognized, want.recognized, label)
         test.assertEqual(got.struck_off, want.struck_off, label)
         test.assertEqual(got.breakdown, want.breakdown, label)
+        test.assertEqual(got.not_stated, want.not_stated, label)
         test.assertEqual({str(k): v for k, v in got.pipeline.items()}, want.pipeline, label)
         if check_targets:
             target, members = targets[row.org.pk]
@@ -817,8 +828,8 @@ def people_specs(draw: st.DrawFn, n_nodes: int) -> dict[str, Any]:
         "admitted": admitted,
         "born": born,
         "gender": draw(st.sampled_from([Gender.MALE, Gender.FEMALE])),
-        "ethnicity": draw(st.sampled_from([KINH, KINH, "Tày", "Mường"])),
-        "religion": draw(st.sampled_from(["", "", "Công giáo"])),
+        "ethnicity": draw(st.sampled_from([KINH, KINH, "Tày", "Mường", ""])),
+        "religion": draw(st.sampled_from([NO_RELIGION, NO_RELIGION, "Công giáo", ""])),
         "youth_union": draw(st.booleans()),
         "occupation_group": draw(st.sampled_from(["", OccupationGroup.STUDENT, OccupationGroup.FARMER])),
     }

@@ -26,6 +26,7 @@ from organizations.text import fold
 from recruitment import rules
 from recruitment.ethnicities import ETHNIC_GROUPS
 from recruitment.models import Candidate, RuleSet, Stage
+from recruitment.particulars import NO_RELIGION
 from reports import tally
 from reports.attainment import attainment
 from reports.forms import Period
@@ -207,7 +208,8 @@ class GenerateDatasetTestCase(TestCase):
 
         self.assertTrue(0.38 <= share(lambda c: c.gender == "female") <= 0.5)
         self.assertTrue(0.55 <= share(lambda c: c.youth_union) <= 0.75)
-        self.assertTrue(0.003 <= share(lambda c: c.religion != "") <= 0.04)
+        self.assertTrue(0.003 <= share(lambda c: c.religion not in ("", NO_RELIGION)) <= 0.04)
+        self.assertEqual(share(lambda c: c.religion == ""), 0)  # every religion stated, none included
         self.assertTrue(0.03 <= share(lambda c: c.ethnicity != "Kinh") <= 0.3)
         ages = [(c.admission_date - c.birth_date).days / 365.25 for c in people if c.admission_date]
         self.assertGreaterEqual(min(ages), 18)

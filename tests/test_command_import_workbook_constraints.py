@@ -93,6 +93,7 @@ NEW_UNIT = {"code": "C1.B1.09", "name": "Chi bộ mới", "parent_code": "C1.B1"
 CASES: dict[str, Case] = {
     # Refused while the cells are read (imports.normalize): the value has no place in the database.
     C + "gender_valid": Case(PEOPLE, "Giới tính", person(gender="Khác"), by_rules=False),
+    C + "ethnicity_valid": Case(PEOPLE, "Dân tộc", person(ethnicity="Sao Hỏa"), by_rules=False),
     C + "national_id_length": Case(PEOPLE, "Số CCCD", person(national_id="12345678"), by_rules=False),
     C + "removal_reason_valid": Case(
         PEOPLE, "Lý do", person(removal_date=D(2023, 5, 1), removal_reason="Bỏ đi"), by_rules=False

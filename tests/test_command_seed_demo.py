@@ -27,6 +27,7 @@ from recruitment.models import (
     StageEvent,
     WarningCode,
 )
+from recruitment.particulars import NO_RELIGION
 from reports import tally
 
 # A Monday in March: the seed is built as of this day, so the figures below do not drift with the calendar.
@@ -185,7 +186,8 @@ class SeedDemoTestCase(TestCase):
         self.assertTrue(0.35 <= admitted.filter(gender="female").count() / n <= 0.5)
         self.assertTrue(0.55 <= admitted.filter(youth_union=True).count() / n <= 0.75)
         self.assertTrue(0.05 <= admitted.exclude(ethnicity="Kinh").count() / n <= 0.25)
-        self.assertTrue(admitted.exclude(religion="").exists())
+        self.assertTrue(admitted.exclude(religion__in=["", NO_RELIGION]).exists())
+        self.assertFalse(Candidate.objects.filter(religion="").exists())  # every answer stated, none included
         self.assertEqual(set(Candidate.objects.values_list("education", flat=True)), {"9/12", "12/12"})
         teachers = Candidate.objects.filter(organization__sector="school")
         self.assertFalse(teachers.exclude(occupation_group="public_employee").exists())

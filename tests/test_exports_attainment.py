@@ -204,15 +204,18 @@ class CsvTestCase(ExportsBase):
                 "residential",
                 "private_sector",
                 "students",
+                "ethnicity_not_stated",
+                "religion_not_stated",
             ],
         )
-        self.assertEqual(rows[0][10:], list(BREAKDOWNS))
+        self.assertEqual(rows[0][10:18], list(BREAKDOWNS))
         # 185 of 5,000 members is 3.70 per hundred; 35 women; all born in 1998, so young; a private company.
         self.assertEqual(
             rows[1],
             [
                 *["P", "Đảng bộ tỉnh Thử Nghiệm", "180", "185", "102.78", "5000", "3.70", "0", "1", "0"],
                 *["35", "0", "0", "0", "185", "0", "185", "0"],
+                *["0", "0"],  # every ethnic group and religion stated
             ],
         )
         self.assertEqual(
@@ -302,6 +305,22 @@ class WorkbookTestCase(ExportsBase):
         with translation.override("vi"):
             self.assertEqual(sheet.value("K6"), "Nữ")
 
+    def test_each_answer_that_may_be_blank_has_its_not_stated_count_beside_its_breakdown(self) -> None:
+        sheet = sheet_list(self.book())[0]
+        headers = [sheet.value(f"{col}6") for col in "KLMNOP"]
+        self.assertEqual(
+            headers,
+            [
+                "Women",
+                "Ethnic minorities",
+                "Ethnic group not stated",
+                "Religious followers",
+                "Religion not stated",
+                "Youth Union members",
+            ],
+        )
+        self.assertEqual([sheet.cells[f"{col}7"].value for col in "LMNO"], [0.0, 0.0, 0.0, 0.0])
+
     def test_the_total_comes_first_in_bold_then_the_children_one_level_down(self) -> None:
         sheet = sheet_list(self.book())[0]
         self.assertEqual(sheet.row(7, "E"), ["P", "Đảng bộ tỉnh Thử Nghiệm", 180.0, 185.0, 102.78])
@@ -350,14 +369,14 @@ class WorkbookTestCase(ExportsBase):
         self.assertEqual(sheet.row(7, "D"), ["C1.B2", "Chi bộ Công ty Cổ phần Sông Lô", None, 192.0])
         self.assertEqual(sheet.outline, {})
         self.assertFalse(any(ref.endswith("8") for ref in sheet.cells))
-        self.assertEqual(sheet.xml.find("x:autoFilter", _NS).get("ref"), "A6:R7")  # type: ignore[union-attr]
+        self.assertEqual(sheet.xml.find("x:autoFilter", _NS).get("ref"), "A6:T7")  # type: ignore[union-attr]
 
     def test_the_sheet_is_set_up_for_reading_and_printing(self) -> None:
         content = self.book()
         sheet = sheet_list(content)[0]
         pane = sheet.xml.find("x:sheetViews/x:sheetView/x:pane", _NS)
         self.assertEqual((pane.get("state"), pane.get("topLeftCell")), ("frozen", "C7"))  # type: ignore[union-attr]
-        self.assertEqual(sheet.xml.find("x:autoFilter", _NS).get("ref"), "A6:R9")  # type: ignore[union-attr]
+        self.assertEqual(sheet.xml.find("x:autoFilter", _NS).get("ref"), "A6:T9")  # type: ignore[union-attr]
         setup = sheet.xml.find("x:pageSetup", _NS)
         self.assertEqual(setup.get("orientation"), "landscape")  # type: ignore[union-attr]
         self.assertEqual(setup.get("fitToHeight"), "0")  # type: ignore[union-attr]
@@ -366,7 +385,7 @@ class WorkbookTestCase(ExportsBase):
         widths = {c.get("min"): float(c.get("width", 0)) for c in sheet.xml.iterfind("x:cols/x:col", _NS)}
         self.assertGreater(widths["2"], 40)  # the names
         merged = {m.get("ref") for m in sheet.xml.iterfind("x:mergeCells/x:mergeCell", _NS)}
-        self.assertTrue({"A1:R1", "A5:A6", "K5:R5"} <= merged)
+        self.assertTrue({"A1:T1", "A5:A6", "K5:T5"} <= merged)
 
     def test_the_months_sheet_has_each_month_and_the_running_total(self) -> None:
         months = sheet_list(self.book())[1]
