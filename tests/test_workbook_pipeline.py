@@ -731,7 +731,10 @@ class QueryCountTestCase(ImportTestCase):
         with CaptureQueriesContext(connection) as queries:
             pipeline.apply_run(run)
         self.assertEqual(run.status, Status.DONE)
-        return len(queries)
+        # A large import also takes the planner's statistics again, once per table it wrote (test_import_statistics).
+        analyzed = [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+        self.assertLessEqual(len(analyzed), 6)
+        return len(queries) - len(analyzed)
 
     def test_the_queries_of_an_apply_do_not_grow_with_the_rows(self) -> None:
         self.assertEqual(self.apply_queries(10), self.apply_queries(1000))
