@@ -1135,8 +1135,8 @@ class Checker:
         closed record) and the Party past the chain shows; of records outside the scope the checks say only
         that they exist (past.outside_records_message)."""
         rows = self.state.candidates.get(national_id)
-        if not rows:
-            return None, past.NO_PAST
+        if not rows or (existing is not None and existing[_AT["previous_id"]] is None):
+            return None, past.NO_PAST  # (most rows: no need to read the person's records)
         by_id = {r[_AT["id"]]: past.RowRecord.of(dict(zip(CANDIDATE_FIELDS, r, strict=False)), r[-1]) for r in rows}
         if existing is None:
             latest = past.latest_closed(by_id.values())

@@ -223,9 +223,12 @@ def _earlier_records(request: HttpRequest, candidate: Candidate) -> dict[str, An
     the others only that they exist and whom to ask (services.outside_scope_message)."""
     records = past.earlier_records(candidate)
     shown = [r for r in records if org_access.can_read(request.user, r.organization)]
+    party_past = past.party_past(records, visible=lambda r: org_access.can_read(request.user, r.organization))
     return {
         "earlier": shown,
         "earlier_outside": services.outside_scope_message() if len(shown) < len(records) else "",
+        # The day the person left, where the records say it and the user may see them all.
+        "left_on_record": party_past.left_on if party_past.visible else None,
     }
 
 

@@ -107,3 +107,12 @@ class ImportReadmissionTestCase(BaseTestCase):
             (old_after.stage, old_after.removal_date, old_after.version), (Stage.OFFICIAL, D(2023, 3, 2), 1)
         )
         self.assertEqual(Candidate.objects.filter(national_id=self.nid).count(), 2)
+
+    def test_a_later_row_for_the_linked_candidacy_is_checked_against_the_same_records(self) -> None:
+        self.left("C1.B1.02", RemovalReason.WITHDREW)
+        row = person(national_id=self.nid)
+        self.assertEqual(self.command([row])[0], 0)
+        self.assertEqual(self.command([row]), (0, [f"{PEOPLE}: created 0, updated 0, unchanged 1"]))
+        code, lines = self.command([{**row, **VOTED}])
+        self.assertEqual(code, 1)
+        self.assertTrue(any("đã xin rút (ngày 02/03/2023)" in line for line in lines), lines)

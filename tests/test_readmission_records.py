@@ -87,7 +87,7 @@ class ReadFromRecordsTestCase(RulesTestCase, BaseTestCase):
         old = left_member(self.orgs["C1.B1.01"], self.nid, D(2015, 1, 1), RemovalReason.WITHDREW)
         errors = self.errors(self.new(old))
         self.assertEqual(list(errors), ["left_party_reason"])
-        self.assertIn("withdrew", errors["left_party_reason"][0])
+        self.assertIn("đã xin rút", errors["left_party_reason"][0])
         # The checkbox cannot say another, allowed reason: it contradicts the records.
         errors = self.errors(self.new(old, left_party_reason=LeftPartyReason.LOST_CONTACT))
         self.assertEqual(list(errors), ["left_party_reason"])
@@ -259,4 +259,4 @@ class LinkingTestCase(BaseTestCase):
         # Alice, above both, is told what the record says.
         with self.assertRaises(ValidationError) as caught:
             self.create(user=self.alice)
-        self.assertIn("died", caught.exception.message_dict["national_id"][0])
+        self.assertIn("từ trần", caught.exception.message_dict["national_id"][0])

@@ -51,6 +51,7 @@ class EarlierRecordsPageTestCase(BaseTestCase):
         self.assertContains(r, "Chi bộ Tổ Khoa học tự nhiên")
         self.assertContains(r, "05/09/2013")  # the admission
         self.assertNotContains(r, services.outside_scope_message())
+        self.assertEqual(r.context["left_on_record"], D(2015, 3, 2))  # the readmission's day of leaving
 
     def test_a_record_outside_the_scope_is_only_said_to_exist(self) -> None:
         old = member_who_left(self.orgs["C2.B1.01"], self.nid)
@@ -62,6 +63,7 @@ class EarlierRecordsPageTestCase(BaseTestCase):
         self.assertNotContains(r, f"/candidates/{old.pk}/")
         for secret in (*OUTSIDE_NAMES, "02/03/2015", "05/09/2013", "10/01/2013"):
             self.assertNotContains(r, secret)
+        self.assertIsNone(r.context["left_on_record"])
         # Alice, above both, sees the record itself.
         self.client.force_login(self.alice)
         r = self.client.get(f"/candidates/{c.pk}/")
