@@ -172,8 +172,8 @@ def load_past(
     candidate: Candidate, visible: Callable[[Any], bool], records: Mapping[int, Candidate] | None = None
 ) -> PartyPast:
     """The Party past the candidate's chain of earlier records shows."""
-    if candidate.previous_id is None:
-        return NO_PAST
+    if candidate.previous_id is None or candidate.admission_carried:
+        return NO_PAST  # a transfer's continuation: its admission was judged where it was made
     if records is None:
         records = person_records(candidate)
     return party_past(chain(candidate.previous_id, records), visible=visible)

@@ -289,6 +289,8 @@ def check_record(c: Candidate, ctx: Context, past: PartyPast | None = None) -> l
     problems += _check_dates(c, ctx.today)
     problems += _check_numbers(c)
     problems += check_stage_acts(c)
+    if c.admission_carried:  # a transfer's continuation: the admission was judged in the earlier unit
+        past = NO_PAST
     problems += _check_party_past(c, past or NO_PAST)
     if _too_far_ahead(c, ctx.today):
         return problems  # the date in the future says what is wrong; nothing can be counted from it

@@ -201,10 +201,16 @@ def _validate(
     acting_user: User | None,
     extra: list[rules.Problem] | None = None,
     party_past: past.PartyPast | None = None,
+    *,
+    user_ticks: bool = False,
 ) -> list[rules.Problem]:
+    """`user_ticks`: the readmission box is the user's input, checked against the records; otherwise the
+    records win (a step, or a writer that does not ask)."""
     rules.derive(candidate, ctx)
     if party_past is None:
         party_past = past.load_past(candidate, _visible_to(acting_user))
+    if not user_ticks:
+        past.records_win(candidate, party_past)
     problems = rules.check_record(candidate, ctx, party_past) + (extra or [])
     problems += _duplicate_problems(candidate, acting_user)
     _raise_errors(problems)
@@ -287,7 +293,6 @@ def candidate_create(
     records = past.person_records(candidate)
     past.link_previous(candidate, records)
     party_past = past.load_past(candidate, _visible_to(acting_user), records)
-    past.records_win(candidate, party_past)
     _validate(candidate, ctx, acting_user, party_past=party_past)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
@@ -315,7 +320,7 @@ def candidate_update(
     for name, value in _clean_text(fields).items():
         setattr(candidate, name, value)
     ctx = rules.Context.load(today or timezone.localdate())
-    problems = _validate(candidate, ctx, acting_user)
+    problems = _validate(candidate, ctx, acting_user, user_ticks="readmission" in fields)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):

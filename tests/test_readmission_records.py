@@ -260,3 +260,31 @@ class LinkingTestCase(BaseTestCase):
         with self.assertRaises(ValidationError) as caught:
             self.create(user=self.alice)
         self.assertIn("từ trần", caught.exception.message_dict["national_id"][0])
+
+    def test_a_step_lets_the_records_win_where_the_box_was_left_unticked(self) -> None:
+        old = left_member(self.orgs["C1.B1.01"], self.nid, D(2015, 1, 1), RemovalReason.OTHER)
+        c = make_candidate(self.orgs["C1.B1.02"], Stage.SOURCE, national_id=self.nid, previous=old)
+        self.assertFalse(c.readmission)  # written before the link was read, as by an older version
+        services.candidate_advance(
+            candidate=c, step="awareness", version=c.version, acting_user=self.dave, act_date=D(2026, 11, 2),
+            today=TODAY, document_no="CN-01",
+        )  # fmt: skip
+        c.refresh_from_db()
+        self.assertTrue(c.readmission)
+
+    def test_a_transfers_continuation_is_not_judged_again_as_a_readmission(self) -> None:
+        # DOMAIN §9: "a later transfer moves the person, never the past admission".
+        moved = make_candidate(
+            self.orgs["C1.B1.01"], Stage.TRANSFERRED, timeline=OLD, national_id=self.nid,
+            admission_date=OLD["admission_date"], decision_date=OLD["decision_date"], decision_no="56-QĐ/ĐU",
+            branch_vote_date=OLD["branch_vote_date"], removal_date=D(2015, 1, 1),
+        )  # fmt: skip
+        here = make_candidate(
+            self.orgs["C1.B1.02"], Stage.PROBATION, timeline=OLD, national_id=self.nid, previous=moved,
+            admission_carried=True,
+        )  # fmt: skip
+        ctx = rules.Context.load(TODAY)
+        records = past.load_past(here, lambda r: True)
+        self.assertEqual(records, past.NO_PAST)
+        self.assertFalse([p for p in rules.check_record(here, ctx, past.party_past([moved], visible=lambda r: True))
+                          if p.field in ("readmission", "left_party_date", "left_party_reason")])  # fmt: skip
