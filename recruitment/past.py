@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from recruitment.models import ENDED_STAGES, Candidate, LeftPartyReason, RemovalReason, Stage
@@ -149,8 +150,6 @@ def outside_records_message() -> str:
 
 def person_records(candidate: Candidate) -> dict[int, Candidate]:
     """Every record of the person's citizen ID (and the linked one, if the ID was corrected), in one query."""
-    from django.db.models import Q
-
     q = Q(national_id=candidate.national_id)
     if candidate.previous_id is not None:
         q |= Q(pk=candidate.previous_id)
