@@ -43,10 +43,9 @@ from organizations import access, bulk
 from organizations import rules as rules_tree
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.notation import short_date
-from recruitment import rules
+from recruitment import past, rules
 from recruitment.models import (
     DATE_ORDER,
-    ENDED_STAGES,
     CalendarDay,
     Candidate,
     RemovalReason,
@@ -537,7 +536,7 @@ class Checker:
             i_stage = _AT["stage"]
             for national_id in people.column("national_id"):
                 rows = stored.get(national_id)
-                if not rows or all(r[i_stage] in ENDED_STAGES for r in rows):
+                if not rows or all(past.is_closed(r[i_stage], r[_AT["removal_date"]]) for r in rows):
                     new_at_most += 1
         sink.open_people(new_at_most)
         self.writing = True
@@ -1056,6 +1055,12 @@ class Checker:
             c.__dict__ = d
             if existing is not None and not self._keeps_dates(table, number, existing, d, date_fields):
                 continue
+            # The person's earlier record and the Party past it shows (recruitment.past, as the web's services).
+            previous_id, party_past = self._past(national_id, existing)
+            if existing is None:
+                d["previous_id"] = previous_id
+            if party_past.admitted:
+                d["readmission"] = True
             from_stage = existing[_AT["stage"]] if existing is not None else ""
             found = import_stage(c)
             if found is None:
@@ -1075,7 +1080,7 @@ class Checker:
                 result.unchanged += 1
                 continue
             warnings = []
-            for problem in rules.check_record(c, ctx):
+            for problem in rules.check_record(c, ctx, party_past):
                 if problem.is_error:
                     self._problem(table, number, problem, at)
                     ok = False
@@ -1125,6 +1130,22 @@ class Checker:
             if result.warnings > len(warning_notes):
                 result.notes.append(_("… and %(count)d more.") % {"count": result.warnings - len(warning_notes)})
 
+    def _past(self, national_id: str, existing: tuple[Any, ...] | None) -> tuple[int | None, past.PartyPast]:
+        """The earlier record a row's candidacy follows (its own link, or for a new one the person's latest
+        closed record) and the Party past the chain shows; of records outside the scope the checks say only
+        that they exist (past.outside_records_message)."""
+        rows = self.state.candidates.get(national_id)
+        if not rows or (existing is not None and existing[_AT["previous_id"]] is None):
+            return None, past.NO_PAST  # (most rows: no need to read the person's records)
+        by_id = {r[_AT["id"]]: past.RowRecord.of(dict(zip(CANDIDATE_FIELDS, r, strict=False)), r[-1]) for r in rows}
+        if existing is None:
+            latest = past.latest_closed(by_id.values())
+            first = latest.pk if latest is not None else None
+        else:
+            first = existing[_AT["previous_id"]]
+        records = past.chain(first, by_id)
+        return first, past.party_past(records, visible=lambda r: self.scope.role(r.path) is not None)
+
     def _match(
         self, national_id: str, removal: datetime.date | None, source: datetime.date | None
     ) -> tuple[Any, ...] | None:
@@ -1134,7 +1155,7 @@ class Checker:
             return None
         i_stage = _AT["stage"]
         for row in rows:
-            if row[i_stage] not in ENDED_STAGES:
+            if not past.is_closed(row[i_stage], row[_AT["removal_date"]]):
                 return row
         if removal is None:
             return None  # put on a list again: a new candidacy

@@ -248,6 +248,8 @@ class LeftPartyReason(models.TextChoices):
     SERIOUS_CRIME = "serious_crime", _("Convicted of a serious or graver crime")
     LESS_SERIOUS_CRIME = "less_serious_crime", _("Convicted of a less serious crime")
     OTHER = "other", _("Other")
+    # The exception of 294-QĐ/TW §3.5.2 to "asked to leave": not barred (DOMAIN §9).
+    HARDSHIP = "hardship", _("Left on application, for especially hard family circumstances")
 
 
 # Reasons that bar readmission for good (294-QĐ/TW §3.5).
@@ -260,6 +262,10 @@ READMISSION_BARRED = frozenset(
     }
 )
 
+# A closed record: ended without membership, or a full member who later left the Party's ranks (the
+# candidacy stays OFFICIAL with the day they left): the person may be put on a list again (readmission).
+CLOSED_Q = Q(stage__in=sorted(ENDED_STAGES)) | Q(stage=Stage.OFFICIAL, removal_date__isnull=False)
+
 national_id_validator = RegexValidator(r"^[0-9]{12}$", _("A citizen ID number has 12 digits."))
 
 
@@ -268,7 +274,7 @@ class CandidateQuerySet(models.QuerySet["Candidate"]):
         return self.filter(organization__path__startswith=org.path)
 
     def open(self) -> CandidateQuerySet:
-        return self.exclude(stage__in=ENDED_STAGES)
+        return self.exclude(CLOSED_Q)
 
 
 def _ordered(earlier: str, later: str, *, strict: bool = False) -> Q:
@@ -497,7 +503,7 @@ class Candidate(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["national_id"],
-                condition=~Q(stage__in=sorted(ENDED_STAGES)),
+                condition=~CLOSED_Q,
                 name="recruitment_candidate_one_open_per_national_id",
             ),
             *[
@@ -578,7 +584,8 @@ class Candidate(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.stage not in ENDED_STAGES
+        """Not closed (CLOSED_Q): still on its way, or a member who has not left."""
+        return self.stage not in ENDED_STAGES and not (self.stage == Stage.OFFICIAL and self.removal_date)
 
     def allowed_stages(self) -> frozenset[str]:
         return self.TRANSITIONS[self.stage]

@@ -30,10 +30,12 @@ from recruitment.models import (
     Introducer,
     IntroducerKind,
     LeftPartyReason,
+    RemovalReason,
     RuleSet,
     Stage,
     WarningCode,
 )
+from recruitment.past import NO_PAST, PartyPast, outside_records_message
 from recruitment.workdays import WorkCalendar
 
 DATE_FIELDS: tuple[str, ...] = (
@@ -280,16 +282,20 @@ def stage_from_dates(c: Candidate) -> str:
 # Checks on a whole record (both the web forms and the import)
 
 
-def check_record(c: Candidate, ctx: Context) -> list[Problem]:
-    """What is wrong with the candidate's recorded dates and facts, after derive()."""
+def check_record(c: Candidate, ctx: Context, past: PartyPast | None = None) -> list[Problem]:
+    """What is wrong with the candidate's recorded dates and facts, after derive(). `past`: what the
+    person's earlier records show (recruitment.past); None reads the readmission checkboxes alone."""
     problems: list[Problem] = []
     problems += _check_dates(c, ctx.today)
     problems += _check_numbers(c)
     problems += check_stage_acts(c)
+    if c.admission_carried:  # a transfer's continuation: the admission was judged in the earlier unit
+        past = NO_PAST
+    problems += _check_party_past(c, past or NO_PAST)
     if _too_far_ahead(c, ctx.today):
         return problems  # the date in the future says what is wrong; nothing can be counted from it
     if c.branch_vote_date:
-        problems += _check_eligibility(c, ctx.book.at(c.branch_vote_date))
+        problems += _check_eligibility(c, ctx.book.at(c.branch_vote_date), past or NO_PAST)
     problems += _check_votes(c, ctx.book)
     problems += _check_deadlines(c, ctx.book, ctx.calendar)
     return problems
@@ -360,7 +366,7 @@ def _check_numbers(c: Candidate) -> list[Problem]:
     return problems
 
 
-def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
+def _check_eligibility(c: Candidate, rules: RuleSet, past: PartyPast = NO_PAST) -> list[Problem]:
     """DOMAIN §1, judged on the day of the party cell's vote."""
     vote = c.branch_vote_date
     assert vote is not None
@@ -414,7 +420,7 @@ def _check_eligibility(c: Candidate, rules: RuleSet) -> list[Problem]:
             )
     problems += _check_education(c, rules)
     if c.readmission:
-        problems += _check_readmission(c, rules, vote)
+        problems += _check_readmission(c, rules, vote, past)
     return problems
 
 
@@ -463,29 +469,97 @@ def _check_education(c: Candidate, rules: RuleSet) -> list[Problem]:
     return []
 
 
-def _check_readmission(c: Candidate, rules: RuleSet, vote: datetime.date) -> list[Problem]:
+def _said(past: PartyPast, message: str) -> str:
+    """A message about the earlier records: in full within the user's scope; outside it, only that they
+    exist and whom to ask (no name, unit or date)."""
+    return message if past.visible else outside_records_message()
+
+
+def _check_party_past(c: Candidate, past: PartyPast) -> list[Problem]:
+    """What the earlier records say against this record, at any stage (DOMAIN §9: "read from their earlier
+    records in the system (same citizen ID), not only from a checkbox")."""
+    if not past.records:
+        return []
     problems = []
-    if c.previously_readmitted:
+    if past.died:
+        message = _(
+            "An earlier record of this citizen ID says the person died: check the number, or correct that record."
+        )
+        problems.append(Problem("national_id", _said(past, message)))
+    if past.admitted_on and not c.readmission:
+        message = _(
+            "The records show this person was admitted to the Party before (ceremony of %(date)s): this candidacy "
+            "is a readmission, and its rules apply. Tick “readmission”."
+        ) % {"date": short_date(past.admitted_on)}
+        problems.append(Problem("readmission", _said(past, message)))
+    if past.left_on and c.left_party_date and c.left_party_date != past.left_on:
+        message = _("The records show the person left the Party on %(date)s: leave this empty or give that date.") % {
+            "date": short_date(past.left_on)
+        }
+        problems.append(Problem("left_party_date", _said(past, message)))
+    if not past.reason_agrees(c.left_party_reason):
+        message = _("The records show the person left the Party as “%(how)s”, which this reason contradicts.") % {
+            "how": RemovalReason(past.removal_reason).label
+        }
+        problems.append(Problem("left_party_reason", _said(past, message)))
+    return problems
+
+
+def _check_readmission(c: Candidate, rules: RuleSet, vote: datetime.date, past: PartyPast = NO_PAST) -> list[Problem]:
+    """DOMAIN §1: "At least 36 months after leaving; 60 months after the criminal record is cleared for a
+    less-serious crime. [...] allowed only once". The earlier records win over the checkboxes where they tell."""
+    problems = []
+    if past.readmitted_on:
+        message = _(
+            "The records show this person was already readmitted once (ceremony of %(date)s): a person can be "
+            "readmitted only once."
+        ) % {"date": short_date(past.readmitted_on)}
+        problems.append(Problem("readmission", _said(past, message)))
+    elif c.previously_readmitted:
         problems.append(Problem("readmission", _("A person can be readmitted only once.")))
-    if c.left_party_reason in READMISSION_BARRED:
+    reason = c.left_party_reason
+    if past.left_reason and reason != LeftPartyReason.HARDSHIP:
+        reason = past.left_reason  # the records say it; only the hardship exception is told by hand
+    if reason in READMISSION_BARRED and past.left_reason == reason:
+        message = _(
+            "The records show the person withdrew (%(date)s): leaving of one's own accord or on application bars "
+            "readmission, unless they asked to leave for especially hard family circumstances (then give that as "
+            "the reason for leaving the Party)."
+        ) % {"date": short_date(past.left_on) if past.left_on else "—"}
+        problems.append(Problem("left_party_reason", _said(past, message)))
+    elif reason in READMISSION_BARRED:
         problems.append(
             Problem(
                 "left_party_reason",
                 _("A person who left the Party for this reason (%(reason)s) cannot be readmitted.")
-                % {"reason": c.get_left_party_reason_display()},
+                % {"reason": LeftPartyReason(reason).label},
             )
         )
-    if not c.left_party_date:
+    elif past.left_on and not reason:
+        message = _(
+            "The records show the person left the Party on %(date)s (%(how)s) but not why, which decides whether "
+            "they can be readmitted: give the reason for leaving the Party."
+        ) % {"date": short_date(past.left_on), "how": RemovalReason(past.removal_reason).label}
+        problems.append(Problem("left_party_reason", _said(past, message)))
+    left_on = past.left_on or c.left_party_date
+    if not left_on:
         problems.append(Problem("left_party_date", _("Give the date the person left the Party.")))
-    elif months_between(c.left_party_date, vote) < rules.readmission_wait_months:
-        problems.append(
-            Problem(
-                "left_party_date",
-                _("Readmission needs at least %(months)d months since leaving the Party.")
-                % {"months": rules.readmission_wait_months},
+    elif months_between(left_on, vote) < rules.readmission_wait_months:
+        if past.left_on:
+            message = _(
+                "The records show the person left the Party on %(date)s: readmission needs at least %(months)d "
+                "months since then, and the cell voted on %(vote)s."
+            ) % {"date": short_date(left_on), "months": rules.readmission_wait_months, "vote": short_date(vote)}
+            problems.append(Problem("left_party_date", _said(past, message)))
+        else:
+            problems.append(
+                Problem(
+                    "left_party_date",
+                    _("Readmission needs at least %(months)d months since leaving the Party.")
+                    % {"months": rules.readmission_wait_months},
+                )
             )
-        )
-    if c.left_party_reason == LeftPartyReason.LESS_SERIOUS_CRIME and (
+    if reason == LeftPartyReason.LESS_SERIOUS_CRIME and (
         not c.record_cleared_date
         or months_between(c.record_cleared_date, vote) < rules.readmission_record_cleared_months
     ):

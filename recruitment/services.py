@@ -25,7 +25,7 @@ from organizations import access
 from organizations.models import CELL_KINDS, Organization
 from organizations.services import attribute
 from organizations.text import nfc
-from recruitment import derived, rules
+from recruitment import derived, past, rules
 from recruitment.models import (
     ENDED_STAGES,
     Candidate,
@@ -197,10 +197,23 @@ def _check_cell(organization: Organization) -> None:
 
 
 def _validate(
-    candidate: Candidate, ctx: rules.Context, acting_user: User | None, extra: list[rules.Problem] | None = None
+    candidate: Candidate,
+    ctx: rules.Context,
+    acting_user: User | None,
+    extra: list[rules.Problem] | None = None,
+    party_past: past.PartyPast | None = None,
+    *,
+    user_ticks: bool = False,
 ) -> list[rules.Problem]:
+    """`user_ticks`: the readmission box is the user's input, checked against the records; otherwise the
+    records win (a step, or a writer that does not ask)."""
     rules.derive(candidate, ctx)
-    problems = rules.check_record(candidate, ctx) + (extra or []) + _duplicate_problems(candidate, acting_user)
+    if party_past is None:
+        party_past = past.load_past(candidate, _visible_to(acting_user))
+    if not user_ticks:
+        past.records_win(candidate, party_past)
+    problems = rules.check_record(candidate, ctx, party_past) + (extra or [])
+    problems += _duplicate_problems(candidate, acting_user)
     _raise_errors(problems)
     # The database constraints stay the last word; the rules above already gave the readable reasons.
     candidate.full_clean(exclude=["organization"], validate_constraints=False)
@@ -224,6 +237,13 @@ def _duplicate_problems(candidate: Candidate, acting_user: User | None) -> list[
         "org": other.organization.name,
     }
     return [rules.Problem("national_id", message)]
+
+
+def _visible_to(acting_user: User | None) -> Any:
+    """Whether an earlier record (with its organization loaded) is within the user's scope; a command sees all."""
+    if acting_user is None:
+        return lambda record: True
+    return lambda record: access.role_on_path(acting_user, record.organization.path) is not None
 
 
 def outside_scope_message() -> str:
@@ -270,7 +290,11 @@ def candidate_create(
         **_clean_text(fields),
     )
     ctx = rules.Context.load(today or timezone.localdate())
-    _validate(candidate, ctx, acting_user)
+    # The person's earlier record (same citizen ID), and the Party past the chain shows: it wins (past.py).
+    records = past.person_records(candidate)
+    past.link_previous(candidate, records)
+    party_past = past.load_past(candidate, _visible_to(acting_user), records)
+    _validate(candidate, ctx, acting_user, party_past=party_past)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):
         candidate.save()
@@ -297,7 +321,7 @@ def candidate_update(
     for name, value in _clean_text(fields).items():
         setattr(candidate, name, value)
     ctx = rules.Context.load(today or timezone.localdate())
-    problems = _validate(candidate, ctx, acting_user)
+    problems = _validate(candidate, ctx, acting_user, user_ticks="readmission" in fields)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     with derived.person_changing(candidate):

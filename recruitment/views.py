@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
 from organizations.web import acting_user, add_errors
-from recruitment import access, audit, exports, rules, selectors, services
+from recruitment import access, audit, exports, past, rules, selectors, services
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
     CandidateForm,
@@ -152,6 +152,29 @@ def _filters_text(params: QueryDict) -> str:
     return "; ".join(f"{key}={shown(key, value)}" for key, values in params.lists() for value in values if value)
 
 
+def _tell_earlier(request: HttpRequest, candidate: Candidate) -> None:
+    """A new candidacy linked to an earlier record of the same citizen ID: say so, within the scope in full."""
+    previous = candidate.previous
+    if previous is None:
+        return
+    if not org_access.can_read(request.user, previous.organization):
+        messages.info(
+            request,
+            _(
+                "This citizen ID has an earlier record in another unit, outside your scope; it is linked to this "
+                "candidacy. For its details, ask the level above your unit, which can see both."
+            ),
+        )
+        return
+    message = _("This citizen ID has an earlier record in %(org)s (%(stage)s); it is linked to this candidacy.") % {
+        "org": previous.organization.name,
+        "stage": previous.get_stage_display(),
+    }
+    if candidate.readmission:
+        message += " " + _("The records show an earlier admission: this is a readmission.")
+    messages.info(request, message)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidate_create(request: HttpRequest, code: str) -> HttpResponse:
@@ -166,6 +189,7 @@ def candidate_create(request: HttpRequest, code: str) -> HttpResponse:
             add_errors(form, exc)
         else:
             messages.success(request, _("%(name)s is on the source list.") % {"name": candidate.full_name})
+            _tell_earlier(request, candidate)
             return redirect("recruitment:detail", pk=candidate.pk)
     ctx = {"form": form, "org": org, "title": _("New candidate in %(name)s") % {"name": org.name}}
     return render(request, "recruitment/form.html", ctx)
@@ -189,8 +213,23 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "resolve_form": WarningResolveForm(),
         "today": timezone.localdate(),
         "ended_stages": ENDED_STAGES,
+        **_earlier_records(request, candidate),
     }
     return render(request, "recruitment/detail.html", ctx)
+
+
+def _earlier_records(request: HttpRequest, candidate: Candidate) -> dict[str, Any]:
+    """The person's earlier records (the linked chain, one query): those within the user's scope in full, of
+    the others only that they exist and whom to ask (services.outside_scope_message)."""
+    records = past.earlier_records(candidate)
+    shown = [r for r in records if org_access.can_read(request.user, r.organization)]
+    party_past = past.party_past(records, visible=lambda r: org_access.can_read(request.user, r.organization))
+    return {
+        "earlier": shown,
+        "earlier_outside": services.outside_scope_message() if len(shown) < len(records) else "",
+        # The day the person left, where the records say it and the user may see them all.
+        "left_on_record": party_past.left_on if party_past.visible else None,
+    }
 
 
 def _timeline(candidate: Candidate) -> list[dict[str, Any]]:

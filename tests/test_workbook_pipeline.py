@@ -483,11 +483,11 @@ class AllOrNothingTestCase(ImportTestCase):
         calls = {"n": 0}
         real = checks.rules.check_record
 
-        def crash_late(c: Any, ctx: Any) -> Any:
+        def crash_late(c: Any, ctx: Any, *rest: Any) -> Any:
             calls["n"] += 1
             if calls["n"] == 1200:
                 raise RuntimeError("boom")
-            return real(c, ctx)
+            return real(c, ctx, *rest)
 
         with mock.patch.object(checks.rules, "check_record", side_effect=crash_late), self.assertRaises(RuntimeError):
             self.run_import(data)
