@@ -301,10 +301,19 @@ def congress_record(
     congress.document = document.strip()
     congress.note = note.strip()
     congress.full_clean()
-    others = Congress.objects.filter(organization=org).exclude(pk=congress.pk)
-    earlier = others.filter(first_year__lt=first_year, held_on__gte=held_on).order_by("first_year").first()
-    later = others.filter(first_year__gt=first_year, held_on__lte=held_on).order_by("first_year").first()
-    clash = earlier or later
+    congress_check_order(congress)
+    attribute(congress, acting_user)
+    congress.save()
+    return congress
+
+
+def congress_check_order(congress: Congress) -> None:
+    """The congresses of one organization follow the order of their terms (else a term would end
+    before it starts): refused, naming the one in the way."""
+    others = Congress.objects.filter(organization=congress.organization_id).exclude(pk=congress.pk)
+    earlier = others.filter(first_year__lt=congress.first_year, held_on__gte=congress.held_on)
+    later = others.filter(first_year__gt=congress.first_year, held_on__lte=congress.held_on)
+    clash = earlier.order_by("first_year").first() or later.order_by("first_year").first()
     if clash is not None:
         raise ValidationError(
             {
@@ -314,9 +323,6 @@ def congress_record(
                 % {"term": clash.term, "date": short_date(clash.held_on)}
             }
         )
-    attribute(congress, acting_user)
-    congress.save()
-    return congress
 
 
 @transaction.atomic
