@@ -284,7 +284,7 @@ class Congress(models.Model):
     first_year = models.PositiveSmallIntegerField(_("first year of the term"))
     last_year = models.PositiveSmallIntegerField(_("last year of the term"))
     held_on = models.DateField(_("congress held on"))
-    document = models.CharField(_("document"), max_length=100, blank=True)
+    document = models.CharField(_("document (resolution, minutes)"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     history = HistoricalRecords()
