@@ -17,7 +17,7 @@ from import_export.widgets import CharWidget
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations import services
-from organizations.models import Membership, Organization, OrganizationEvent
+from organizations.models import Congress, Membership, Organization, OrganizationEvent
 from organizations.text import nfc
 
 # Where a unit sits and whether it still exists: changed on the tree pages only.
@@ -249,3 +249,53 @@ class OrganizationEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class CongressAdminForm(forms.ModelForm):
+    class Meta:
+        model = Congress
+        fields = ("organization", "first_year", "last_year", "held_on", "document", "note")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            # The service's own check, shown on the form (the instance gets the values after clean()).
+            values = {f: data.get(f, getattr(self.instance, f, None)) for f in ("first_year", "last_year", "held_on")}
+            org = data.get("organization") or self.instance.organization
+            services.congress_check_order(Congress(pk=self.instance.pk, organization=org, **values))
+        return data
+
+
+@admin.register(Congress)
+class CongressAdmin(SimpleHistoryAdmin):
+    """Recorded congresses, saved through organizations.services like the congress page."""
+
+    form = CongressAdminForm
+    list_display = ("organization", "first_year", "last_year", "held_on", "document")
+    list_filter = ("first_year",)
+    search_fields = ("organization__code", "organization__name", "document")
+    raw_id_fields = ("organization",)
+    ordering = ("organization__path", "first_year")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # A congress belongs to one organization and term; another term is another congress.
+        return ("organization", "first_year", "last_year") if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Congress, form: Any, change: bool) -> None:
+        saved = services.congress_record(
+            org=obj.organization,
+            first_year=obj.first_year,
+            last_year=obj.last_year,
+            held_on=obj.held_on,
+            document=obj.document,
+            note=obj.note,
+            acting_user=request.user,  # type: ignore[arg-type]
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Congress) -> None:
+        services.congress_remove(congress=obj, acting_user=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for congress in queryset:
+            services.congress_remove(congress=congress, acting_user=request.user)  # type: ignore[arg-type]

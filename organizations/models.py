@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -263,3 +264,64 @@ class OrganizationEvent(models.Model):
 register(
     User, app="organizations", excluded_fields=["password", "last_login"], table_name="organizations_historicaluser"
 )
+
+
+class Congress(models.Model):
+    """The congress (đại hội) that opened one of an organization's terms (nhiệm kỳ), on the day it was held.
+
+    A term runs from its congress to the day before the next one (CONTRACT §4, organizations.terms);
+    a unit without a record of its own follows its nearest ancestor that has one. Written only
+    through organizations.services.congress_record / congress_remove.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="congresses",
+        db_index=False,  # the unique (organization, term) index serves it
+    )
+    first_year = models.PositiveSmallIntegerField(_("first year of the term"))
+    last_year = models.PositiveSmallIntegerField(_("last year of the term"))
+    held_on = models.DateField(_("congress held on"))
+    document = models.CharField(_("document (resolution, minutes)"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("congress")
+        verbose_name_plural = _("congresses")
+        ordering = ["organization", "first_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "first_year", "last_year"], name="organizations_congress_one_per_term"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__lt=models.F("last_year")), name="organizations_congress_years_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(first_year__gte=1930, last_year__lte=2100), name="organizations_congress_years_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.code}: {self.term} ({self.held_on:%d/%m/%Y})"
+
+    @property
+    def term(self) -> str:
+        return f"{self.first_year}-{self.last_year}"
+
+    def clean(self) -> None:
+        if self.first_year is None or self.last_year is None or self.held_on is None:
+            return
+        if not self.first_year < self.last_year:
+            raise ValidationError({"last_year": _("A term runs from an earlier year to a later one.")})
+        # A term's congress is held around the turn of its first year (a late one early in the next).
+        if not self.first_year - 1 <= self.held_on.year <= self.first_year + 1:
+            raise ValidationError(
+                {
+                    "held_on": _("The congress of the term %(term)s is held in %(year)d, or a year before or after.")
+                    % {"term": self.term, "year": self.first_year}
+                }
+            )

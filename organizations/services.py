@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
 from organizations import derived, rules
-from organizations.models import Membership, Organization, OrganizationEvent, Role
+from organizations.models import Congress, Membership, Organization, OrganizationEvent, Role
+from organizations.notation import short_date
 
 
 def attribute(obj: Any, acting_user: User | None) -> None:
@@ -274,3 +275,58 @@ def user_grant_role(
         attribute(membership, acting_user)
         membership.save(update_fields=["role"])
     return user, created
+
+
+@transaction.atomic
+def congress_record(
+    *,
+    org: Organization,
+    first_year: int,
+    last_year: int,
+    held_on: datetime.date,
+    document: str = "",
+    note: str = "",
+    acting_user: User | None = None,
+) -> Congress:
+    """Record (or correct) the day of org's congress that opened the term first_year-last_year.
+
+    The term then starts on that day and the previous one ends the day before (organizations.terms);
+    the congresses of one organization must follow each other in the order of their terms."""
+    congress = (
+        Congress.objects.select_for_update()
+        .filter(organization=org, first_year=first_year, last_year=last_year)
+        .first()
+    ) or Congress(organization=org, first_year=first_year, last_year=last_year)
+    congress.held_on = held_on
+    congress.document = document.strip()
+    congress.note = note.strip()
+    congress.full_clean()
+    congress_check_order(congress)
+    attribute(congress, acting_user)
+    congress.save()
+    return congress
+
+
+def congress_check_order(congress: Congress) -> None:
+    """The congresses of one organization follow the order of their terms (else a term would end
+    before it starts): refused, naming the one in the way."""
+    others = Congress.objects.filter(organization=congress.organization_id).exclude(pk=congress.pk)
+    earlier = others.filter(first_year__lt=congress.first_year, held_on__gte=congress.held_on)
+    later = others.filter(first_year__gt=congress.first_year, held_on__lte=congress.held_on)
+    clash = earlier.order_by("first_year").first() or later.order_by("first_year").first()
+    if clash is not None:
+        raise ValidationError(
+            {
+                "held_on": _(
+                    "The congress of the term %(term)s was held on %(date)s: congresses follow their terms' order."
+                )
+                % {"term": clash.term, "date": short_date(clash.held_on)}
+            }
+        )
+
+
+@transaction.atomic
+def congress_remove(*, congress: Congress, acting_user: User | None = None) -> None:
+    """Remove a recorded congress: the term falls back on the ancestors' congress, or on the calendar."""
+    attribute(congress, acting_user)
+    congress.delete()

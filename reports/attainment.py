@@ -23,7 +23,7 @@ from organizations.history import STEP, Moves, Subtree, TreeAt, children_on
 from organizations.models import Organization
 from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
 from recruitment.selectors import CATEGORIES, NOT_STATED, NOT_STATED_OF
-from reports import tally
+from reports import edges, tally, terms
 from reports.forms import Period
 from reports.models import MembershipCount, Quota, QuotaCategory
 
@@ -321,6 +321,7 @@ def grouped_queryset(
     org: Organization, period: Period, *, as_of: datetime.date | None = None, today: datetime.date | None = None
 ) -> object:
     """The one aggregate query behind a dashboard, for benchmarks to time on its own."""
+    period = terms.resolve(org, period)
     cutoff, _day, sub = _span(org, period, as_of, today or timezone.localdate())
     return _grouped(candidates_of(sub), period.start, cutoff, detail=True)
 
@@ -385,14 +386,18 @@ def attainment(
     `detail=False` computes only what CONTRACT §4 needs (target and admitted).
     """
     today = today or timezone.localdate()
+    period = terms.resolve(org, period)  # a term's real first and last day for org (CONTRACT §4)
     # The moves after the day of the members at the start (or the tree's day, if earlier), read once for both.
-    members_day = datetime.date(period.first_year - 1, 12, 31)
+    members_day = datetime.date(period.start.year - 1, 12, 31)
     moves = Moves.load(min(members_day, today, as_of or today))
     cutoff, tree_day, sub = _span(org, period, as_of, today, moves)
     children = children_on(org, sub)
 
     qs = candidates_of(sub)
-    tallied = _from_tallies(org, sub, children, period.start, cutoff, using=qs.db)
+    # The whole months from the tallies, the days of a partial first or last month by a scan of them.
+    tallied = _from_tallies(org, sub, children, *edges.whole_months(period.start, cutoff), using=qs.db)
+    if tallied is not None:
+        edges.add(*tallied, edges.scan(qs, period.start, cutoff))
     sums, by_month = tallied if tallied is not None else _sum_rows(_grouped(qs, period.start, cutoff, detail=detail))
     by_child = {bucket: _figures(row, detail=detail) for bucket, row in sums.items()}
     total = Figures()
@@ -401,7 +406,7 @@ def attainment(
 
     orgs = [org, *children]
     quotas = _quotas(orgs, period)
-    members = _members(orgs, period.first_year - 1, moves)
+    members = _members(orgs, period.start.year - 1, moves)
 
     def make(o: Organization, fig: Figures) -> Row:
         q = quotas.get(o.pk, {})
@@ -487,14 +492,18 @@ def _from_tallies(
 
 
 def _months(by_month: dict[int, int], period: Period) -> list[tuple[datetime.date, int, int]]:
-    """Admissions by month over the whole period, cumulated, from the grouped query's month keys."""
+    """Admissions by month over the whole period (from its first day's month to its last day's),
+    cumulated, from the grouped query's month keys."""
     out: list[tuple[datetime.date, int, int]] = []
     running = 0
-    for year in range(period.first_year, period.last_year + 1):
-        for month in range(1, 13):
-            n = by_month.get(year * 100 + month, 0)
-            running += n
-            out.append((datetime.date(year, month, 1), n, running))
+    first, last = tally.month_of(period.start), tally.month_of(period.end)
+    assert first is not None and last is not None
+    for key in range(first, last + 1):
+        if not 1 <= key % 100 <= 12:
+            continue
+        n = by_month.get(key, 0)
+        running += n
+        out.append((datetime.date(key // 100, key % 100, 1), n, running))
     return out
 
 

@@ -23,6 +23,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from organizations.exporting import CsvWriter, merge_text, write_text
 from recruitment.selectors import NOT_STATED, NOT_STATED_OF
+from reports import terms
 from reports.attainment import BREAKDOWNS, Attainment, Row, percent
 
 CONTRACT_FIELDS = ("org_code", "org_name", "target", "admitted", "percent")
@@ -287,6 +288,8 @@ def _attainment_sheet(book: Any, att: Attainment, cols: list[_Column], fmt: dict
     merge_text(sheet, 1, 0, 1, last_col, f"{att.org.name} ({att.org.code})", fmt["subtitle"])
     day = figures_day(att)
     merge_text(sheet, 2, 0, 2, last_col, _("Figures up to %(date)s") % {"date": f"{day:%d/%m/%Y}"}, fmt["note"])
+    if att.period.is_term:  # the term's first and last day, and where they come from (CONTRACT §4)
+        merge_text(sheet, 3, 0, 3, last_col, " ".join(terms.describe(att.period)), fmt["note"])
 
     # Two header rows: the breakdowns share "Of those admitted" above their own labels; the others span both.
     top, sub = 4, 5

@@ -9,23 +9,33 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
+from organizations.models import Congress
 from organizations.notation import short_date
 
 
 @dataclass(frozen=True)
 class Period:
-    """A calendar year or a congress term, from 1 January of its first year to 31 December of its last."""
+    """A calendar year, or a congress term: from 1 January of its first year to 31 December of its last
+    until reports.terms.resolve() gives it an organization's real first and last day (CONTRACT §4)."""
 
     first_year: int
     last_year: int
+    first_day: datetime.date | None = None
+    last_day: datetime.date | None = None
+    opened_by: Congress | None = None  # the recorded congress the first day comes from
+    closed_by: Congress | None = None  # the next term's, the day after the last day
 
     @property
     def start(self) -> datetime.date:
-        return datetime.date(self.first_year, 1, 1)
+        return self.first_day or datetime.date(self.first_year, 1, 1)
 
     @property
     def end(self) -> datetime.date:
-        return datetime.date(self.last_year, 12, 31)
+        return self.last_day or datetime.date(self.last_year, 12, 31)
+
+    @property
+    def resolved(self) -> bool:
+        return self.first_day is not None
 
     @property
     def is_term(self) -> bool:

@@ -32,6 +32,7 @@ from organizations import access, selectors
 from organizations.history import Moves
 from organizations.models import Organization
 from organizations.web import acting_user
+from reports import terms
 from reports.attainment import _members, existed
 from reports.forms import Period, PeriodForm
 from reports.models import MembershipCount, Quota
@@ -240,6 +241,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
     """The quotas of an organization and of its direct children for ?year= or ?term=."""
     org = access.get_organization_for_user(request.user, code, manage=request.method == "POST")
     period_form, period = _period(request)
+    period = terms.resolve(org, period)  # a term's real first and last day, shown above the table
     rows = _quota_rows(org, period)
     can_edit = access.can_manage(request.user, org)
     # The organization's own quota is given by the level above (the root's by a system administrator).
@@ -263,6 +265,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "form": period_form,
         "can_edit": any(row.form for row in rows),  # a cell's admin has no box on its own page
         "own_note": _own_quota_message() if can_edit and not own_editable else "",
+        "term_lines": terms.describe(period),
     }
     return render(request, "reports/quotas.html", ctx)
 

@@ -15,7 +15,7 @@ from organizations import access, selectors
 from organizations.models import Organization
 from recruitment.filters import WAITING
 from recruitment.models import Stage
-from reports import exports
+from reports import exports, terms
 from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment
 from reports.forms import Period, PeriodForm
 
@@ -102,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "drill": _drill(att),
         "pipeline": [(s, Stage(s).label, att.total.figures.pipeline[s]) for s in PIPELINE_STAGES],
         "charts": _charts(att),
+        "term_lines": terms.describe(att.period),
         "export_query": urlencode({"org": org.code, **query}),
         "can_manage": access.can_manage(request.user, org),
         "people_url": reverse("recruitment:list"),

@@ -206,10 +206,14 @@ class ReadingTestCase(TestCase):
         self.assertEqual(rows, [("C1.B1", 4, 0), ("C1.B1.01", 4, 0), ("C1.B1.02", 0, 0)])
         self.assertFalse(any("reports_tally" in s for s in sql))
 
-    def test_as_of_a_day_inside_a_month_scans_its_people(self) -> None:
+    def test_as_of_a_day_inside_a_month_reads_whole_months_and_scans_the_remaining_days(self) -> None:
         sql, rows = self.report("P", as_of=D(2026, 5, 20))
         self.assertEqual(rows, [("P", 3, 1), ("C1", 3, 0), ("C2", 0, 1)])
-        self.assertFalse(any("reports_tally" in s for s in sql))
+        self.assertTrue(any("reports_tally" in s for s in sql))
+        # The people of 1-20 May only (and the idle units), not those of the whole year.
+        scans = [s for s in sql if "recruitment_candidate" in s and "reports_tally" not in s]
+        self.assertEqual(len(scans), 2)
+        self.assertTrue(any("2026-05-01" in s and "2026-05-20" in s and "2026-01-01" not in s for s in scans))
         _sql, rows = self.report("P", as_of=D(2026, 5, 31))
         self.assertEqual(rows, [("P", 3, 1), ("C1", 3, 0), ("C2", 0, 1)])
         self.assertTrue(any("reports_tally" in s for s in _sql))
