@@ -796,7 +796,8 @@ class Transfer(models.Model):
     kind = models.CharField(_("kind of transfer"), max_length=10, choices=TransferKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices)
     sent_on = models.DateField(_("transferred on"))
-    document_no = models.CharField(_("transfer letter number"), max_length=50)
+    # Required on the web's form; a workbook's transfer has no column for it (blank: not on record).
+    document_no = models.CharField(_("transfer letter number"), max_length=50, blank=True)
     from_org = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("sending cell")
     )

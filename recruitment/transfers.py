@@ -169,7 +169,7 @@ def _end(candidate: Candidate, day: datetime.date, acting_user: User | None, tra
     )
 
 
-def _last_act(candidate: Candidate) -> datetime.date:
+def last_act(candidate: Candidate) -> datetime.date:
     """The day of the latest act on the record (its birth date aside)."""
     days = [candidate.stage_date, *(getattr(candidate, f) for f in rules.DATE_FIELDS if f != "birth_date")]
     return max(d for d in days if d is not None)
@@ -212,13 +212,11 @@ def transfer_send(
         errors.setdefault("sent_on", []).append(
             _("The date %(date)s is in the future.") % {"date": short_date(sent_on)}
         )
-    last = _last_act(candidate)
+    last = last_act(candidate)
     if sent_on < last:
         errors.setdefault("sent_on", []).append(
             _("The transfer cannot be dated before the last act on the record (%(date)s).") % {"date": short_date(last)}
         )
-    if not document_no.strip():
-        errors.setdefault("document_no", []).append(_("This field is required."))
     if to_org is None and not destination.strip():
         errors.setdefault("to_code", []).append(_("Give the receiving cell's code, or where the person goes."))
     if to_org is not None and to_org.pk == candidate.organization_id:
@@ -296,11 +294,11 @@ def transfer_register(
     old = _locked(transfer.candidate, None)
     if not old.is_open:
         raise ValidationError(_("This record has ended: there is nothing to transfer."))
-    if registered_on < _last_act(old):
+    if registered_on < last_act(old):
         raise ValidationError(
             {
                 "registered_on": _("The registration cannot come before the last act on the record (%(date)s).")
-                % {"date": short_date(_last_act(old))}
+                % {"date": short_date(last_act(old))}
             }
         )
     new = Candidate(organization=to_org, previous=old, stage=old.stage, stage_date=old.stage_date)
