@@ -116,7 +116,9 @@ def detail_context(user: AnyUser, candidate: Candidate, *, can_write: bool) -> d
     if came is not None:
         shown = org_access.can_read(user, came.from_org)
         came_from = {"t": came, "from_shown": shown}
+    ended = {TransferStatus.REGISTERED, TransferStatus.LEFT}
     return {
+        "ended_by_transfer": any(r["t"].status in ended for r in rows),
         "transfers": rows,
         "came_from": came_from,
         "open_transfer": open_one,

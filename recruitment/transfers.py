@@ -36,6 +36,7 @@ from organizations.services import attribute
 from organizations.text import nfc
 from recruitment import derived, rules
 from recruitment.models import (
+    ENDED_STAGES,
     Candidate,
     Introducer,
     RemovalReason,
@@ -176,7 +177,7 @@ def last_act(candidate: Candidate) -> datetime.date:
 
 
 def _locked(candidate: Candidate, version: int | None) -> Candidate:
-    current = Candidate.objects.select_for_update().select_related("organization").get(pk=candidate.pk)
+    current = Candidate.objects.select_for_update(of=("self",)).select_related("organization").get(pk=candidate.pk)
     if version is not None and current.version != version:
         raise StaleCandidate
     return current
@@ -270,7 +271,7 @@ def transfer_register(
     today: datetime.date | None = None,
 ) -> Candidate:
     """The receiving cell registers the person: the sender's record ends, the new one opens (the module's docstring)."""
-    transfer = Transfer.objects.select_for_update().select_related("to_org").get(pk=transfer.pk)
+    transfer = Transfer.objects.select_for_update(of=("self",)).select_related("to_org").get(pk=transfer.pk)
     if transfer.status != TransferStatus.PENDING:
         raise ValidationError(_("This transfer is no longer waiting to be registered."))
     to_org = transfer.to_org
@@ -347,7 +348,9 @@ def transfer_register(
 @transaction.atomic
 def transfer_cancel(*, transfer: Transfer, acting_user: User | None, cancelled_on: datetime.date) -> Transfer:
     """The sending cell withdraws a transfer not registered yet, or ends a temporary one early."""
-    transfer = Transfer.objects.select_for_update().select_related("candidate__organization").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",)).select_related("candidate__organization").get(pk=transfer.pk)
+    )
     if transfer.status not in (TransferStatus.PENDING, TransferStatus.TEMPORARY):
         raise ValidationError(_("This transfer can no longer be cancelled."))
     if acting_user is not None and not access.can_write(acting_user, transfer.candidate.organization):
@@ -369,6 +372,7 @@ def transfers_to_register(user: AnyUser) -> Any:
     sender's record (it lies outside their scope) and get only what registering needs."""
     return (
         Transfer.objects.filter(access.scope_q(user, prefix="to_org__"), status=TransferStatus.PENDING)
+        .exclude(candidate__stage__in=ENDED_STAGES)  # a record ended meanwhile at home: nothing to register
         .select_related("candidate", "to_org")
         .order_by("sent_on", "pk")
     )

@@ -233,6 +233,10 @@ UNBREAKABLE: dict[str, Unbreakable] = {
         "0 months by recruitment_ruleset_probation_positive"
     ),
     C + "official_from_probation_end": Unbreakable("the full-member date is derived: the probation's end or empty"),
+    C + "carried_admission_has_record": Unbreakable(
+        "no cell sets the earlier record or the carried admission: a transfer row's go through recruitment.transfers, "
+        "which sets both from the record it continues"
+    ),
     C + "branch_votes_within_members": Unbreakable(
         "the cell vote's counts are recorded on the web; CONTRACT §3's columns for them are not read yet",
         ("branch_members", "votes_for", "branch_vote_members", "branch_votes_for"),

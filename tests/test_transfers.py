@@ -394,3 +394,23 @@ class TransferViewsTestCase(TransferTestCase):
             r = self.client.get(f"/candidates/{c.pk}/", HTTP_ACCEPT_LANGUAGE="vi")
         self.assertContains(r, "31/03/2027")
         self.assertEqual(StageEvent.objects.filter(candidate=c).count(), 0)
+
+    def test_the_senders_record_says_it_left_by_transfer_not_before_admission(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION)
+        self.register(self.send(c))
+        self.client.force_login(self.dave)
+        with translation.override("vi"):
+            r = self.client.get(f"/candidates/{c.pk}/", HTTP_ACCEPT_LANGUAGE="vi")
+        self.assertContains(r, "Chuyển sinh hoạt đảng")
+        self.assertNotContains(r, "trước khi kết nạp")
+
+    def test_a_record_ended_at_home_meanwhile_leaves_the_receivers_list(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION)
+        t = self.send(c)
+        self.assertEqual(list(transfers.transfers_to_register(self.charlie)), [t])
+        services.candidate_advance(candidate=Candidate.objects.get(pk=c.pk), step="strike_off", version=c.version + 1,
+                                   acting_user=self.dave, act_date=D(2026, 10, 5), removal_reason="died",
+                                   today=TODAY)  # fmt: skip
+        self.assertEqual(list(transfers.transfers_to_register(self.charlie)), [])
+        with self.assertRaises(ValidationError):
+            self.register(t)
