@@ -98,8 +98,9 @@ def transfer_inbox(request: HttpRequest) -> HttpResponse:
 def detail_context(user: AnyUser, candidate: Candidate, *, can_write: bool) -> dict[str, Any]:
     """What the person's page shows of transfers: those recorded on this record (the receiving unit named
     only when it is within the user's scope), where the record came from, and whether one can be recorded."""
-    rows = []
-    open_one = came = None
+    rows: list[dict[str, Any]] = []
+    open_one: Transfer | None = None
+    came: Transfer | None = None
     # One query: the transfers out of this record, and the one that opened it.
     found = Transfer.objects.filter(Q(candidate=candidate) | Q(registered_as=candidate)).select_related(
         "to_org", "from_org"
@@ -118,7 +119,7 @@ def detail_context(user: AnyUser, candidate: Candidate, *, can_write: bool) -> d
         came_from = {"t": came, "from_shown": shown}
     ended = {TransferStatus.REGISTERED, TransferStatus.LEFT}
     return {
-        "ended_by_transfer": any(r["t"].status in ended for r in rows),
+        "ended_by_transfer": any(t.status in ended for t in found if t is not came),
         "transfers": rows,
         "came_from": came_from,
         "open_transfer": open_one,
