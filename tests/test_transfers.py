@@ -414,3 +414,14 @@ class TransferViewsTestCase(TransferTestCase):
         self.assertEqual(list(transfers.transfers_to_register(self.charlie)), [])
         with self.assertRaises(ValidationError):
             self.register(t)
+
+    def test_the_list_of_transfers_to_register_takes_as_many_queries_for_five_as_for_one(self) -> None:
+        self.send(make_candidate(self.a, Stage.PROBATION))
+        self.client.force_login(self.charlie)
+        # session, user, grants, the transfers with their people and cells, the navigation's counts
+        with self.assertNumQueries(5):
+            self.assertEqual(len(self.client.get("/transfers/").context["rows"]), 1)
+        for _ in range(4):
+            self.send(make_candidate(self.a, Stage.DOSSIER))
+        with self.assertNumQueries(5):
+            self.assertEqual(len(self.client.get("/transfers/").context["rows"]), 5)
