@@ -36,9 +36,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from imports import transfer_rows
 from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
+from imports.transfer_rows import TransferRow
 from organizations import access, bulk
 from organizations import rules as rules_tree
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
@@ -80,8 +82,8 @@ CANDIDATE_COMPARED = ["organization_id", *HISTORY_BODY, "search_key", "sort_name
 _AT = {name: i for i, name in enumerate(CANDIDATE_FIELDS)}
 # What the fingerprint needs of a candidacy (State.load(light=True)).
 LIGHT_FIELDS = ["id", "national_id", "version", "updated_at"]
-# People's columns that are not a Candidate field: the cell (organization_id), and the day of a transfer,
-# read and checked as a date but not stored until transfers are built (issue 14).
+# People's columns that are not a Candidate field: the cell (organization_id), and the day of a transfer
+# (imports.transfer_rows: recorded as a Transfer).
 NOT_STORED = frozenset({"branch_code", "transfer_date"})
 
 # The date column of each stage: the stage holds since that act (the rules' mapping, as the web's steps).
@@ -416,6 +418,7 @@ class Changes:
     moves: list[tuple[str, str]] = field(default_factory=list)  # (code, new parent code)
     counts: list[CountWrite] = field(default_factory=list)
     quotas: list[QuotaWrite] = field(default_factory=list)
+    transfers: list[TransferRow] = field(default_factory=list)  # after the people (imports.transfer_rows)
 
     @property
     def error_count(self) -> int:
@@ -435,6 +438,8 @@ class Sink(Protocol):
     def person(self, p: PersonWrite) -> None: ...
 
     def close_people(self) -> None: ...
+
+    def transfers(self, rows: list[TransferRow]) -> None: ...
 
     def abort_people(self) -> None: ...
 
@@ -521,6 +526,8 @@ class Checker:
                     sink.abort_people()
                 else:
                     sink.close_people()
+                    if self.changes.transfers:
+                        sink.transfers(self.changes.transfers)
         finally:
             if opened:
                 assert sink is not None
@@ -1037,10 +1044,16 @@ class Checker:
                                        values[i_source] if i_source is not None else None)  # fmt: skip
             code = values[i_branch]
             org: Org | None
+            moving: Org | None = None  # the cell a transfer row moves the person to
+            transfer = values[i_transfer] if i_transfer is not None else None
             if existing is None and code in cells:
                 org = cells[code]
+            elif self._is_transfer(code, existing, transfer):
+                assert existing is not None
+                moving = self._transfer_cell(table, number, code, existing)
+                # The row's other columns update the record where it is; the transfer copies it afterwards.
+                org = Org("", existing[_AT["organization_id"]], existing[-1], "") if moving is not None else None
             else:
-                transfer = values[i_transfer] if i_transfer is not None else None
                 org = self._cell(table, number, code, existing, transfer)
                 if org is not None and existing is None:
                     cells[code] = org
@@ -1073,11 +1086,19 @@ class Checker:
                 stage_date = existing[_AT["stage_date"]] if existing is not None and from_stage == stage else today
             d["stage_date"] = stage_date
             rules.derive(c, ctx)
+            if moving is not None:
+                assert existing is not None and transfer is not None
+                if not self._transfer_allowed(table, number, c, stage, existing, moving, transfer):
+                    continue
             if existing is not None and all(
                 d[a] == existing[i] for a, i in zip(CANDIDATE_COMPARED, compared_at, strict=True)
             ):
                 # The same values as stored: nothing to write, and nothing new to check.
-                result.unchanged += 1
+                if moving is not None:
+                    self._transfers_add(existing, moving, transfer)
+                    result.updated += 1  # the person moves
+                else:
+                    result.unchanged += 1
                 continue
             warnings = []
             for problem in rules.check_record(c, ctx, party_past):
@@ -1088,6 +1109,9 @@ class Checker:
                     warnings.append(problem)
             if not ok:
                 continue
+            if moving is not None:
+                assert existing is not None
+                self._transfers_add(existing, moving, transfer)
             if existing is not None:
                 version = existing[_AT["version"]] + 1
                 result.updated += 1
@@ -1145,6 +1169,48 @@ class Checker:
             first = existing[_AT["previous_id"]]
         records = past.chain(first, by_id)
         return first, past.party_past(records, visible=lambda r: self.scope.role(r.path) is not None)
+
+    def _is_transfer(self, code: str, existing: tuple[Any, ...] | None, transfer: datetime.date | None) -> bool:
+        """A row under another existing cell than the person's, with the transfer date: a transfer."""
+        target = self.orgs.get(code)
+        return (
+            existing is not None
+            and transfer is not None
+            and target is not None
+            and target.id is not None
+            and target.id != existing[_AT["organization_id"]]
+        )
+
+    def _transfer_cell(self, table: Table, number: int, code: str, existing: tuple[Any, ...]) -> Org | None:
+        """The receiving cell of a transfer row, when the importer may act on both sides (else an issue)."""
+        if self.scope.role(existing[-1]) is None:
+            self._other_cell(table, number, existing, self.today)
+            return None
+        if not self._allowed(table, number, "branch_code", existing[-1], Role.STAFF):
+            return None
+        return self._cell(table, number, code, None)
+
+    def _transfer_allowed(
+        self, table: Table, number: int, c: Candidate, stage: str, existing: tuple[Any, ...], moving: Org,
+        day: datetime.date,
+    ) -> bool:  # fmt: skip
+        if not hasattr(self, "_pending"):
+            ids = [rows[i][_AT["id"]] for rows in self.state.candidates.values() for i in range(len(rows))]
+            self._pending = transfer_rows.pending_candidates(ids)
+            self._chains = transfer_rows.Chains()
+        found = transfer_rows.problem(
+            c=c, stage=stage, present_path=existing[-1], to_path=moving.path,
+            pending=existing[_AT["id"]] in self._pending, day=day, today=self.today, role=self.scope.role,
+            unlimited=self.scope.unlimited, chains=self._chains,
+        )  # fmt: skip
+        if found is not None:
+            table.issue(number, *found)
+            return False
+        return True
+
+    def _transfers_add(self, existing: tuple[Any, ...], moving: Org, day: Any) -> None:
+        assert moving.id is not None
+        self.changes.transfers.append(transfer_rows.TransferRow(existing[_AT["id"]], moving.id, day))
 
     def _match(
         self, national_id: str, removal: datetime.date | None, source: datetime.date | None
@@ -1206,16 +1272,16 @@ class Checker:
         return org
 
     def _other_cell(self, table: Table, number: int, existing: tuple[Any, ...], transfer: datetime.date | None) -> None:
-        """A row naming another chi bộ than the one the person is recorded under: refused. Moving a person
-        would take their past acts along (an admission counted in the other commune); a move is a transfer
-        of party activity, dated, which the import cannot record yet (issue 14). The cell on record is named
-        only when it is within the user's scope."""
+        """A row naming another chi bộ than the one the person is recorded under, which is no transfer the
+        import can record (imports.transfer_rows): refused. Moving a person would take their past acts along
+        (an admission counted in the other commune); a move is a transfer of party activity, dated. The cell on
+        record is named only when it is within the user's scope."""
         org_id, path = existing[_AT["organization_id"]], existing[-1]
         if self.scope.role(path) is None:
             if transfer is not None:
                 message = _(
-                    "Transfers cannot be imported yet, and this person is recorded under another unit, outside "
-                    "your scope. Leave this row out of the file and ask the level above."
+                    "This person is recorded under another unit, outside your scope: a transfer is imported only "
+                    "within your scope on both sides. Leave this row out of the file and ask the level above."
                 )
             else:
                 message = _(
@@ -1230,9 +1296,8 @@ class Checker:
         code, name = self.recorded_cells[org_id]
         if transfer is not None:
             message = _(
-                "Transfers cannot be imported yet: this person is recorded under %(code)s – %(name)s. Leave this "
-                "row out of the file; record the transfer on the person's page when the app offers it, or ask "
-                "the level above."
+                "This person is recorded under %(code)s – %(name)s: a transfer is imported to a chi bộ already on "
+                "record. Import the new unit first, then the transfer."
             )
         else:
             message = _(

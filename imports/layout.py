@@ -126,8 +126,8 @@ PEOPLE = SheetSpec(
         ("recognition_decision_no", "Số quyết định công nhận", False),
         ("removal_date", "Ngày ra khỏi danh sách", False),
         ("removal_reason", "Lý do", False),
-        # Read and checked as a date; not stored yet: a row that changes the person's chi bộ is refused
-        # until transfers are built (issue 14), and the others are updated as without it.
+        # With a chi bộ other than the person's: a transfer registered on that day (imports.transfer_rows);
+        # the other rows are updated as without it.
         ("transfer_date", "Ngày chuyển sinh hoạt", False),
     ),
 )

@@ -92,8 +92,9 @@ NOTES: dict[tuple[str, str] | str, str] = {
     "Lý do phải phù hợp với giai đoạn người đó đã đến (ví dụ xóa tên dự bị chỉ với đảng viên dự bị); nếu không, "
     "thông báo lỗi nêu các lý do được chọn.",
     "transfer_date": "Ngày chuyển sinh hoạt đảng đến chi bộ ghi ở cột Mã chi bộ; bắt buộc khi chi bộ đó khác chi bộ "
-    "đang ghi nhận người này. Hiện chưa nhập được việc chuyển sinh hoạt: dòng đổi chi bộ của người đã có bị từ "
-    "chối; hãy ghi việc chuyển trên trang của người đó khi ứng dụng có chức năng này, hoặc hỏi cấp trên.",
+    "đang ghi nhận người này. Dòng đó được ghi là chuyển sinh hoạt đảng chính thức, chi bộ nơi đến đã tiếp nhận "
+    "vào ngày này (việc kết nạp trước đó vẫn tính cho đơn vị đã kết nạp); cả chi bộ nơi đi và nơi đến phải trong "
+    "phạm vi của người nhập.",
 }
 
 WIDTHS = {

@@ -23,6 +23,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from imports import transfer_rows
 from imports.checks import (
     CANDIDATE_HISTORY,
     CANDIDATE_INSERT,
@@ -34,6 +35,7 @@ from imports.checks import (
     PersonWrite,
 )
 from imports.models import ImportRun
+from imports.transfer_rows import TransferRow
 from organizations import bulk
 from organizations import derived as tree_derived
 from organizations import services as org_services
@@ -334,6 +336,10 @@ class Writer:
                 bulk.update(Candidate, CANDIDATE_UPDATE, self._updates)
         if self._warned:
             self._warnings(self._warned)
+
+    def transfers(self, rows: list[TransferRow]) -> None:
+        """The transfer rows, through recruitment.transfers, once the people are written (imports.transfer_rows)."""
+        transfer_rows.apply(rows, user_id=self.user_id, today=self.today)
 
     def abort_people(self) -> None:
         """Stop writing (the caller rolls the transaction back)."""

@@ -16,7 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from organizations import access
 from recruitment.access import national_id_search_q, split_search
 from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, Candidate, CandidateQuerySet, Stage
-from recruitment.selectors import CATEGORIES, DEADLINES, NOT_STATED, deadline_q, overdue_q
+from recruitment.selectors import (
+    CATEGORIES,
+    CREDITED,
+    DEADLINES,
+    NOT_STATED,
+    RECOGNITION_CREDITED,
+    deadline_q,
+    overdue_q,
+)
 
 OPEN = "open"
 WAITING = "waiting"  # not admitted yet: the dashboards' "in the pipeline" figures
@@ -78,14 +86,12 @@ class CandidateFilter(django_filters.FilterSet):
     org = django_filters.CharFilter(label=_("Organization (code)"), method="in_organization")
     year = django_filters.NumberFilter(label=_("Admitted in (year)"), method="admitted_in")
     # The dashboard's drill-down: the people behind a figure of a period (dates as dd/mm/yyyy or ISO).
-    admitted_from = django_filters.DateFilter(label=_("Admitted from"), field_name="admission_date", lookup_expr="gte")
-    admitted_to = django_filters.DateFilter(label=_("Admitted until"), field_name="admission_date", lookup_expr="lte")
-    recognized_from = django_filters.DateFilter(
-        label=_("Recognized from"), field_name="recognition_date", lookup_expr="gte"
-    )
-    recognized_to = django_filters.DateFilter(
-        label=_("Recognized until"), field_name="recognition_date", lookup_expr="lte"
-    )
+    # Admissions and recognitions credited to the person's unit here, as the dashboards count them
+    # (recruitment.selectors.CREDITED): not those a transfer carried in.
+    admitted_from = django_filters.DateFilter(label=_("Admitted from"), method="admitted_since")
+    admitted_to = django_filters.DateFilter(label=_("Admitted until"), method="admitted_until")
+    recognized_from = django_filters.DateFilter(label=_("Recognized from"), method="recognized_since")
+    recognized_to = django_filters.DateFilter(label=_("Recognized until"), method="recognized_until")
     removed_from = django_filters.DateFilter(label=_("Left from"), field_name="removal_date", lookup_expr="gte")
     removed_to = django_filters.DateFilter(label=_("Left until"), field_name="removal_date", lookup_expr="lte")
     # With org: the organization's subtree as it stood on that day (reports on years before a restructuring).
@@ -172,7 +178,19 @@ class CandidateFilter(django_filters.FilterSet):
         year = int(value)
         if not 1900 <= year <= 2200:
             return qs.none()
-        return qs.filter(admission_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
+        return qs.filter(CREDITED, admission_date__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)))
+
+    def admitted_since(self, qs: CandidateQuerySet, name: str, value: Any) -> CandidateQuerySet:
+        return qs.filter(CREDITED, admission_date__gte=value)
+
+    def admitted_until(self, qs: CandidateQuerySet, name: str, value: Any) -> CandidateQuerySet:
+        return qs.filter(CREDITED, admission_date__lte=value)
+
+    def recognized_since(self, qs: CandidateQuerySet, name: str, value: Any) -> CandidateQuerySet:
+        return qs.filter(RECOGNITION_CREDITED, recognition_date__gte=value)
+
+    def recognized_until(self, qs: CandidateQuerySet, name: str, value: Any) -> CandidateQuerySet:
+        return qs.filter(RECOGNITION_CREDITED, recognition_date__lte=value)
 
     def in_category(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
         if value in NOT_STATED:

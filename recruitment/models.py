@@ -95,6 +95,9 @@ class RuleSet(models.Model):
     readmission_record_cleared_months = _positive(
         60, _("readmission after a less serious crime: months since the record was cleared")
     )
+    transfer_registration_working_days = _positive(
+        30, _("a transfer is registered by the receiving cell within (working days of the transfer)")
+    )
 
     history = HistoricalRecords()
 
@@ -699,6 +702,7 @@ class WarningCode(models.TextChoices):
     RECOGNITION_VOTE_LATE = "recognition_vote_late", _("Recognition considered after the deadline")
     RECOGNITION_LATE = "recognition_late", _("Recognition decided after the deadline")
     VOTES_FAILED = "votes_failed", _("Voted down repeatedly: report to the superior committee")
+    TRANSFER_LATE = "transfer_late", _("Transfer registered after the deadline")
 
 
 class CandidateWarning(models.Model):
@@ -787,3 +791,126 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TransferKind(models.TextChoices):
+    PERMANENT = "permanent", _("Permanent transfer")
+    TEMPORARY = "temporary", _("Temporary transfer")
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiving cell to register")
+    REGISTERED = "registered", _("Registered by the receiving cell")
+    LEFT = "left", _("Left for a unit outside the system")
+    TEMPORARY = "temporary", _("Temporarily attached elsewhere")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Transfer(models.Model):
+    """A transfer of party activity (DOMAIN §9), recorded by the sending cell on the person's record.
+
+    Permanent: pending until the receiving cell registers the person, which ends this record and opens
+    the person's record there (`registered_as`, whose `previous` is `candidate`); to a unit outside the
+    system, the record ends on the day of the transfer. Temporary: the person stays and counts at home.
+    recruitment.transfers holds the services; nothing else writes these rows.
+    """
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(_("kind of transfer"), max_length=10, choices=TransferKind.choices)
+    status = models.CharField(_("status"), max_length=10, choices=TransferStatus.choices)
+    sent_on = models.DateField(_("transferred on"))
+    # Required on the web's form; a workbook's transfer has no column for it (blank: not on record).
+    document_no = models.CharField(_("transfer letter number"), max_length=50, blank=True)
+    from_org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("sending cell")
+    )
+    to_org = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+        verbose_name=_("receiving cell"),
+    )
+    destination = models.CharField(
+        _("destination outside the system"), max_length=255, blank=True, help_text=_("Where the person goes.")
+    )
+    until = models.DateField(_("until"), null=True, blank=True)
+    due_date = models.DateField(_("to be registered by"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_as = models.OneToOneField(
+        Candidate, on_delete=models.PROTECT, null=True, blank=True, related_name="registered_by_transfer"
+    )
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        ordering = ["sent_on", "pk"]
+        indexes = [models.Index(fields=["status", "to_org"], name="recruitment_transfer_status_to")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TransferKind.values), name="recruitment_transfer_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=TransferStatus.values), name="recruitment_transfer_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=Q(status__in=["pending", "temporary"]),
+                name="recruitment_transfer_one_open_per_candidate",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_org__isnull=False) | ~Q(destination=""),
+                name="recruitment_transfer_has_destination",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="temporary") | Q(until__isnull=True), name="recruitment_transfer_until_temporary"
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("sent_on")),
+                name="recruitment_transfer_sent_before_until",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(kind="permanent", to_org__isnull=False),
+                name="recruitment_transfer_pending_to_a_cell",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="temporary") | Q(kind="temporary"),
+                name="recruitment_transfer_temporary_kind",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="left") | Q(kind="permanent", to_org__isnull=True),
+                name="recruitment_transfer_left_outside",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="registered", registered_on__isnull=False, registered_as__isnull=False)
+                    | (~Q(status="registered") & Q(registered_on__isnull=True, registered_as__isnull=True))
+                ),
+                name="recruitment_transfer_registered_has_record",
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_on__isnull=True) | Q(registered_on__gte=F("sent_on")),
+                name="recruitment_transfer_sent_before_registered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_on__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_on__isnull=True)),
+                name="recruitment_transfer_cancelled_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.kind} {self.sent_on:%d/%m/%Y}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == TransferStatus.PENDING

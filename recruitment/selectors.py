@@ -16,7 +16,14 @@ from organizations.access import AnyUser
 from organizations.models import Sector
 from recruitment.access import visible_candidates
 from recruitment.ethnicities import KINH
-from recruitment.models import CandidateQuerySet, CandidateWarning, OccupationGroup, Stage
+from recruitment.models import (
+    CandidateQuerySet,
+    CandidateWarning,
+    OccupationGroup,
+    Stage,
+    Transfer,
+    TransferStatus,
+)
 from recruitment.particulars import NO_RELIGION
 
 
@@ -50,6 +57,12 @@ NOT_STATED: dict[str, tuple[str, Promise, Q]] = {
     "religion_not_stated": ("religious", _("Religion not stated"), Q(religion="")),
 }
 NOT_STATED_OF = {of: key for key, (of, _label, _q) in NOT_STATED.items()}
+# An admission credited to the record's unit: not one a transfer carried in (DOMAIN §9: "a later transfer
+# moves the person, never the past admission"). Every count of admissions, and of their breakdowns, is
+# of the people who meet it: reports.tally's COUNTED, the scan of reports.attainment, the list's filters.
+CREDITED = Q(admission_carried=False)
+# A recognition credited to the record's unit: made there, not carried in by a transfer after it.
+RECOGNITION_CREDITED = Q(admission_carried=False) | Q(previous__recognition_date__isnull=True)
 
 PROBATION_ENDING_DAYS = 30
 CERT_EXPIRING_DAYS = 60
@@ -95,6 +108,12 @@ DEADLINES = (
         "cert_expires",
     ),
     Deadline(
+        "transfer_overdue",
+        _("Transfers not registered in time"),
+        _("Transferred more than 30 working days ago and the receiving cell has not registered the person yet."),
+        "stage_date",
+    ),
+    Deadline(
         "warnings",
         _("Missed deadlines to handle"),
         _("An act was recorded late; record how it was handled."),
@@ -125,7 +144,15 @@ def deadline_q(key: str, today: datetime.date) -> Q:
         return Q(stage__in=[Stage.AWARENESS, Stage.DOSSIER], cert_expires__lte=end)
     if key == "warnings":
         return with_open_warning()
+    if key == "transfer_overdue":
+        return transfer_overdue_q(today)
     raise KeyError(key)
+
+
+def transfer_overdue_q(today: datetime.date) -> Q:
+    """The senders' records whose permanent transfer is still waiting for the receiving cell after its deadline."""
+    late = Transfer.objects.filter(status=TransferStatus.PENDING, due_date__lt=today)
+    return Q(pk__in=late.values("candidate_id"))
 
 
 # The stages that run against a working-day deadline (the one stored in due_date).
@@ -146,7 +173,9 @@ def deadline_counts(user: AnyUser, today: datetime.date) -> dict[str, int]:
     """The number of candidates in each deadline list of the user's scope, in one query."""
     aggregates = {d.key: Count("pk", filter=deadline_q(d.key, today)) for d in DEADLINES}
     aggregates["overdue"] = Count("pk", filter=overdue_q(today))
-    rows = visible_candidates(user).filter(Q(stage__in=_LISTED_STAGES) | with_open_warning())
+    rows = visible_candidates(user).filter(
+        Q(stage__in=_LISTED_STAGES) | with_open_warning() | transfer_overdue_q(today)
+    )
     return rows.aggregate(**aggregates)
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import views
+from recruitment import transfer_views, views
 
 app_name = "recruitment"
 
@@ -11,6 +11,8 @@ candidate_urls = [
     path("introducers/add/", views.introducer_add, name="introducer_add"),
     path("introducers/<int:introducer_pk>/delete/", views.introducer_delete, name="introducer_delete"),
     path("warnings/<int:warning_pk>/resolve/", views.warning_resolve, name="warning_resolve"),
+    path("transfer/", transfer_views.transfer_send, name="transfer_send"),
+    path("transfers/<int:transfer_pk>/cancel/", transfer_views.transfer_cancel, name="transfer_cancel"),
 ]
 
 urlpatterns = [
@@ -19,6 +21,8 @@ urlpatterns = [
     path("candidates/<int:pk>/", include(candidate_urls)),
     path("org/<str:code>/candidates/new/", views.candidate_create, name="create"),
     path("deadlines/", views.deadlines, name="deadlines"),
+    path("transfers/", transfer_views.transfer_inbox, name="transfers"),
+    path("transfers/<int:pk>/register/", transfer_views.transfer_register, name="transfer_register"),
     path("access-log/", views.access_log, name="access_log"),
     path("access-log/export.csv", views.access_log_export, {"fmt": "csv"}, name="access_log_csv"),
     path("access-log/export.xlsx", views.access_log_export, {"fmt": "xlsx"}, name="access_log_xlsx"),

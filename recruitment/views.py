@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
 from organizations.web import acting_user, add_errors
-from recruitment import access, audit, exports, past, rules, selectors, services
+from recruitment import access, audit, exports, past, rules, selectors, services, transfer_views
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
     CandidateForm,
@@ -207,13 +207,15 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": _timeline(candidate),
         "introducers": list(candidate.introducers.all()),
         "warnings": list(candidate.warnings.select_related("resolved_by")),
-        "steps": services.available_steps(candidate) if can_write else [],
+        # The web's transfer is recruitment.transfers' (its own page), not the leaving step of the source list.
+        "steps": [s for s in services.available_steps(candidate) if s.name != "transfer"] if can_write else [],
         "can_write": can_write,
         "can_edit_introducers": can_write and candidate.stage in DOSSIER_STAGES,
         "resolve_form": WarningResolveForm(),
         "today": timezone.localdate(),
         "ended_stages": ENDED_STAGES,
         **_earlier_records(request, candidate),
+        **transfer_views.detail_context(request.user, candidate, can_write=can_write),
     }
     return render(request, "recruitment/detail.html", ctx)
 
@@ -278,6 +280,8 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if services.STEPS[step] not in services.available_steps(candidate):
         messages.error(request, _("This step is not possible at the person's current stage."))
         return redirect("recruitment:detail", pk=candidate.pk)
+    if step == "transfer":  # replaced on the web by the transfer of party activity (recruitment.transfers)
+        return redirect("recruitment:transfer_send", pk=candidate.pk)
     form = StepForm(
         request.POST or None, step=step, stage=candidate.stage, candidate=candidate,
         initial={"version": candidate.version},

@@ -22,7 +22,7 @@ from django.utils.functional import Promise
 from organizations.history import STEP, Moves, Subtree, TreeAt, children_on
 from organizations.models import Organization
 from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
-from recruitment.selectors import CATEGORIES, NOT_STATED, NOT_STATED_OF
+from recruitment.selectors import CATEGORIES, CREDITED, NOT_STATED, NOT_STATED_OF, RECOGNITION_CREDITED
 from reports import edges, tally, terms
 from reports.forms import Period
 from reports.models import MembershipCount, Quota, QuotaCategory
@@ -213,12 +213,17 @@ def _in_period(field_name: str, start: datetime.date, end: datetime.date) -> Q:
     return Q(**{f"{field_name}__gte": start, f"{field_name}__lte": end})
 
 
+def _admitted(start: datetime.date, end: datetime.date) -> Q:
+    """Admissions of the period credited to the unit of the record (not carried in by a transfer)."""
+    return _in_period("admission_date", start, end) & CREDITED
+
+
 def _aggregates(start: datetime.date, end: datetime.date, *, detail: bool) -> dict[str, Count]:
-    admitted = _in_period("admission_date", start, end)
+    admitted = _admitted(start, end)
     out = {"admitted": Count("id", filter=admitted)}
     if not detail:
         return out
-    out["recognized"] = Count("id", filter=_in_period("recognition_date", start, end))
+    out["recognized"] = Count("id", filter=_in_period("recognition_date", start, end) & RECOGNITION_CREDITED)
     out["struck_off"] = Count("id", filter=Q(stage=Stage.STRUCK_OFF) & _in_period("removal_date", start, end))
     for key, (_label, q) in BREAKDOWNS.items():
         out[f"b_{key}"] = Count("id", filter=admitted & q)
@@ -236,7 +241,7 @@ def _counted(start: datetime.date, end: datetime.date) -> Q:
     report (detail=False) must list the same children as the dashboard (CONTRACT §5).
     """
     return (
-        _in_period("admission_date", start, end)
+        _admitted(start, end)
         | _in_period("recognition_date", start, end)
         | _in_period("removal_date", start, end)
         | Q(stage__in=PIPELINE_STAGES)
@@ -250,7 +255,7 @@ def _grouped(qs: Any, start: datetime.date, end: datetime.date, *, detail: bool)
         qs = qs.annotate(
             month_key=Case(
                 When(
-                    _in_period("admission_date", start, end),
+                    _admitted(start, end),
                     then=ExtractYear("admission_date") * 100 + ExtractMonth("admission_date"),
                 ),
                 default=None,
@@ -529,6 +534,7 @@ def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) ->
             WHERE c.stage IN ({stages}) AND NOT EXISTS (
                 SELECT 1 FROM {table} a
                 WHERE a.admission_date >= %s AND a.admission_date <= %s AND a.organization_id = c.organization_id
+                AND a.admission_carried = %s
             )
             GROUP BY c.organization_id
         )
@@ -538,7 +544,7 @@ def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) ->
         LIMIT {IDLE_LIMIT}
     """  # noqa: S608 - table names from the models, values as parameters
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*org_params, *BEFORE_ADMISSION, start, end])
+        cursor.execute(sql, [*org_params, *BEFORE_ADMISSION, start, end, False])
         top = cursor.fetchall()
     if not top:
         return 0, []

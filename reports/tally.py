@@ -50,7 +50,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 
 from organizations.models import Organization
 from recruitment.models import PIPELINE, Candidate, Stage
-from recruitment.selectors import CATEGORIES, NOT_STATED
+from recruitment.selectors import CATEGORIES, CREDITED, NOT_STATED, RECOGNITION_CREDITED
 from reports.models import Tally
 
 STEP = Organization.steplen
@@ -61,12 +61,13 @@ PIPELINE_MONTH = 0
 # the date (None: in the pipeline row, PIPELINE_MONTH). The one definition the Python and the SQL
 # additions are both built from.
 COUNTED: dict[str, tuple[str | None, Q | None]] = {
-    "admitted": ("admission_date", None),
-    "recognized": ("recognition_date", None),
+    "admitted": ("admission_date", CREDITED),
+    "recognized": ("recognition_date", RECOGNITION_CREDITED),
     "struck_off": ("removal_date", Q(stage=Stage.STRUCK_OFF)),
-    "removed": ("removal_date", None),
-    **{f"b_{key}": ("admission_date", q) for key, (_label, q) in CATEGORIES.items()},
-    **{f"b_{key}": ("admission_date", q) for key, (_of, _label, q) in NOT_STATED.items()},
+    # A transfer ends the sender's record on the day it left, but nobody left the Party's ranks.
+    "removed": ("removal_date", ~Q(stage=Stage.TRANSFERRED)),
+    **{f"b_{key}": ("admission_date", CREDITED & q) for key, (_label, q) in CATEGORIES.items()},
+    **{f"b_{key}": ("admission_date", CREDITED & q) for key, (_of, _label, q) in NOT_STATED.items()},
     **{f"p_{stage}": (None, Q(stage=stage)) for stage in PIPELINE_STAGES},
 }
 DATED = [name for name, (date, _q) in COUNTED.items() if date is not None]

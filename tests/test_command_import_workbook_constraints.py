@@ -235,8 +235,8 @@ UNBREAKABLE: dict[str, Unbreakable] = {
     ),
     C + "official_from_probation_end": Unbreakable("the full-member date is derived: the probation's end or empty"),
     C + "carried_admission_has_record": Unbreakable(
-        "a carried admission is set only where a transfer continues an admitted person's record, with that record "
-        "and its admission date copied",
+        "no cell sets the earlier record or the carried admission: a transfer row's go through recruitment.transfers, "
+        "which sets both from the record it continues",
         ("admission_carried", "previous"),
     ),
     C + "branch_votes_within_members": Unbreakable(

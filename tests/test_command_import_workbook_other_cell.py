@@ -2,7 +2,8 @@
 
 A row used to move the person, and their past acts with them: an admission of 2024 in commune C1 was
 then counted in C2. Now the row is refused, naming the cell on record when the user may see it; with
-CONTRACT §3's Ngày chuyển sinh hoạt it is refused too, saying that transfers cannot be imported yet.
+CONTRACT §3's Ngày chuyển sinh hoạt it is a transfer (issue 14: tests/test_import_transfers.py), refused
+here when the person is outside the user's scope.
 """
 
 from __future__ import annotations
@@ -33,16 +34,12 @@ ELSEWHERE = (
     "chi bộ. Leave this row out of the file and ask the level above."
 )
 ELSEWHERE_TRANSFER = (
-    "Transfers cannot be imported yet, and this person is recorded under another unit, outside your scope. Leave "
-    "this row out of the file and ask the level above."
+    "This person is recorded under another unit, outside your scope: a transfer is imported only within your scope "
+    "on both sides. Leave this row out of the file and ask the level above."
 )
 RECORDED_UNDER = (
     "This person is recorded under %(code)s – %(name)s: write that code to update them. An import does not move a "
     "person to another chi bộ (that is a transfer of party activity, with its date)."
-)
-NOT_YET = (
-    "Transfers cannot be imported yet: this person is recorded under %(code)s – %(name)s. Leave this row out of the "
-    "file; record the transfer on the person's page when the app offers it, or ask the level above."
 )
 ON_RECORD = {"code": "C1.B1.01", "name": "Chi bộ Tổ Khoa học tự nhiên"}
 
@@ -119,7 +116,9 @@ class OtherCellTestCase(BaseTestCase):
         """Admissions of 2024 counted by commune, from the people (and the stored tallies agree)."""
         self.assertEqual(tally.stored(), tally.expected())
         return {
-            code: Candidate.objects.in_subtree(self.org(code)).filter(admission_date__year=2024).count()
+            code: Candidate.objects.in_subtree(self.org(code))
+            .filter(admission_date__year=2024, admission_carried=False)
+            .count()
             for code in ("C1", "C2")
         }
 
@@ -145,9 +144,17 @@ class OtherCellTestCase(BaseTestCase):
         line = self.assert_refused([row_of(self.member, branch_code="C2.B1.01")])
         self.assertEqual(line, f"{PEOPLE}!2: Mã chi bộ: " + gettext(RECORDED_UNDER) % ON_RECORD)
 
-    def test_a_row_with_a_transfer_date_is_refused_saying_transfers_are_not_importable_yet(self) -> None:
-        line = self.assert_refused([row_of(self.member, branch_code="C2.B1.01", transfer_date=D(2026, 10, 1))])
-        self.assertEqual(line, f"{PEOPLE}!2: Ngày chuyển sinh hoạt: " + gettext(NOT_YET) % ON_RECORD)
+    def test_a_row_with_a_transfer_date_moves_the_person_and_not_the_admission(self) -> None:
+        # Issue 14: it used to be refused ("transfers cannot be imported yet"); tests/test_import_transfers.py.
+        code, lines, _message = self.command(
+            [row_of(self.member, branch_code="C2.B1.01", transfer_date=D(2026, 10, 1))]
+        )
+        self.assertEqual((code, lines), (0, [f"{PEOPLE}: created 0, updated 1, unchanged 0"]))
+        self.assertEqual(self.admissions_2024(), {"C1": 1, "C2": 0})
+        moved = Candidate.objects.get(national_id=self.member.national_id, organization__code="C2.B1.01")
+        self.assertEqual(
+            (moved.stage, moved.previous_id, moved.admission_carried), (Stage.PROBATION, self.member.pk, True)
+        )
 
     def test_a_cell_within_the_users_scope_is_named(self) -> None:
         # Erin administers C1: the cell on record is hers to see; the row names a cell outside her scope.

@@ -231,7 +231,9 @@ class DetailTestCase(BaseTestCase):
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)
         self.client.force_login(self.dave)
         r = self.client.get(f"/candidates/{c.pk}/")
-        self.assertEqual([s.name for s in r.context["steps"]], ["awareness", "remove", "transfer"])
+        # The leaving step "transfer" is replaced on the web by the transfer of party activity (issue 14).
+        self.assertEqual([s.name for s in r.context["steps"]], ["awareness", "remove"])
+        self.assertContains(r, f"/candidates/{c.pk}/transfer/")
         self.assertContains(r, f"/candidates/{c.pk}/step/awareness/")
         self.assertContains(r, f"/candidates/{c.pk}/edit/")
         self.assertContains(r, f"/candidates/{c.pk}/introducers/add/")
@@ -300,9 +302,10 @@ class DetailTestCase(BaseTestCase):
             CandidateWarning.objects.create(candidate=many, code=code)
         self.client.force_login(self.dave)
         # session, user, candidate with its cell, grants, trail, events with their users, introducers,
-        # warnings with who handled them, the deadline counts of the navigation, and the access record
+        # warnings with who handled them, the transfers out of and into the record, the deadline counts of the
+        # navigation, and the access record
         for c in (few, many):
-            with self.subTest(candidate=c.pk), self.assertNumQueries(10):
+            with self.subTest(candidate=c.pk), self.assertNumQueries(11):
                 self.assertEqual(self.client.get(f"/candidates/{c.pk}/").status_code, 200)
 
 
@@ -394,6 +397,8 @@ class StepTestCase(BaseTestCase):
         for stage in PIPELINE[:-1]:
             c = make_candidate(self.orgs["C1.B1.01"], stage)
             for step in services.available_steps(c):
+                if step.name == "transfer":  # its own page now (tests/test_transfers.py)
+                    continue
                 with self.subTest(stage=stage, step=step.name):
                     r = self.client.get(f"/candidates/{c.pk}/step/{step.name}/")
                     self.assertEqual(r.status_code, 200)
@@ -473,6 +478,8 @@ class StepTestCase(BaseTestCase):
             with self.subTest(step=step):
                 r = self.client.get(f"/candidates/{c.pk}/step/{step}/")
                 self.assertRedirects(r, f"/candidates/{c.pk}/", fetch_redirect_response=False)
+        r = self.client.get(f"/candidates/{c.pk}/transfer/")
+        self.assertRedirects(r, f"/candidates/{c.pk}/", fetch_redirect_response=False)
 
     def test_an_unknown_step_is_404(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)

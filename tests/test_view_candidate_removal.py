@@ -46,7 +46,6 @@ class LeavingStepTestCase(BaseTestCase):
             (Stage.BRANCH_VOTED, "reject", ["not_admitted", "withdrew", "died", "other"], "not_admitted"),
             (Stage.DECIDED, "reject", ["not_admitted", "withdrew", "died", "other"], "not_admitted"),
             (Stage.PROBATION, "strike_off", ["withdrew", "struck_off", "died", "other"], "struck_off"),
-            (Stage.AWARENESS, "transfer", [], None),  # one reason: the step sets it
         ]
         for stage, step, reasons, initial in cases:
             with self.subTest(step=step, stage=stage):
@@ -90,17 +89,15 @@ class LeavingStepTestCase(BaseTestCase):
         c.refresh_from_db()
         self.assertEqual((c.stage, c.removal_reason), (Stage.STRUCK_OFF, "died"))
 
-    def test_the_transfer_step_records_moved_away_with_the_details(self) -> None:
+    def test_the_transfer_step_leads_to_the_transfer_of_party_activity(self) -> None:
+        # Issue 14: on the web a move is the transfer of party activity (tests/test_transfers.py), which the
+        # receiving cell registers; the leaving step that ended the candidacy for good is no longer offered.
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)
         self.client.force_login(self.dave)
         r = self.post(c, "transfer", removal_note="Theo gia đình vào Đồng Nai")
-        self.assertRedirects(r, f"/candidates/{c.pk}/")
+        self.assertRedirects(r, f"/candidates/{c.pk}/transfer/")
         c.refresh_from_db()
-        self.assertEqual(
-            (c.stage, c.removal_reason, c.removal_note),
-            (Stage.TRANSFERRED, "moved_away", "Theo gia đình vào Đồng Nai"),
-        )
-        self.assertEqual(c.events.get().details["removal_reason"], "moved_away")
+        self.assertEqual((c.stage, c.removal_reason, c.events.count()), (Stage.SOURCE, "", 0))
 
     def test_a_probationer_cannot_be_transferred_out(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.PROBATION)

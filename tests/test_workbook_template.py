@@ -160,7 +160,7 @@ class TemplateWorkbookTestCase(SimpleTestCase):
                 assert pane is not None
                 self.assertEqual((pane.get("ySplit"), pane.get("state")), ("1", "frozen"))
         self.assertIn("12 chữ số", comments)
-        self.assertIn("Hiện chưa nhập được việc chuyển sinh hoạt", comments)  # Ngày chuyển sinh hoạt's note
+        self.assertIn("chi bộ nơi đến đã tiếp nhận", comments)  # Ngày chuyển sinh hoạt's note (issue 14)
         self.assertEqual(comments.count("<comment "), sum(len(spec.columns) for spec in layout.SHEETS))
 
     def test_every_kind_and_sector_in_the_dropdowns_is_accepted_by_the_import(self) -> None:
