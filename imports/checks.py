@@ -1161,6 +1161,9 @@ class Checker:
         rows = self.state.candidates.get(national_id)
         if not rows or (existing is not None and existing[_AT["previous_id"]] is None):
             return None, past.NO_PAST  # (most rows: no need to read the person's records)
+        if existing is not None and existing[_AT["admission_carried"]]:
+            # A transfer's continuation: its admission was judged where it was made (as past.load_past).
+            return existing[_AT["previous_id"]], past.NO_PAST
         by_id = {r[_AT["id"]]: past.RowRecord.of(dict(zip(CANDIDATE_FIELDS, r, strict=False)), r[-1]) for r in rows}
         if existing is None:
             latest = past.latest_closed(by_id.values())

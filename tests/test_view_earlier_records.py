@@ -93,9 +93,10 @@ class EarlierRecordsPageTestCase(BaseTestCase):
             )  # fmt: skip
         long = make_candidate(self.orgs["C1.B2"], Stage.SOURCE, national_id=other, previous=chain)
         self.client.force_login(self.dave)
-        # The page's 10 (tests/test_view_candidate.py) and the earlier records with their cells.
+        # The page's 11 (tests/test_view_candidate.py: 10, and its transfers since they were added) and the earlier
+        # records with their cells, in one query whatever the length of the chain.
         for c, shown in ((short, 1), (long, 4)):
-            with self.subTest(candidate=c.pk), self.assertNumQueries(11):
+            with self.subTest(candidate=c.pk), self.assertNumQueries(12):
                 r = self.client.get(f"/candidates/{c.pk}/")
             self.assertEqual(len(r.context["earlier"]), shown)
 
