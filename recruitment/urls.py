@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import views
+from recruitment import correction_views, views
 
 app_name = "recruitment"
 
@@ -11,6 +11,8 @@ candidate_urls = [
     path("introducers/add/", views.introducer_add, name="introducer_add"),
     path("introducers/<int:introducer_pk>/delete/", views.introducer_delete, name="introducer_delete"),
     path("warnings/<int:warning_pk>/resolve/", views.warning_resolve, name="warning_resolve"),
+    path("events/<int:event_pk>/correct/", correction_views.step_correct, name="step_correct"),
+    path("events/<int:event_pk>/undo/", correction_views.step_undo, name="step_undo"),
 ]
 
 urlpatterns = [
