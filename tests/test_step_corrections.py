@@ -8,9 +8,11 @@ Every test that writes ends by comparing reports' tallies with a count from the 
 from __future__ import annotations
 
 import datetime
+from io import StringIO
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from recruitment import corrections, services
 from recruitment.models import (
@@ -421,6 +423,20 @@ class UndoTestCase(CorrectionBase):
             )
         self.assertNotIn("Sông Lô", " ".join(ctx.exception.messages))
         self.assertFalse(StageCorrection.objects.exists())
+
+
+class TallyTestCase(CorrectionBase):
+    def test_rebuild_tallies_check_agrees_after_corrections_and_undos(self) -> None:
+        c = make_candidate(self.orgs["C1.B2"], Stage.BRANCH_VOTED)
+        decision = advance(c, "decision", D(2023, 8, 15), self.alice, "56-QĐ/ĐU")
+        ceremony = advance(c, "ceremony", D(2023, 9, 5), self.dave)
+        correct(ceremony, self.dave, "Sang năm sau", act_date=D(2024, 1, 3))  # the admission moves a year
+        correct(decision, self.dave, "Sai số", document_no="57-QĐ/ĐU")
+        undo(ceremony, self.dave)
+        leaving = advance(c, "reject", D(2024, 2, 1), self.dave, removal_reason="not_admitted")
+        undo(leaving, self.dave)
+        self.assertEqual(fresh(c).stage, Stage.DECIDED)
+        call_command("rebuild_tallies", "--check", stdout=StringIO())  # exits 1 (CommandError) when they differ
 
 
 class RefusalTestCase(CorrectionBase):
