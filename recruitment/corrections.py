@@ -465,9 +465,20 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
+def _row_order(name: str) -> tuple[int, int]:
+    """The person's fields in the model's order, then the note, then the stage (jsonb keeps no key order)."""
+    fields = [f.name for f in Candidate._meta.fields]
+    if name in fields:
+        return (0, fields.index(name))
+    return (1, 0) if name == "note" else (2, 0)
+
+
 def change_rows(correction: StageCorrection) -> list[ChangeRow]:
     changes = correction.changes if isinstance(correction.changes, dict) else {}
-    return [ChangeRow(_label(name), _shown(name, pair[0]), _shown(name, pair[1])) for name, pair in changes.items()]
+    return [
+        ChangeRow(_label(name), _shown(name, changes[name][0]), _shown(name, changes[name][1]))
+        for name in sorted(changes, key=_row_order)
+    ]
 
 
 def trails(events: list[StageEvent]) -> dict[int, EventTrail]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.utils import translation
 
 from recruitment import corrections, services
 from recruitment.models import (
@@ -437,6 +438,33 @@ class TallyTestCase(CorrectionBase):
         undo(leaving, self.dave)
         self.assertEqual(fresh(c).stage, Stage.DECIDED)
         call_command("rebuild_tallies", "--check", stdout=StringIO())  # exits 1 (CommandError) when they differ
+
+
+class TrailTestCase(BaseTestCase):
+    def test_the_changes_read_in_the_order_of_the_record_whatever_order_the_database_keeps(self) -> None:
+        # PostgreSQL's jsonb orders keys by their length: the rows must not follow it.
+        correction = StageCorrection(
+            kind=CorrectionKind.CORRECT,
+            changes={
+                "to_stage": [Stage.DOSSIER, Stage.BRANCH_VOTED],
+                "note": ["", "Họp bất thường"],
+                "branch_votes_for": [11, 18],
+                "branch_vote_date": ["2023-07-05", "2023-07-06"],
+                "branch_vote_members": [1200, 1250],
+            },
+        )
+        with translation.override("vi"):
+            rows = [(row.label, row.before, row.after) for row in corrections.change_rows(correction)]
+        self.assertEqual(
+            rows,
+            [
+                ("Ngày chi bộ xét", "05/07/2023", "06/07/2023"),
+                ("Số đảng viên chính thức của chi bộ", "1.200", "1.250"),
+                ("Số phiếu tán thành", "11", "18"),
+                ("Ghi chú", "—", "Họp bất thường"),
+                ("Giai đoạn", "Đang hoàn thiện hồ sơ", "Chi bộ đã xét"),
+            ],
+        )
 
 
 class RefusalTestCase(CorrectionBase):
