@@ -82,8 +82,9 @@ def step_correct(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
 def step_undo(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     candidate, event = _event_for(request, pk, event_pk)
     spec = corrections.event_step(event)
-    if spec is None:
-        messages.error(request, _("This entry cannot be undone here."))
+    refusal = corrections.undo_refusal(event)
+    if spec is None or refusal:
+        messages.error(request, refusal or str(corrections.NOT_A_STEP))
         return redirect("recruitment:detail", pk=candidate.pk)
     form = UndoForm(request.POST or None, initial={"version": candidate.version})
     if request.method == "POST" and form.is_valid():

@@ -365,6 +365,20 @@ def _correct_in_place(
     services._raise_warnings(candidate, problems)
 
 
+def undo_refusal(event: StageEvent, live: list[StageEvent] | None = None) -> str | None:
+    """Why the event cannot be undone, or None: only the last step still standing, after the first entry."""
+    if event_step(event) is None:
+        return str(NOT_A_STEP)
+    if not event.from_stage:
+        return _("The first entry of a candidacy cannot be undone.")
+    live = _live_events(event.candidate) if live is None else live
+    if not live or live[-1].pk != event.pk:
+        return _("Only the last step can be undone: undo the later steps first.")
+    if event.candidate.stage != event.to_stage:
+        return _("The person's stage has changed since this step: it cannot be undone.")
+    return None
+
+
 @transaction.atomic
 def step_undo(
     *,
@@ -378,13 +392,10 @@ def step_undo(
     candidate = event.candidate
     spec = _correctable(event)
     reason = _reason(reason)
-    if not event.from_stage:
-        raise ValidationError(_("The first entry of a candidacy cannot be undone."))
     live = _live_events(candidate)
-    if not live or live[-1].pk != event.pk:
-        raise ValidationError(_("Only the last step can be undone: undo the later steps first."))
-    if candidate.stage != event.to_stage:
-        raise ValidationError(_("The person's stage has changed since this step: it cannot be undone."))
+    refusal = undo_refusal(event, live)
+    if refusal:
+        raise ValidationError(refusal)
     ctx = rules.Context.load(today or timezone.localdate())
     counter = FAILED_COUNTERS.get(spec.name)
     before = _Before(_warning_problems(candidate, ctx), getattr(candidate, counter) if counter else None)

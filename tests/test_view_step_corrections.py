@@ -8,6 +8,7 @@ from typing import Any
 
 import time_machine
 from django.utils import translation
+from django.utils.translation import gettext
 
 from recruitment import services
 from recruitment.models import Candidate, CorrectionKind, Stage, StageCorrection, StageEvent
@@ -149,9 +150,13 @@ class CorrectionPagesTestCase(BaseTestCase):
             self.assertContains(r, f"{base}/{event.pk}/correct/")
         self.assertNotContains(r, f"{base}/{first.pk}/undo/")
         self.assertContains(r, f"{base}/{last.pk}/undo/")
-        r = self.client.post(f"{base}/{first.pk}/undo/", {"version": c.version, "reason": "x"})
-        self.assertEqual(r.status_code, 200)
-        self.assertTrue(r.context["form"].non_field_errors())
+        for method in ("get", "post"):
+            r = getattr(self.client, method)(f"{base}/{first.pk}/undo/", {"version": c.version, "reason": "x"})
+            self.assertRedirects(r, f"/candidates/{c.pk}/", fetch_redirect_response=False)
+        r = self.client.get(f"/candidates/{c.pk}/")
+        with translation.override("vi"):
+            message = gettext("Only the last step can be undone: undo the later steps first.")
+        self.assertEqual([str(m) for m in r.context["messages"]], [message, message])
         self.assertFalse(StageCorrection.objects.exists())
 
     def test_a_viewer_sees_the_trail_but_no_links(self) -> None:
