@@ -9,7 +9,15 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.notation import num
-from recruitment.models import CalendarDay, Candidate, CandidateWarning, Introducer, RuleSet, StageEvent
+from recruitment.models import (
+    CalendarDay,
+    Candidate,
+    CandidateWarning,
+    Introducer,
+    RuleSet,
+    StageCorrection,
+    StageEvent,
+)
 from recruitment.services import candidate_refresh_deadlines
 
 
@@ -108,6 +116,23 @@ class StageEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # the audit trail is not edited
+
+
+@admin.register(StageCorrection)
+class StageCorrectionAdmin(admin.ModelAdmin):
+    list_display = ("event", "kind", "reason", "acting_user", "at")
+    list_filter = ("kind",)
+    raw_id_fields = ("event",)
+    list_select_related = ("event", "acting_user")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # written by recruitment.corrections with the step it corrects
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the audit trail is not edited
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(CandidateWarning)

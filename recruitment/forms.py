@@ -114,12 +114,12 @@ class StepForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(
-        self, *args: Any, step: str, stage: str = "", candidate: Candidate | None = None, **kwargs: Any
+        self, *args: Any, step: str | Step, stage: str = "", candidate: Candidate | None = None, **kwargs: Any
     ) -> None:
         """`stage`: the person's present stage, which decides the removal reasons a leaving step offers.
         `candidate`: the person, whose education the vote asks for where it is not stated."""
         super().__init__(*args, **kwargs)
-        spec = STEPS[step]
+        spec = step if isinstance(step, Step) else STEPS[step]
         self.step = spec
         self.fields["act_date"].label = capfirst(_model_field(spec.date_field).verbose_name)
         if spec.number_field:
@@ -209,3 +209,32 @@ class WarningResolveForm(forms.Form):
 
 class DeleteIntroducerForm(VersionedForm):
     pass
+
+
+class CorrectionForm(StepForm):
+    """A recorded step's data, prefilled as recorded, and why it is corrected (recruitment.corrections)."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: the votes for were typed wrong; the resolution reads 18."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = self.fields.pop("reason")  # last, after the step's fields
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        kwargs["reason"] = self.cleaned_data.get("reason", "")
+        if "note" not in self.fields:
+            del kwargs["note"]  # the step has no note of its own: the recorded one stays
+        return kwargs
+
+
+class UndoForm(VersionedForm):
+    reason = forms.CharField(
+        label=_("Reason for undoing the step"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: recorded for the wrong person."),
+    )

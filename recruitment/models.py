@@ -914,3 +914,45 @@ class Transfer(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == TransferStatus.PENDING
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECT = "correct", _("Corrected")
+    UNDO = "undo", _("Undone")
+
+
+class StageCorrection(models.Model):
+    """A recorded step corrected or undone (recruitment.corrections): what changed, why, who and when.
+
+    A correction brings the step's StageEvent to the corrected values and keeps here every value it
+    replaced ({field: [before, after]}, dates in ISO); an undone step's event stays in the timeline,
+    marked undone by its correction of kind `undo`. Never changed once written.
+    """
+
+    event = models.ForeignKey(StageEvent, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("kind of correction"), max_length=10, choices=CorrectionKind.choices)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    reason = models.TextField(_("reason for the correction"))
+    acting_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction of a step")
+        verbose_name_plural = _("corrections of steps")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=CorrectionKind.values), name="recruitment_stagecorrection_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="recruitment_stagecorrection_reason_given"),
+            models.UniqueConstraint(
+                fields=["event"],
+                condition=Q(kind=CorrectionKind.UNDO),
+                name="recruitment_stagecorrection_one_undo_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.kind} ({self.at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import transfer_views, views
+from recruitment import correction_views, transfer_views, views
 
 app_name = "recruitment"
 
@@ -13,6 +13,8 @@ candidate_urls = [
     path("warnings/<int:warning_pk>/resolve/", views.warning_resolve, name="warning_resolve"),
     path("transfer/", transfer_views.transfer_send, name="transfer_send"),
     path("transfers/<int:transfer_pk>/cancel/", transfer_views.transfer_cancel, name="transfer_cancel"),
+    path("events/<int:event_pk>/correct/", correction_views.step_correct, name="step_correct"),
+    path("events/<int:event_pk>/undo/", correction_views.step_undo, name="step_undo"),
 ]
 
 urlpatterns = [

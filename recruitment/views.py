@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
 from organizations.web import acting_user, add_errors
-from recruitment import access, audit, exports, past, rules, selectors, services, transfer_views
+from recruitment import access, audit, corrections, exports, past, rules, selectors, services, transfer_views
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
     CandidateForm,
@@ -237,9 +237,10 @@ def _earlier_records(request: HttpRequest, candidate: Candidate) -> dict[str, An
 def _timeline(candidate: Candidate) -> list[dict[str, Any]]:
     """The recorded steps (stage events), with the acts the record dates but no step recorded, as an
     import leaves them (it records one step: to the stage the dates imply), in the order of their dates."""
-    events = list(candidate.events.select_related("acting_user"))
-    reached = {e.to_stage for e in events if not e.stayed}
-    entries = [{"date": e.act_date, "event": e} for e in events]
+    events = list(candidate.events.select_related("acting_user").prefetch_related(corrections.TRAIL))
+    trails = corrections.trails(events)  # each entry's corrections, and whether it was undone
+    reached = {e.to_stage for e in events if not e.stayed and trails[e.pk].undone is None}
+    entries = [{"date": e.act_date, "event": e, "trail": trails[e.pk]} for e in events]
     entries += [
         {"date": day, "stage": Stage(stage).label}
         for day, stage in rules.recorded_acts(candidate)

@@ -15,9 +15,11 @@ from recruitment.models import (
     PIPELINE,
     Candidate,
     CandidateWarning,
+    CorrectionKind,
     Introducer,
     IntroducerKind,
     Stage,
+    StageCorrection,
     StageEvent,
     WarningCode,
 )
@@ -300,12 +302,21 @@ class DetailTestCase(BaseTestCase):
             )
         for code in (WarningCode.VOTES_FAILED, WarningCode.DECISION_LATE):
             CandidateWarning.objects.create(candidate=many, code=code)
+        # Every person has an entry at least (the day they were put on the list); corrections add none.
+        StageEvent.objects.create(candidate=few, to_stage=Stage.SOURCE, act_date=datetime.date(2023, 1, 10))
+        for event in many.events.all()[:5]:
+            for kind in (CorrectionKind.CORRECT, CorrectionKind.CORRECT, CorrectionKind.UNDO):
+                StageCorrection.objects.create(
+                    event=event, kind=kind, changes={"source_date": ["2023-01-01", "2023-01-02"]}, reason="Sai ngày",
+                    acting_user=self.erin,
+                )  # fmt: skip
         self.client.force_login(self.dave)
-        # session, user, candidate with its cell, grants, trail, events with their users, introducers,
-        # warnings with who handled them, the transfers out of and into the record, the deadline counts of the
+        # session, user, candidate with its cell, grants, trail, events with their users, their corrections
+        # with their authors, introducers, warnings with who handled them, the transfers out of and into the
+        # record, the deadline counts of the
         # navigation, and the access record
         for c in (few, many):
-            with self.subTest(candidate=c.pk), self.assertNumQueries(11):
+            with self.subTest(candidate=c.pk), self.assertNumQueries(12):
                 self.assertEqual(self.client.get(f"/candidates/{c.pk}/").status_code, 200)
 
 
