@@ -98,11 +98,13 @@ class StepForm(VersionedForm):
     document_no = forms.CharField(label=_("Document number"), max_length=50, required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, step: str, stage: str = "", **kwargs: Any) -> None:
-        """`stage`: the person's present stage, which decides the removal reasons a leaving step offers."""
+    def __init__(self, *args: Any, step: str, stage: str = "", backfill: tuple[str, ...] = (), **kwargs: Any) -> None:
+        """`stage`: the person's present stage, which decides the removal reasons a leaving step offers.
+        `backfill`: what the person's stage rests on that is not on record (recruitment.records), asked first."""
         super().__init__(*args, **kwargs)
         spec = STEPS[step]
         self.step = spec
+        self.backfill = backfill
         self.fields["act_date"].label = capfirst(_model_field(spec.date_field).verbose_name)
         if spec.number_field:
             number = _model_field(spec.number_field)
@@ -110,6 +112,19 @@ class StepForm(VersionedForm):
             self.fields["document_no"].required = spec.number_field in spec.required_fields
         else:
             del self.fields["document_no"]
+        if spec.vote_may_fail:
+            # A vote short of the threshold has no decision: its date and number are left empty then.
+            self.fields["act_date"].required = False
+            self.fields["act_date"].help_text = _("Leave empty when the vote fell short of the threshold.")
+            if "document_no" in self.fields:
+                self.fields["document_no"].required = False
+        for name in backfill:
+            field = _model_field(name).formfield()
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            field.required = True
+            field.help_text = _("Not on record: give it before the person moves on.")
+            self.fields[name] = field
         for name in spec.fields:
             if name == "removal_reason":
                 reasons = step_reasons(spec, stage)
@@ -136,7 +151,7 @@ class StepForm(VersionedForm):
             "document_no": data.pop("document_no", "") or "",
             "note": data.pop("note", "") or "",
         }
-        for name in self.step.fields:
+        for name in (*self.step.fields, *self.backfill):
             if name not in self.fields:
                 continue
             value = data.get(name)
