@@ -183,11 +183,22 @@ class IntroducerForm(VersionedForm):
     is_replacement = forms.BooleanField(
         label=_("Assigned by the cell to replace an introducer who left"), required=False
     )
+    official_member_here = forms.BooleanField(
+        label=_("An official member of the same grassroots organization"), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == IntroducerKind.MEMBER and not data.get("known_since") and not data.get("is_replacement"):
             self.add_error("known_since", _("Give the date since when the member has known the applicant."))
+        if data.get("kind") == IntroducerKind.MEMBER and not data.get("official_member_here"):
+            # Charter Điều 4: the introducer is an official member, of the same grassroots organization.
+            self.add_error(
+                "official_member_here",
+                _("Only an official member of the same grassroots organization can introduce the applicant."),
+            )
+        elif data.get("kind") != IntroducerKind.MEMBER:
+            data["official_member_here"] = None  # a resolution is no member
         return data
 
 

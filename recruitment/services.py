@@ -406,10 +406,8 @@ def _not_on_record(candidate: Candidate, spec: Step, fields: dict[str, Any]) -> 
         raise ValidationError(
             {"introducers": _("The introducers are not on record: add them on the person's page before the next step.")}
         )
-    vote = candidate.branch_vote_date
-    if vote is not None and _introducers_not_on_record(candidate):
-        # Added after an imported vote: held to the rules the vote's step applies.
-        _raise_errors(rules.check_introducers(candidate, introducers, vote, rules.RuleBook.load().at(vote)))
+    # Introducers added after an imported vote are held to the rules the vote's step applies.
+    _raise_errors(_introduction_problems(candidate, introducers))
     backfill = [n.field for n in needs]
     absent = [name for name in backfill if fields.get(name) is None or fields.get(name) == ""]
     if absent:
@@ -561,9 +559,7 @@ def _failed_committee_review(
 @transaction.atomic
 def introducer_add(*, candidate: Candidate, version: int, acting_user: User | None, **fields: Any) -> Introducer:
     """Add an introducer to the dossier (before the cell votes; later, only where none is on record)."""
-    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER) and not _introducers_not_on_record(
-        candidate
-    ):
+    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER) and not _introduction_problems(candidate):
         raise ValidationError(_("Introducers are added before the party cell votes."))
     if (
         candidate.branch_vote_date
@@ -581,10 +577,15 @@ def introducer_add(*, candidate: Candidate, version: int, acting_user: User | No
     return introducer
 
 
-def _introducers_not_on_record(candidate: Candidate) -> bool:
-    """The cell's vote is on record but was not recorded by its step, which checks the introducers (an imported
-    vote): the introducers may be added after it, and the next step checks them as the vote would have."""
-    return candidate.branch_vote_date is not None and not candidate.events.filter(to_stage=Stage.BRANCH_VOTED).exists()
+def _introduction_problems(candidate: Candidate, introducers: list[Introducer] | None = None) -> list[rules.Problem]:
+    """What is wrong with the introductions of a cell's vote that is on record but was not recorded by its step,
+    which checks them (an imported vote): until they hold, introducers may be added after the vote, and the next
+    step refuses to move the person on."""
+    vote = candidate.branch_vote_date
+    if vote is None or candidate.events.filter(to_stage=Stage.BRANCH_VOTED).exists():
+        return []
+    found = list(candidate.introducers.all()) if introducers is None else introducers
+    return rules.check_introducers(candidate, found, vote, rules.RuleBook.load().at(vote))
 
 
 @transaction.atomic

@@ -114,6 +114,9 @@ def make_candidate(
     rules.derive(candidate, ctx)
     with derived.person_changing(candidate):  # as the services write a person: the tallies follow
         candidate.save()
+    if "branch_vote_date" in values and values["branch_vote_date"] == TIMELINE["branch_vote_date"]:
+        # Past the cell's vote, the dossier holds its introducers (or the next step asks for them: issue 15).
+        add_member_introducers(candidate)
     return candidate
 
 
