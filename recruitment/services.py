@@ -346,6 +346,8 @@ def candidate_advance(
     if unknown:
         raise TypeError(f"{step} does not set {sorted(unknown)}")
     _raise_errors(_missing(spec, fields))
+    if spec.number_required and not document_no.strip():
+        raise ValidationError({spec.number_field: _("This field is required.")})
     ctx = rules.Context.load(today or timezone.localdate())
     from_stage = candidate.stage
     fields = _clean_text(fields)
