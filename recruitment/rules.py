@@ -354,8 +354,23 @@ def check_stage_acts(c: Candidate) -> list[Problem]:
     ]
 
 
+# A fact that only exists with another: the counts of a vote with its day, the receipt of a decision with it.
+COMPANIONS: tuple[tuple[str, str], ...] = (
+    ("branch_votes_for", "branch_vote_date"),
+    ("branch_vote_members", "branch_vote_date"),
+    ("decision_received_date", "decision_date"),
+)
+
+
 def _check_numbers(c: Candidate) -> list[Problem]:
-    problems = []
+    problems = [
+        Problem(
+            field,
+            _("%(field)s is given without %(other)s.") % {"field": _label(field), "other": _label(other)},
+        )
+        for field, other in COMPANIONS
+        if getattr(c, field) is not None and getattr(c, other) is None
+    ]
     for date_field, number_field in NUMBERED:
         if getattr(c, date_field) and not getattr(c, number_field).strip():
             problems.append(

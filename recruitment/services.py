@@ -346,8 +346,6 @@ def candidate_advance(
     if unknown:
         raise TypeError(f"{step} does not set {sorted(unknown)}")
     _raise_errors(_missing(spec, fields))
-    if spec.number_required and not document_no.strip():
-        raise ValidationError({spec.number_field: _("This field is required.")})
     ctx = rules.Context.load(today or timezone.localdate())
     from_stage = candidate.stage
     fields = _clean_text(fields)
@@ -357,6 +355,8 @@ def candidate_advance(
         _raise_errors(rules.check_record(candidate, ctx))
     if "removal_reason" in spec.fields:
         fields["removal_reason"] = _removal_reason(spec, from_stage, fields.get("removal_reason") or "")
+    if spec.number_required and not document_no.strip():
+        raise ValidationError({spec.number_field: _("This field is required.")})
     if spec.vote_may_fail:
         failed = _failed_probation_vote(candidate, ctx, version, acting_user, note, fields)
         if failed:

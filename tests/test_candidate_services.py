@@ -319,9 +319,10 @@ class StepRefusedTestCase(BaseTestCase):
     def test_a_probationer_is_struck_off_only_after_the_ceremony(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.PROBATION)
         with self.assertRaises(ValidationError):
-            advance(c, "strike_off", D(2023, 9, 4), self.alice, removal_reason="struck_off")
+            advance(c, "strike_off", D(2023, 9, 4), self.alice, "90-QĐ/ĐU", removal_reason="struck_off")
         c = fresh(c)  # a refused step leaves the caller's copy as it tried it: read it again
-        advance(c, "strike_off", D(2024, 2, 1), self.alice, removal_reason="struck_off")
+        # With the striking-off decision's number (issue 15; none was asked for before).
+        advance(c, "strike_off", D(2024, 2, 1), self.alice, "90-QĐ/ĐU", removal_reason="struck_off")
         stored = fresh(c)
         self.assertEqual(
             (stored.stage, stored.removal_date, stored.removal_reason),
