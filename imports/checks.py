@@ -1280,7 +1280,8 @@ def _ordered_with(field: str, at: dict[str, int]) -> str:
         else:
             continue
         other = "admission_date" if other == "probation_end" else other
-        return other if other in at else ""
+        if other in at:
+            return other
     return ""
 
 
