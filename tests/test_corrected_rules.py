@@ -143,7 +143,7 @@ class RemovalVoteTestCase(RulesTestCase):
     """ "… hoặc đề nghị xóa tên": the chi bộ's vote proposing to strike off is recorded with its counts, and a
     proposal carries 2/3 (DOMAIN §2, 06-HD/TW §3.6b)."""
 
-    STRUCK = {**ADMITTED, "removal_date": D(2026, 10, 30), "removal_reason": "struck_off"}
+    STRUCK: dict[str, Any] = {**ADMITTED, "removal_date": D(2026, 10, 30), "removal_reason": "struck_off"}
 
     def test_a_proposal_with_two_thirds_is_recorded(self) -> None:
         c = person(**self.STRUCK, removal_vote_members=9, removal_votes_for=6)
