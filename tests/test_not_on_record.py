@@ -236,7 +236,11 @@ class NextStepAsksTestCase(ImportTestCase):
         }  # fmt: skip
         # The introducers first: none is on record, and an imported vote's may be added after it.
         r = self.post({"act_date": "05/09/2023", **records_given, "branch_votes_for": 8})
-        self.assertIn("introducers", str(r.context["form"].errors) + str(r.context["form"].non_field_errors()))
+        with translation.override("vi"):
+            wanted = translation.gettext(
+                "The introducers are not on record: add them on the person's page before the next step."
+            )
+        self.assertIn(wanted, r.context["form"].non_field_errors())
         for data in (
             {"kind": "member", "name": "Trần Văn Hùng", "known_since": "01/01/2020", "official_member_here": "on"},
             {"kind": "youth_union", "name": "BCH Đoàn xã"},
