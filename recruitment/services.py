@@ -561,7 +561,7 @@ def _failed_committee_review(
 @transaction.atomic
 def introducer_add(*, candidate: Candidate, version: int, acting_user: User | None, **fields: Any) -> Introducer:
     """Add an introducer to the dossier (before the cell votes; later, only where none is on record)."""
-    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER) and not _introduction_problems(candidate):
+    if not introducers_may_be_added(candidate):
         raise ValidationError(_("Introducers are added before the party cell votes."))
     if (
         candidate.branch_vote_date
@@ -579,6 +579,16 @@ def introducer_add(*, candidate: Candidate, version: int, acting_user: User | No
     return introducer
 
 
+def introducers_may_be_added(candidate: Candidate) -> bool:
+    """Before the cell's vote; after an imported vote, while its introductions do not hold and a step along the
+    pipeline is still ahead (which asks for them)."""
+    if candidate.stage in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+        return True
+    if candidate.stage not in PIPELINE or candidate.stage == Stage.OFFICIAL:
+        return False
+    return bool(_introduction_problems(candidate))
+
+
 def _introduction_problems(candidate: Candidate, introducers: list[Introducer] | None = None) -> list[rules.Problem]:
     """What is wrong with the introductions of a cell's vote that is on record but was not recorded by its step,
     which checks them (an imported vote): until they hold, introducers may be added after the vote, and the next
@@ -593,7 +603,7 @@ def _introduction_problems(candidate: Candidate, introducers: list[Introducer] |
 @transaction.atomic
 def introducer_remove(*, introducer: Introducer, version: int, acting_user: User | None) -> None:
     candidate = introducer.candidate
-    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+    if not introducers_may_be_added(candidate):
         raise ValidationError(_("Introducers cannot change after the party cell has voted."))
     _claim(candidate, version)
     attribute(candidate, acting_user)

@@ -189,7 +189,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "steps": services.available_steps(candidate) if can_write else [],
         "can_write": can_write,
         "can_edit_introducers": can_write
-        and (candidate.stage in DOSSIER_STAGES or any(n.field == records.INTRODUCERS for n in not_on_record)),
+        and (candidate.stage in DOSSIER_STAGES or services.introducers_may_be_added(candidate)),
         "resolve_form": WarningResolveForm(),
         "today": timezone.localdate(),
         "ended_stages": ENDED_STAGES,

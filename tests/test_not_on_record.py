@@ -251,6 +251,9 @@ class NextStepAsksTestCase(ImportTestCase):
                 {"version": self.c.version, "introduced_on": "01/06/2023", **data},
             )
             self.assertRedirects(added, f"/candidates/{self.c.pk}/")
+            # While the introductions do not hold, the page offers to add one.
+            page = self.client.get(f"/candidates/{self.c.pk}/")
+            self.assertEqual(page.context["can_edit_introducers"], data["kind"] == "member")
         self.assertEqual(Introducer.objects.filter(candidate=self.c).count(), 2)
         # The vote's counts are held to two thirds as the vote's step would.
         r = self.post({"act_date": "05/09/2023", **records_given, "branch_votes_for": 5})
