@@ -793,6 +793,7 @@ class _Generator:
             "removal_date",
             "removal_reason",
             "removal_note",
+            "removal_decision_no",
             "cert_expires",
             "due_date",
         ]
@@ -999,6 +1000,8 @@ class _Generator:
         if ended:
             row[at["removal_date"]] = date(cutoff)
             row[at["removal_reason"]], row[at["removal_note"]] = rng.choice(_REMOVAL_REASONS[ended])
+            if ended == Stage.STRUCK_OFF:  # decided by the competent committee (issue 15)
+                row[at["removal_decision_no"]] = self._decision_no(commune, date(cutoff))
         due = self._due(stage, vote, decision, p_end, rec_vote if rec_vote <= cutoff else 0)
         if due is not None:
             row[at["due_date"]] = due

@@ -309,7 +309,7 @@ class _Plan:
 def _stage_after(step: str, current: str) -> str:
     if step == "source":
         return Stage.SOURCE
-    if step == "fail_vote":
+    if step in ("fail_vote", "fail_recognition"):
         return current
     return STEPS[step].to
 
@@ -397,6 +397,14 @@ _CASES = (
     _Case(1, (20, 8), lambda c, t: c.failed_votes == 2, after="fail_vote", fails=2),
     _Case(1, (60, 30), lambda c, t: c.failed_votes == 2 and c.stage == Stage.OFFICIAL, fails=2),
     _Case(1, (16, 6), lambda c, t: c.failed_votes == 3, after="fail_vote", fails=3),
+    # A probationer the cell voted on three times without two thirds for recognition: reported upward.
+    _Case(
+        1,
+        (22, 17),
+        lambda c, t: c.failed_probation_votes == 3,
+        after="fail_recognition",
+        quirk="recognition_votes_failed",
+    ),
     # Late acts of the last months, whose warnings are still open.
     _Case(3, (20, 4), lambda c, t: _within(c.decision_date, t - 240 * DAY, t), quirk="decision_late"),
     _Case(2, (20, 4), lambda c, t: _within(c.admission_date, t - 240 * DAY, t), quirk="ceremony_late"),
@@ -587,6 +595,21 @@ class _Demo:
         limit = book.at(recognition_vote).recognition_decision_working_days
         k = limit + rng.randint(2, 15) if quirk == "recognition_late" else rng.randint(3, limit - 2)
         recognition = days.add(recognition_vote, k)
+        if quirk == "recognition_votes_failed":
+            # The cell voted three times on recognising the probationer, each short of two thirds: a case for the
+            # superior committee (Quy định 29 §4.2c). Cut after the last (_Case after="fail_recognition").
+            day = days.add(end, rng.randint(1, 10))
+            for _ in range(3):
+                fm, fv = self._votes(members + rng.randint(0, 1), day, passed=False)
+                acts.append(
+                    _Act(
+                        "fail_recognition",
+                        day,
+                        details={"recognition_vote_date": day.isoformat(), "recognition_vote_members": fm,
+                                 "recognition_votes_for": fv, "passed": False},
+                    )
+                )  # fmt: skip
+                day = days.add(day, rng.randint(15, 25))
         rm, rv = self._votes(members + rng.randint(0, 1), recognition_vote, passed=True)
         details = {
             "new_member_course_date": course.isoformat(),
@@ -751,6 +774,7 @@ class _Demo:
             intros.append(
                 {
                     "kind": IntroducerKind.MEMBER,
+                    "official_member_here": True,
                     "name": self._name(gender, "Kinh"),
                     "reference": f"{rng.randint(1, 99):02d}.{rng.randint(0, 999_999):06d}",
                     "known_since": None if replacement else known,
@@ -797,11 +821,13 @@ class _Demo:
                 plan = self._special(case)
                 if plan is not None:
                     plans.append(plan)
+        # Three admission votes short of two thirds are counted, not reported upward: that rule concerns the votes
+        # on a probationer (Quy định 29 §4.2c; issue 15).
         for plan in plans:
-            fails = [a.day for a in plan.acts if a.step == "fail_vote"]
+            fails = [a.day for a in plan.acts if a.step == "fail_recognition"]
             if fails and len(fails) >= self.book.at(fails[-1]).max_failed_votes:
                 plan.extra_warnings.append(
-                    rules.Problem("branch_votes_for", "", warning=WarningCode.VOTES_FAILED, act_date=fails[-1])
+                    rules.Problem("recognition_votes_for", "", warning=WarningCode.VOTES_FAILED, act_date=fails[-1])
                 )
         # People removed from the list years ago and listed again later: a new candidacy, the same person.
         for _ in range(2):
@@ -876,15 +902,19 @@ class _Demo:
 
     def _candidate(self, plan: _Plan, overrides: dict[str, Any] | None = None) -> Candidate:
         values: dict[str, Any] = {**plan.person, **(overrides or {})}
-        stage, stage_date, failed = "", plan.acts[0].day, 0
+        stage, stage_date, failed, failed_probation = "", plan.acts[0].day, 0, 0
         for act in plan.acts:
             values.update(act.fields)
             new = _stage_after(act.step, stage)
             if new != stage:
                 stage, stage_date = new, act.day
             failed += act.step == "fail_vote"
+            failed_probation += act.step == "fail_recognition"
         values.update(plan.docs)
-        return Candidate(organization=plan.cell.org, stage=stage, stage_date=stage_date, failed_votes=failed, **values)
+        return Candidate(
+            organization=plan.cell.org, stage=stage, stage_date=stage_date, failed_votes=failed,
+            failed_probation_votes=failed_probation, **values,
+        )  # fmt: skip
 
     def rows(self, plans: list[_Plan]) -> list[tuple[Candidate, _Plan, list[rules.Problem]]]:
         out = []

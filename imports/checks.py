@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imports import transfer_rows
+from imports.layout import PEOPLE_FIELDS
 from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
@@ -85,6 +86,9 @@ LIGHT_FIELDS = ["id", "national_id", "version", "updated_at"]
 # People's columns that are not a Candidate field: the cell (organization_id), and the day of a transfer
 # (imports.transfer_rows: recorded as a Transfer).
 NOT_STORED = frozenset({"branch_code", "transfer_date"})
+
+# The people columns stored under another field's name (the vote's counts), and back.
+COLUMN_OF = {field: key for key, field in PEOPLE_FIELDS.items()}
 
 # The date column of each stage: the stage holds since that act (the rules' mapping, as the web's steps).
 STAGE_DATE_FIELD = rules.STAGE_DATE_FIELD
@@ -992,8 +996,9 @@ class Checker:
     def _people(self, table: Table, result: SheetResult) -> None:
         at = {k: i for i, k in enumerate(table.columns)}
         duplicated = self._duplicates(table, None, "national_id", by_column=True)
-        fields = [(k, i) for k, i in at.items() if k not in NOT_STORED]
+        fields = [(PEOPLE_FIELDS.get(k, k), i) for k, i in at.items() if k not in NOT_STORED]
         date_fields = [(k, i) for k, i in fields if k.endswith("_date")]
+        counts_kept = [k for k, _i in fields if k in COLUMN_OF]
         lengths = {k: getattr(Candidate._meta.get_field(k), "max_length", None) for k, _i in fields}
         limits: list[tuple[str, int, int]] = [
             (k, i, limit) for k, i in fields if (limit := lengths[k]) and k != "national_id"
@@ -1062,6 +1067,10 @@ class Checker:
             # The candidacy as the file makes it: the stored one with the file's columns, or a new one.
             d = dict(zip(CANDIDATE_FIELDS, existing, strict=False)) if existing is not None else template.copy()
             d.update(zip(field_keys, field_values(values), strict=True))
+            if existing is not None:
+                for key in counts_kept:  # an empty count is unknown in the file: what the record holds stays
+                    if d[key] is None:
+                        d[key] = existing[_AT[key]]
             d["organization_id"] = org.id
             c = Candidate.__new__(Candidate)
             d["_state"] = ModelState()
@@ -1333,8 +1342,9 @@ class Checker:
         return ok
 
     def _problem(self, table: Table, number: int, problem: rules.Problem, at: dict[str, int]) -> None:
-        if problem.field in at:
-            table.issue(number, problem.field, problem.message)
+        column = COLUMN_OF.get(problem.field, problem.field)
+        if column in at:
+            table.issue(number, column, problem.message)
         elif problem.field == "organization":
             table.issue(number, "branch_code", problem.message)
         else:
@@ -1359,7 +1369,8 @@ def _ordered_with(field: str, at: dict[str, int]) -> str:
         else:
             continue
         other = "admission_date" if other == "probation_end" else other
-        return other if other in at else ""
+        if other in at:
+            return other
     return ""
 
 

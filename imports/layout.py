@@ -13,7 +13,7 @@ from functools import cached_property
 
 from organizations.text import fold
 
-__all__ = ["SHEETS", "SHEETS_BY_KEY", "Column", "SheetSpec", "find_sheet_spec", "fold", "name_key"]
+__all__ = ["PEOPLE_FIELDS", "SHEETS", "SHEETS_BY_KEY", "Column", "SheetSpec", "find_sheet_spec", "fold", "name_key"]
 
 
 @dataclass(frozen=True)
@@ -129,8 +129,15 @@ PEOPLE = SheetSpec(
         # With a chi bộ other than the person's: a transfer registered on that day (imports.transfer_rows);
         # the other rows are updated as without it.
         ("transfer_date", "Ngày chuyển sinh hoạt", False),
+        # Added in 2026-12 (files without them stay valid): the day the cell received the decision, from which
+        # the ceremony's 30 working days count, and the counts of the cell's vote, checked against 2/3.
+        ("decision_received_date", "Ngày chi bộ nhận quyết định", False),
+        ("branch_members", "Số đảng viên chính thức của chi bộ", False),
+        ("votes_for", "Số phiếu tán thành", False),
     ),
 )
+# The Candidate field a people column is stored in, where the CONTRACT's key is another name.
+PEOPLE_FIELDS: dict[str, str] = {"branch_members": "branch_vote_members", "votes_for": "branch_votes_for"}
 
 # In apply order.
 SHEETS: tuple[SheetSpec, ...] = (ORGANIZATIONS, MEMBERSHIP, QUOTAS, PEOPLE)

@@ -74,6 +74,9 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
         "removal_date": DATE,
         "removal_reason": REASON,
         "transfer_date": DATE,
+        "decision_received_date": DATE,
+        "branch_members": COUNT,
+        "votes_for": COUNT,
     },
 }
 NATIONAL_ID_RE = re.compile(r"^[0-9]{12}$")

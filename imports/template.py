@@ -42,6 +42,7 @@ DATE_KEYS = frozenset(
         "recognition_date",
         "removal_date",
         "transfer_date",
+        "decision_received_date",
     }
 )
 # Typed as text so that Excel keeps leading zeros (national IDs, codes) and does not turn
@@ -50,7 +51,7 @@ TEXT_KEYS = frozenset(
     {"code", "parent_code", "national_id", "branch_code", "education", "period", "decision_no",
      "recognition_decision_no"}
 )  # fmt: skip
-WHOLE_NUMBER_KEYS = frozenset({"year", "members", "target"})
+WHOLE_NUMBER_KEYS = frozenset({"year", "members", "target", "branch_members", "votes_for"})
 
 # What each column wants, shown as a note on its header. Keyed by (sheet, column), then column.
 NOTES: dict[tuple[str, str] | str, str] = {
@@ -95,6 +96,11 @@ NOTES: dict[tuple[str, str] | str, str] = {
     "đang ghi nhận người này. Dòng đó được ghi là chuyển sinh hoạt đảng chính thức, chi bộ nơi đến đã tiếp nhận "
     "vào ngày này (việc kết nạp trước đó vẫn tính cho đơn vị đã kết nạp); cả chi bộ nơi đi và nơi đến phải trong "
     "phạm vi của người nhập.",
+    "decision_received_date": "Ngày chi bộ nhận được quyết định kết nạp; thời hạn 30 ngày làm việc tổ chức lễ kết nạp "
+    "tính từ ngày này (để trống thì tính từ ngày quyết định).",
+    "branch_members": "Số đảng viên chính thức của chi bộ tại cuộc họp xét kết nạp; số nguyên ≥ 0.",
+    "votes_for": "Số đảng viên tán thành kết nạp tại cuộc họp đó; phải đạt ít nhất 2/3 số đảng viên chính thức. "
+    'Để trống thì trang của người đó ghi "chưa có trong hồ sơ" và bước tiếp theo sẽ hỏi.',
 }
 
 WIDTHS = {

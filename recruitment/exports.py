@@ -57,6 +57,9 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     ("Số quyết định công nhận", "recognition_decision_no", None),
     ("Ngày ra khỏi danh sách", "removal_date", None),
     ("Lý do", "removal_reason", _reason_label),
+    ("Ngày chi bộ nhận quyết định", "decision_received_date", None),
+    ("Số đảng viên chính thức của chi bộ", "branch_vote_members", None),
+    ("Số phiếu tán thành", "branch_votes_for", None),
     # Not in the import layout: for reading.
     ("Chi tiết lý do", "removal_note", None),
     ("Tên chi bộ", "organization__name", None),

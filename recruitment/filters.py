@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations import access
 from recruitment.access import national_id_search_q, split_search
 from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, Candidate, CandidateQuerySet, Stage
+from recruitment.records import not_on_record_q
 from recruitment.selectors import (
     CATEGORIES,
     CREDITED,
@@ -28,6 +29,7 @@ from recruitment.selectors import (
 
 OPEN = "open"
 WAITING = "waiting"  # not admitted yet: the dashboards' "in the pipeline" figures
+NOT_ON_RECORD = "missing"
 STAGE_CHOICES = [
     (OPEN, _("Still in the pipeline")),
     (WAITING, _("Not admitted yet")),
@@ -106,6 +108,10 @@ class CandidateFilter(django_filters.FilterSet):
         label=_("Deadline"), choices=[(d.key, d.label) for d in DEADLINES], method="in_deadline", empty_label=_("All")
     )
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), method="only_overdue", widget=forms.CheckboxInput)
+    # The people whose stage rests on records that are not on record (recruitment.records; CONTRACT §3).
+    records = django_filters.ChoiceFilter(
+        label=_("Records"), choices=[(NOT_ON_RECORD, _("Not on record"))], method="with_records", empty_label=_("All")
+    )
     o = StableOrderingFilter(
         label=_("Sort by"),
         empty_label=None,  # no blank choice: the list is in name order unless another is chosen
@@ -199,6 +205,9 @@ class CandidateFilter(django_filters.FilterSet):
 
     def in_deadline(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
         return qs.filter(deadline_q(value, timezone.localdate()))
+
+    def with_records(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
+        return qs.filter(not_on_record_q()) if value == NOT_ON_RECORD else qs
 
     def only_overdue(self, qs: CandidateQuerySet, name: str, value: bool) -> CandidateQuerySet:
         return qs.filter(overdue_q(timezone.localdate())) if value else qs

@@ -114,13 +114,21 @@ class StepForm(VersionedForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(
-        self, *args: Any, step: str | Step, stage: str = "", candidate: Candidate | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        step: str | Step,
+        stage: str = "",
+        candidate: Candidate | None = None,
+        backfill: tuple[str, ...] = (),
+        **kwargs: Any,
     ) -> None:
         """`stage`: the person's present stage, which decides the removal reasons a leaving step offers.
-        `candidate`: the person, whose education the vote asks for where it is not stated."""
+        `candidate`: the person, whose education the vote asks for where it is not stated.
+        `backfill`: what the person's stage rests on that is not on record (recruitment.records), asked first."""
         super().__init__(*args, **kwargs)
         spec = step if isinstance(step, Step) else STEPS[step]
         self.step = spec
+        self.backfill = backfill
         self.fields["act_date"].label = capfirst(_model_field(spec.date_field).verbose_name)
         if spec.number_field:
             number = _model_field(spec.number_field)
@@ -128,6 +136,19 @@ class StepForm(VersionedForm):
             self.fields["document_no"].required = spec.number_field in spec.required_fields
         else:
             del self.fields["document_no"]
+        if spec.vote_may_fail:
+            # A vote short of the threshold has no decision: its date and number are left empty then.
+            self.fields["act_date"].required = False
+            self.fields["act_date"].help_text = _("Leave empty when the vote fell short of the threshold.")
+            if "document_no" in self.fields:
+                self.fields["document_no"].required = False
+        for name in backfill:
+            field = _model_field(name).formfield()
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+            field.required = True
+            field.help_text = _("Not on record: give it before the person moves on.")
+            self.fields[name] = field
         for name in spec.fields:
             if name == "removal_reason":
                 reasons = step_reasons(spec, stage)
@@ -159,7 +180,7 @@ class StepForm(VersionedForm):
             "document_no": data.pop("document_no", "") or "",
             "note": data.pop("note", "") or "",
         }
-        for name in self.step.fields:
+        for name in (*self.step.fields, *self.backfill):
             if name not in self.fields:
                 continue
             value = data.get(name)
@@ -191,11 +212,22 @@ class IntroducerForm(VersionedForm):
     is_replacement = forms.BooleanField(
         label=_("Assigned by the cell to replace an introducer who left"), required=False
     )
+    official_member_here = forms.BooleanField(
+        label=_("An official member of the same grassroots organization"), required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == IntroducerKind.MEMBER and not data.get("known_since") and not data.get("is_replacement"):
             self.add_error("known_since", _("Give the date since when the member has known the applicant."))
+        if data.get("kind") == IntroducerKind.MEMBER and not data.get("official_member_here"):
+            # Charter Điều 4: the introducer is an official member, of the same grassroots organization.
+            self.add_error(
+                "official_member_here",
+                _("Only an official member of the same grassroots organization can introduce the applicant."),
+            )
+        elif data.get("kind") != IntroducerKind.MEMBER:
+            data["official_member_here"] = None  # a resolution is no member
         return data
 
 

@@ -79,7 +79,11 @@ class RuleSet(models.Model):
     union_member_introducers = _positive(1, _("official members introducing beside a union resolution"))
     vote_numerator = _positive(2, _("votes needed: numerator"))
     vote_denominator = _positive(3, _("votes needed: denominator"))
-    max_failed_votes = _positive(3, _("failed branch votes before the case goes to the superior committee"))
+    # Quy định 29 §4.2c: the chi bộ's votes on recognising a probationer or proposing their removal (not the
+    # admission vote, which an earlier version of the rules counted here).
+    max_failed_votes = _positive(
+        3, _("recognition or removal votes short of the threshold before the case goes to the superior committee")
+    )
     decision_working_days = _positive(60, _("decision due within (working days of the branch vote)"))
     decision_extension_working_days = _positive(30, _("decision deadline extension, at most (working days)"))
     ceremony_working_days = _positive(30, _("ceremony due within (working days of the decision)"))
@@ -98,6 +102,9 @@ class RuleSet(models.Model):
     transfer_registration_working_days = _positive(
         30, _("a transfer is registered by the receiving cell within (working days of the transfer)")
     )
+    # Charter Điều 4: "người vào Đảng trong độ tuổi thanh niên phải là đoàn viên", introduced by the Youth Union's
+    # grassroots committee and one official member. Youth age is that of the Youth Union's members: up to 30.
+    youth_age_max_years = _positive(30, _("youth age: up to (full years, at the branch vote)"))
 
     history = HistoricalRecords()
 
@@ -305,6 +312,11 @@ DATE_ORDER: tuple[tuple[str, str, bool], ...] = (
     ("branch_vote_date", "decision_date", False),
     ("committee_review_date", "decision_date", False),
     ("decision_date", "admission_date", False),
+    ("decision_date", "decision_received_date", False),
+    ("decision_received_date", "admission_date", False),
+    ("provincial_consent_date", "decision_date", False),  # the over-60 consent comes before the decision
+    ("admission_date", "new_member_course_date", False),  # the course for new (probationary) members
+    ("new_member_course_date", "recognition_vote_date", False),  # its certificate is in the recognition file
     ("admission_date", "probation_end", True),
     ("probation_end", "recognition_vote_date", False),
     ("recognition_vote_date", "recognition_date", False),
@@ -443,6 +455,9 @@ class Candidate(models.Model):
     decision_no = models.CharField(_("admission decision number"), max_length=50, blank=True)
     decision_date = models.DateField(_("admission decision dated"), null=True, blank=True)
     decision_extended = models.BooleanField(_("decision deadline extended"), default=False)
+    # The ceremony's 30 working days count from this day ("kể từ ngày nhận được quyết định"); when it is not
+    # on record, the decision's date stands in.
+    decision_received_date = models.DateField(_("decision received by the cell on"), null=True, blank=True)
 
     # Ceremony, probation and recognition.
     admission_date = models.DateField(_("admitted (ceremony) on"), null=True, blank=True)
@@ -459,12 +474,20 @@ class Candidate(models.Model):
     recognition_date = models.DateField(_("recognition decision dated"), null=True, blank=True)
     recognition_decision_no = models.CharField(_("recognition decision number"), max_length=50, blank=True)
     recognition_extended = models.BooleanField(_("recognition deadline extended"), default=False)
+    failed_probation_votes = models.PositiveSmallIntegerField(_("recognition votes short of the threshold"), default=0)
     official_date = models.DateField(_("full member from"), null=True, blank=True, editable=False)
 
     # Leaving the pipeline.
     removal_date = models.DateField(_("left the list on"), null=True, blank=True)
     removal_reason = models.CharField(_("reason"), max_length=20, choices=RemovalReason.choices, blank=True)
     removal_note = models.CharField(_("details of the reason"), max_length=500, blank=True)
+    # Striking a probationer off is decided by the competent committee (294 §8.1): its decision's number, and
+    # the chi bộ's vote proposing it, where recorded.
+    removal_decision_no = models.CharField(_("striking-off decision number"), max_length=50, blank=True)
+    removal_vote_members = models.PositiveSmallIntegerField(
+        _("official members of the cell (removal)"), null=True, blank=True
+    )
+    removal_votes_for = models.PositiveSmallIntegerField(_("votes for the removal"), null=True, blank=True)
 
     # Kept by the services from the dates and the rule set, so lists filter on them in the database.
     cert_expires = models.DateField(_("certificate expires on"), null=True, blank=True, editable=False)
@@ -575,6 +598,12 @@ class Candidate(models.Model):
                 | Q(recognition_votes_for__lte=F("recognition_vote_members")),
                 name="recruitment_candidate_recognition_votes_within_members",
             ),
+            models.CheckConstraint(
+                condition=Q(removal_votes_for__isnull=True)
+                | Q(removal_vote_members__isnull=True)
+                | Q(removal_votes_for__lte=F("removal_vote_members")),
+                name="recruitment_candidate_removal_votes_within_members",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -629,6 +658,11 @@ class Introducer(models.Model):
         _("assigned by the cell to replace an introducer who left"),
         default=False,
         help_text=_("A replacement need not have known the applicant for the usual time."),
+    )
+    # Charter Điều 4: an introducer is an official member of the same grassroots organization. The tracker holds
+    # no roll of members, so the cell declares it; empty (introducers recorded before 2026-12) is unknown.
+    official_member_here = models.BooleanField(
+        _("an official member of the same grassroots organization"), null=True, blank=True
     )
 
     history = HistoricalRecords()

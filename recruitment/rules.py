@@ -53,6 +53,7 @@ DATE_FIELDS: tuple[str, ...] = (
     "branch_vote_date",
     "committee_review_date",
     "decision_date",
+    "decision_received_date",
     "admission_date",
     "new_member_course_date",
     "recognition_vote_date",
@@ -198,10 +199,17 @@ def decision_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.da
     return cal.add(c.branch_vote_date, days)
 
 
+def ceremony_counted_from(c: Candidate) -> datetime.date | None:
+    """The day the ceremony's working days count from: the day the chi bộ received the decision ("kể từ ngày
+    nhận được quyết định", Quy định 29 and 232 §4.1); where that day is not on record, the decision's date."""
+    return c.decision_received_date or c.decision_date
+
+
 def ceremony_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
-    if not c.decision_date:
+    start = ceremony_counted_from(c)
+    if not start:
         return None
-    return cal.add(c.decision_date, book.at(c.decision_date).ceremony_working_days)
+    return cal.add(start, book.at(start).ceremony_working_days)
 
 
 def recognition_vote_due(c: Candidate, book: RuleBook, cal: WorkCalendar) -> datetime.date | None:
@@ -352,8 +360,23 @@ def check_stage_acts(c: Candidate) -> list[Problem]:
     ]
 
 
+# A fact that only exists with another: the counts of a vote with its day, the receipt of a decision with it.
+COMPANIONS: tuple[tuple[str, str], ...] = (
+    ("branch_votes_for", "branch_vote_date"),
+    ("branch_vote_members", "branch_vote_date"),
+    ("decision_received_date", "decision_date"),
+)
+
+
 def _check_numbers(c: Candidate) -> list[Problem]:
-    problems = []
+    problems = [
+        Problem(
+            field,
+            _("%(field)s is given without %(other)s.") % {"field": _label(field), "other": _label(other)},
+        )
+        for field, other in COMPANIONS
+        if getattr(c, field) is not None and getattr(c, other) is None
+    ]
     for date_field, number_field in NUMBERED:
         if getattr(c, date_field) and not getattr(c, number_field).strip():
             problems.append(
@@ -390,6 +413,14 @@ def _check_eligibility(c: Candidate, rules: RuleSet, past: PartyPast = NO_PAST) 
                     "consent of the provincial standing committee is required."
                 )
                 % {"date": short_date(vote), "age": _years_months(age), "max": _years_months(rules.max_age_months)},
+            )
+        )
+    elif age > rules.max_age_months and c.decision_date and not c.provincial_consent_date:
+        # "The written consent ... before the decision": without its date, the order cannot be told.
+        problems.append(
+            Problem(
+                "provincial_consent_date",
+                _("Give the date of the provincial standing committee's consent: it must come before the decision."),
             )
         )
     if c.awareness_cert_date:
@@ -591,13 +622,20 @@ def _vote_problem(field: str, rules: RuleSet, votes_for: int | None, members: in
 
 
 def _check_votes(c: Candidate, book: RuleBook) -> list[Problem]:
+    """A vote recorded as the one the stage rests on reached the threshold (a vote short of it is recorded by the
+    steps as an act that leaves the stage as it was, not on the record)."""
     checks = (
         ("branch_votes_for", c.branch_vote_date, c.branch_votes_for, c.branch_vote_members),
         ("committee_votes_for", c.committee_review_date, c.committee_votes_for, c.committee_members),
         ("recognition_votes_for", c.recognition_vote_date, c.recognition_votes_for, c.recognition_vote_members),
+        # The chi bộ's vote proposing to strike a probationer off, judged on the day of the striking off.
+        ("removal_votes_for", c.removal_date, c.removal_votes_for, c.removal_vote_members),
     )
     problems = []
     for field, day, votes_for, members in checks:
+        if votes_for is not None and members is not None and votes_for > members:
+            problems.append(Problem(field, _("More votes for than members.")))
+            continue
         if day is None:
             continue
         problem = _vote_problem(field, book.at(day), votes_for, members)
@@ -637,19 +675,22 @@ def _check_deadlines(c: Candidate, book: RuleBook, cal: WorkCalendar) -> list[Pr
 # Checks that only the web pipeline can make: the dossier in full, before the cell votes
 
 
+# The documents the dossier must hold before the cell votes (DOMAIN §2); recruitment.records reads them too.
+VOTE_DOSSIER: tuple[str, ...] = (
+    "awareness_cert_date",
+    "application_date",
+    "personal_history_date",
+    "verification_date",
+    "residence_comment_date",
+)
+
+
 def check_ready_for_vote(
     c: Candidate, introducers: Sequence[Introducer], vote: datetime.date, rules: RuleSet
 ) -> list[Problem]:
     """DOMAIN §2: the documents a cell must have before it votes."""
     problems = []
-    required = (
-        "awareness_cert_date",
-        "application_date",
-        "personal_history_date",
-        "verification_date",
-        "residence_comment_date",
-    )
-    for field in required:
+    for field in VOTE_DOSSIER:
         if not getattr(c, field):
             problems.append(
                 Problem(field, _("%(field)s is missing: the dossier is incomplete.") % {"field": _label(field)})
@@ -679,20 +720,59 @@ def check_ready_for_vote(
     return problems
 
 
+def in_youth_age(c: Candidate, vote: datetime.date, rules: RuleSet) -> bool:
+    """Of youth age on the day of the vote: not yet past the Youth Union's age (30 full years: until the day
+    before the 31st birthday)."""
+    return months_between(c.birth_date, vote) < (rules.youth_age_max_years + 1) * 12
+
+
 def check_introducers(
     c: Candidate, introducers: Sequence[Introducer], vote: datetime.date, rules: RuleSet
 ) -> list[Problem]:
     members = [i for i in introducers if i.kind == IntroducerKind.MEMBER]
     unions = [i for i in introducers if i.kind != IntroducerKind.MEMBER]
     problems = []
+    youth = in_youth_age(c, vote, rules)
     for union in unions:
         if union.kind == IntroducerKind.YOUTH_UNION and not c.youth_union:
             problems.append(
                 Problem("introducers", _("A Youth Union resolution can introduce only a Youth Union member."))
             )
+        elif union.kind == IntroducerKind.YOUTH_UNION and not youth:
+            problems.append(
+                Problem(
+                    "introducers",
+                    _("A Youth Union resolution introduces an applicant of youth age (up to %(years)d) only.")
+                    % {"years": rules.youth_age_max_years},
+                )
+            )
         if union.kind == IntroducerKind.TRADE_UNION and not c.trade_union:
             problems.append(
                 Problem("introducers", _("A trade union resolution can introduce only a trade union member."))
+            )
+    if youth and c.youth_union and not any(u.kind == IntroducerKind.YOUTH_UNION for u in unions):
+        # Charter Điều 4: of youth age, a Youth Union member is introduced by the Union's grassroots committee's
+        # resolution and one official member (their membership shows there is a Union to introduce them).
+        problems.append(
+            Problem(
+                "introducers",
+                _(
+                    "An applicant of youth age who is a Youth Union member is introduced by the resolution of the "
+                    "grassroots Youth Union committee and one official member."
+                ),
+            )
+        )
+    for member in members:
+        if not member.official_member_here:
+            problems.append(
+                Problem(
+                    "introducers",
+                    _(
+                        "%(name)s is not recorded as an official member of the same grassroots organization: only "
+                        "such a member can introduce (remove the introducer and add them again, declaring it)."
+                    )
+                    % {"name": member.name},
+                )
             )
     needed = rules.union_member_introducers if unions else rules.member_introducers
     if len(members) < needed:

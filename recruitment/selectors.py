@@ -80,7 +80,10 @@ DEADLINES = (
     Deadline(
         "ceremony_due",
         _("Ceremonies due"),
-        _("Admission decided; the ceremony is due within 30 working days of the decision."),
+        _(
+            "Admission decided; the ceremony is due within 30 working days of the day the cell received the "
+            "decision (of the decision's date where that day is not on record)."
+        ),
         "due_date",
     ),
     Deadline(

@@ -23,11 +23,13 @@ from django.utils.translation import gettext_lazy
 
 from organizations import access
 from organizations.models import CELL_KINDS, Organization
+from organizations.notation import short_date
 from organizations.services import attribute
 from organizations.text import nfc
 from recruitment import derived, past, rules
 from recruitment.models import (
     ENDED_STAGES,
+    PIPELINE,
     Candidate,
     CandidateWarning,
     Introducer,
@@ -102,6 +104,11 @@ class Step:
     # Of `fields`, those the step cannot go without (the date, and a number rules.NUMBERED pairs with it,
     # are required by the rules themselves).
     required: tuple[str, ...] = ()
+    # The step's document number is required (a striking off is decided: 294 §8.1).
+    number_required: bool = False
+    # The step records the cell's vote on a probationer (recognition): a vote short of the threshold is
+    # recorded as such, the person stays on probation, and the step's own date and number are not given.
+    vote_may_fail: bool = False
 
     def __post_init__(self) -> None:
         assert set(self.required) <= set(self.fields), "a step requires only fields it sets"
@@ -116,11 +123,14 @@ class Step:
         """Every field the step cannot go without: its date, the numbers and reasons rules.NUMBERED pairs
         with that date, and its own required fields. The step form requires exactly these."""
         numbered = {number for date, number in rules.NUMBERED if date == self.date_field}
+        if self.number_required:
+            numbered.add(self.number_field)
         return frozenset({self.date_field, *numbered, *self.required})
 
 
 _VOTE = ("branch_vote_members", "branch_votes_for")
 _REVIEW = ("committee_members", "committee_votes_for")
+_REMOVAL_VOTE = ("removal_vote_members", "removal_votes_for")
 _RECOGNITION = ("new_member_course_date", "recognition_vote_date", "recognition_vote_members", "recognition_votes_for")
 
 STEPS: dict[str, Step] = {
@@ -133,13 +143,16 @@ STEPS: dict[str, Step] = {
              (*_VOTE, "education"), required=_VOTE),
         Step("committee_review", Stage.COMMITTEE_REVIEWED, gettext_lazy("Grassroots committee review"),
              "committee_resolution_no", _REVIEW, required=_REVIEW),
-        Step("decision", Stage.DECIDED, gettext_lazy("Admission decision"), "decision_no", ("decision_extended",)),
-        Step("ceremony", Stage.PROBATION, gettext_lazy("Admission ceremony"), "", ("late_ceremony_consent_no",)),
+        Step("decision", Stage.DECIDED, gettext_lazy("Admission decision"), "decision_no",
+             ("decision_extended", "decision_received_date")),
+        Step("ceremony", Stage.PROBATION, gettext_lazy("Admission ceremony"), "",
+             ("decision_received_date", "late_ceremony_consent_no")),
         Step("recognition", Stage.OFFICIAL, gettext_lazy("Recognition as full member"), "recognition_decision_no",
-             (*_RECOGNITION, "recognition_extended"), required=_RECOGNITION),
+             (*_RECOGNITION, "recognition_extended"), required=_RECOGNITION, vote_may_fail=True),
         Step("remove", Stage.REMOVED, gettext_lazy("Remove from the source list"), "", _LEAVING_FIELDS),
         Step("reject", Stage.NOT_ADMITTED, gettext_lazy("Not admitted"), "", _LEAVING_FIELDS),
-        Step("strike_off", Stage.STRUCK_OFF, gettext_lazy("Strike off the probationary list"), "", _LEAVING_FIELDS),
+        Step("strike_off", Stage.STRUCK_OFF, gettext_lazy("Strike off the probationary list"), "removal_decision_no",
+             (*_LEAVING_FIELDS, *_REMOVAL_VOTE), number_required=True),
         Step("transfer", Stage.TRANSFERRED, gettext_lazy("Transferred out"), "", _LEAVING_FIELDS),
     )
 }  # fmt: skip
@@ -337,28 +350,44 @@ def candidate_advance(
     step: str,
     version: int,
     acting_user: User | None,
-    act_date: datetime.date,
+    act_date: datetime.date | None,
     document_no: str = "",
     note: str = "",
     today: datetime.date | None = None,
     **fields: Any,
 ) -> StageEvent:
-    """Record one step of the pipeline: check that the stage allows it and that the rules hold, then save."""
+    """Record one step of the pipeline: check that the stage allows it and that the rules hold, then save.
+
+    A step along the pipeline also takes, and requires, what the person's stage rests on that is not on record
+    (recruitment.records: an imported person admitted without the cell's vote gives its counts first)."""
     spec = STEPS[step]
     if spec not in available_steps(candidate):
         raise ValidationError(
             _("%(step)s is not possible for a person at the stage “%(stage)s”.")
             % {"step": spec.label, "stage": candidate.get_stage_display()}
         )
-    unknown = set(fields) - set(spec.fields)
+    backfill = _not_on_record(candidate, spec, fields)
+    unknown = set(fields) - set(spec.fields) - set(backfill)
     if unknown:
         raise TypeError(f"{step} does not set {sorted(unknown)}")
     _raise_errors(_missing(spec, fields))
     ctx = rules.Context.load(today or timezone.localdate())
     from_stage = candidate.stage
     fields = _clean_text(fields)
+    for name in backfill:
+        setattr(candidate, name, fields.pop(name))
+    if backfill:
+        _raise_errors(rules.check_record(candidate, ctx))
     if "removal_reason" in spec.fields:
         fields["removal_reason"] = _removal_reason(spec, from_stage, fields.get("removal_reason") or "")
+    if spec.number_required and not document_no.strip():
+        raise ValidationError({spec.number_field: _("This field is required.")})
+    if spec.vote_may_fail:
+        failed = _failed_probation_vote(candidate, ctx, version, acting_user, note, fields)
+        if failed:
+            return failed
+    if act_date is None:
+        raise ValidationError({spec.date_field: _("This field is required.")})
     if step == "branch_vote":
         return _branch_vote(candidate, ctx, version, acting_user, act_date, document_no, note, fields)
     if step == "committee_review":
@@ -389,6 +418,69 @@ def candidate_advance(
         details=_details(fields),
         acting_user=acting_user,
     )
+
+
+def _not_on_record(candidate: Candidate, spec: Step, fields: dict[str, Any]) -> list[str]:
+    """The fields a step along the pipeline takes beside its own: what the person's stage rests on that is not on
+    record. Each must be given; missing introducers are added on the person's page first."""
+    if spec.to not in PIPELINE:
+        return []  # leaving the list does not rest on the admission's records
+    from recruitment import records  # records reads the steps defined here
+
+    introducers = list(candidate.introducers.all())
+    needs = records.missing(candidate, introducers=len(introducers))
+    if any(n.field == records.INTRODUCERS for n in needs):
+        raise ValidationError(
+            {"introducers": _("The introducers are not on record: add them on the person's page before the next step.")}
+        )
+    # Introducers added after an imported vote are held to the rules the vote's step applies.
+    _raise_errors(_introduction_problems(candidate, introducers))
+    backfill = [n.field for n in needs]
+    absent = [name for name in backfill if fields.get(name) is None or fields.get(name) == ""]
+    if absent:
+        raise ValidationError({name: _("Not on record: give it before the person moves on.") for name in absent})
+    return backfill
+
+
+def _failed_probation_vote(
+    candidate: Candidate, ctx: rules.Context, version: int, acting_user: User | None, note: str,
+    fields: dict[str, Any],
+) -> StageEvent | None:  # fmt: skip
+    """The cell's vote on recognising a probationer, short of the threshold: recorded with its counts, the person
+    stays on probation. The third such vote (RuleSet.max_failed_votes) sends the case to the superior committee
+    (Quy định 29 §4.2c: "đã qua 3 lần biểu quyết nhưng không đủ hai phần ba … tán thành công nhận một đảng
+    viên dự bị là đảng viên chính thức hoặc đề nghị xóa tên")."""
+    day = fields["recognition_vote_date"]
+    members, votes_for = fields["recognition_vote_members"], fields["recognition_votes_for"]
+    if votes_for > members:
+        raise ValidationError({"recognition_votes_for": _("More votes for than members.")})
+    rule_set = ctx.book.at(day)
+    if rule_set.vote_passes(votes_for, members):
+        return None
+    if day > ctx.today:
+        raise ValidationError({"recognition_vote_date": _("The date is in the future.")})
+    if candidate.probation_end and day < candidate.probation_end:
+        raise ValidationError(
+            {
+                "recognition_vote_date": _(
+                    "%(field)s (%(date)s) cannot be before the probation ends on %(end)s: 12 months from the ceremony."
+                )
+                % {
+                    "field": rules._label("recognition_vote_date"),
+                    "date": short_date(day),
+                    "end": short_date(candidate.probation_end),
+                }
+            }
+        )
+    candidate.failed_probation_votes += 1
+    votes = {k: fields[k] for k in ("recognition_vote_date", "recognition_vote_members", "recognition_votes_for")}
+    event = _vote_event(candidate, version, acting_user, day, "", note, votes)
+    if candidate.failed_probation_votes >= rule_set.max_failed_votes:
+        _raise_warnings(
+            candidate,
+            [rules.Problem("recognition_votes_for", "", warning=WarningCode.VOTES_FAILED, act_date=day)],
+        )
+    return event
 
 
 def step_reasons(spec: Step, from_stage: str) -> list[str]:
@@ -454,14 +546,10 @@ def _branch_vote(
         # The cell voted, short of two thirds: the person stays in the dossier stage.
         if act_date > ctx.today:
             raise ValidationError({"branch_vote_date": _("The date is in the future.")})
+        # Counted, but no longer a case for the superior committee after three: that rule (Quy định 29 §4.2c)
+        # concerns the votes on a probationer (_failed_probation_vote), not the admission vote.
         candidate.failed_votes += 1
-        event = _vote_event(candidate, version, acting_user, act_date, document_no, note, fields)
-        if candidate.failed_votes >= rule_set.max_failed_votes:
-            _raise_warnings(
-                candidate,
-                [rules.Problem("branch_votes_for", "", warning=WarningCode.VOTES_FAILED, act_date=act_date)],
-            )
-        return event
+        return _vote_event(candidate, version, acting_user, act_date, document_no, note, fields)
     introducers = list(candidate.introducers.all())
     ready = rules.check_ready_for_vote(candidate, introducers, act_date, rule_set)
     for name, value in fields.items():
@@ -509,9 +597,15 @@ def _failed_committee_review(
 
 @transaction.atomic
 def introducer_add(*, candidate: Candidate, version: int, acting_user: User | None, **fields: Any) -> Introducer:
-    """Add an introducer to the dossier (before the cell votes)."""
-    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+    """Add an introducer to the dossier (before the cell votes; later, only where none is on record)."""
+    if not introducers_may_be_added(candidate):
         raise ValidationError(_("Introducers are added before the party cell votes."))
+    if (
+        candidate.branch_vote_date
+        and fields.get("introduced_on")
+        and fields["introduced_on"] > candidate.branch_vote_date
+    ):
+        raise ValidationError({"introduced_on": _("The introduction is dated after the cell's vote.")})
     introducer = Introducer(candidate=candidate, **_clean_text(fields))
     introducer.full_clean()
     _claim(candidate, version)
@@ -522,10 +616,31 @@ def introducer_add(*, candidate: Candidate, version: int, acting_user: User | No
     return introducer
 
 
+def introducers_may_be_added(candidate: Candidate) -> bool:
+    """Before the cell's vote; after an imported vote, while its introductions do not hold and a step along the
+    pipeline is still ahead (which asks for them)."""
+    if candidate.stage in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+        return True
+    if candidate.stage not in PIPELINE or candidate.stage == Stage.OFFICIAL:
+        return False
+    return bool(_introduction_problems(candidate))
+
+
+def _introduction_problems(candidate: Candidate, introducers: list[Introducer] | None = None) -> list[rules.Problem]:
+    """What is wrong with the introductions of a cell's vote that is on record but was not recorded by its step,
+    which checks them (an imported vote): until they hold, introducers may be added after the vote, and the next
+    step refuses to move the person on."""
+    vote = candidate.branch_vote_date
+    if vote is None or candidate.events.filter(to_stage=Stage.BRANCH_VOTED).exists():
+        return []
+    found = list(candidate.introducers.all()) if introducers is None else introducers
+    return rules.check_introducers(candidate, found, vote, rules.RuleBook.load().at(vote))
+
+
 @transaction.atomic
 def introducer_remove(*, introducer: Introducer, version: int, acting_user: User | None) -> None:
     candidate = introducer.candidate
-    if candidate.stage not in (Stage.SOURCE, Stage.AWARENESS, Stage.DOSSIER):
+    if not introducers_may_be_added(candidate):
         raise ValidationError(_("Introducers cannot change after the party cell has voted."))
     _claim(candidate, version)
     attribute(candidate, acting_user)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from organizations import access as org_access
 from organizations.selectors import trail_in_scope
 from organizations.web import acting_user, add_errors
-from recruitment import access, audit, corrections, exports, past, rules, selectors, services, transfer_views
+from recruitment import access, audit, corrections, exports, past, records, rules, selectors, services, transfer_views
 from recruitment.filters import CandidateFilter, with_stage_order
 from recruitment.forms import (
     CandidateForm,
@@ -27,7 +27,7 @@ from recruitment.forms import (
     StepForm,
     WarningResolveForm,
 )
-from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, AccessKind, Candidate, Stage
+from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, PIPELINE, AccessKind, Candidate, Stage
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -201,16 +201,20 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.get_candidate_for_user(request.user, pk)
     audit.record_person_view(request.user, candidate)
     can_write = org_access.can_write(request.user, candidate.organization)
+    introducers = list(candidate.introducers.all())
+    not_on_record = records.missing(candidate, introducers=len(introducers))
     ctx = {
         "c": candidate,
         "trail": trail_in_scope(request.user, candidate.organization),
         "timeline": _timeline(candidate),
-        "introducers": list(candidate.introducers.all()),
+        "introducers": introducers,
+        "not_on_record": not_on_record,
         "warnings": list(candidate.warnings.select_related("resolved_by")),
         # The web's transfer is recruitment.transfers' (its own page), not the leaving step of the source list.
         "steps": [s for s in services.available_steps(candidate) if s.name != "transfer"] if can_write else [],
         "can_write": can_write,
-        "can_edit_introducers": can_write and candidate.stage in DOSSIER_STAGES,
+        "can_edit_introducers": can_write
+        and (candidate.stage in DOSSIER_STAGES or services.introducers_may_be_added(candidate)),
         "resolve_form": WarningResolveForm(),
         "today": timezone.localdate(),
         "ended_stages": ENDED_STAGES,
@@ -283,9 +287,13 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return redirect("recruitment:detail", pk=candidate.pk)
     if step == "transfer":  # replaced on the web by the transfer of party activity (recruitment.transfers)
         return redirect("recruitment:transfer_send", pk=candidate.pk)
+    spec = services.STEPS[step]
+    # What the step sets that is on record already (the day the cell received the decision) is offered as it is.
+    recorded = {name: value for name in spec.fields if (value := getattr(candidate, name)) not in (None, "", False)}
+    backfill = tuple(records.missing_fields(candidate)) if spec.to in PIPELINE else ()
     form = StepForm(
-        request.POST or None, step=step, stage=candidate.stage, candidate=candidate,
-        initial={"version": candidate.version},
+        request.POST or None, step=step, stage=candidate.stage, candidate=candidate, backfill=backfill,
+        initial={**recorded, "version": candidate.version},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:

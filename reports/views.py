@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from organizations import access, selectors
 from organizations.models import Organization
-from recruitment.filters import WAITING
+from recruitment.filters import NOT_ON_RECORD, WAITING
 from recruitment.models import Stage
 from reports import exports, terms
 from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment
@@ -54,6 +54,8 @@ def _drill(att: Attainment) -> dict[str, str]:
     admitted = {"admitted_from": span["from"], "admitted_to": span["to"], "o": "admitted", **tree}
     return {
         "admitted": urlencode(admitted),
+        # The admitted of the period whose admission rests on records not on record (an import's).
+        "admitted_not_on_record": urlencode({**admitted, "records": NOT_ON_RECORD}),
         "recognized": urlencode({"recognized_from": span["from"], "recognized_to": span["to"], **tree}),
         "struck_off": urlencode({"stage": Stage.STRUCK_OFF, "removed_from": span["from"], "removed_to": span["to"]}),
         "open": urlencode({"stage": WAITING}),  # the people counted "in the pipeline": not admitted yet

@@ -116,12 +116,21 @@ def make_candidate(
     rules.derive(candidate, ctx)
     with derived.person_changing(candidate):  # as the services write a person: the tallies follow
         candidate.save()
+    if "branch_vote_date" in values and values["branch_vote_date"] == TIMELINE["branch_vote_date"]:
+        # Past the cell's vote, the dossier holds its introducers (or the next step asks for them: issue 15).
+        add_member_introducers(candidate)
     return candidate
 
 
 def add_member_introducers(candidate: Candidate, *, known_since: datetime.date | None = None) -> list[Introducer]:
+    """The introducers the rules ask of the candidate at TIMELINE's vote: two official members of the same
+    grassroots organization; for a Youth Union member of youth age, one such member and the Union's resolution
+    (Charter Điều 4; before issue 15 the helper gave two members to everyone)."""
     known = known_since or datetime.date(2020, 1, 1)
-    return [
+    members = (("Trần Văn Hùng", "01.234567"), ("Lê Thị Mai", "01.765432"))
+    vote = TIMELINE["branch_vote_date"]
+    youth = candidate.youth_union and rules.in_youth_age(candidate, vote, rules.RuleBook.load().at(vote))
+    introducers = [
         Introducer.objects.create(
             candidate=candidate,
             kind=IntroducerKind.MEMBER,
@@ -129,6 +138,18 @@ def add_member_introducers(candidate: Candidate, *, known_since: datetime.date |
             reference=ref,
             known_since=known,
             introduced_on=datetime.date(2023, 6, 1),
+            official_member_here=True,
         )
-        for name, ref in (("Trần Văn Hùng", "01.234567"), ("Lê Thị Mai", "01.765432"))
+        for name, ref in members[: 1 if youth else 2]
     ]
+    if youth:
+        introducers.append(
+            Introducer.objects.create(
+                candidate=candidate,
+                kind=IntroducerKind.YOUTH_UNION,
+                name="Ban Chấp hành Đoàn cơ sở",
+                reference="07-NQ/ĐTN",
+                introduced_on=datetime.date(2023, 6, 1),
+            )
+        )
+    return introducers

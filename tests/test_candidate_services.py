@@ -74,8 +74,20 @@ def add_introducer(c: Candidate, user: User | None = None, **fields: Any) -> Int
         "reference": "01.234567",
         "known_since": D(2020, 1, 1),
         "introduced_on": D(2024, 6, 1),
+        "official_member_here": True,
     }
     return services.introducer_add(candidate=c, version=c.version, acting_user=user, **{**values, **fields})
+
+
+# The Youth Union's resolution introducing PERSON, a Youth Union member of youth age, beside one member (Charter
+# Điều 4; issue 15).
+YOUTH_UNION: dict[str, Any] = {
+    "kind": IntroducerKind.YOUTH_UNION,
+    "name": "BCH Đoàn trường",
+    "reference": "07-NQ/ĐTN",
+    "known_since": None,
+    "official_member_here": None,
+}
 
 
 def fresh(c: Candidate) -> Candidate:
@@ -114,7 +126,9 @@ class CandidateWalkTestCase(BaseTestCase):
             residence_comment_date=D(2024, 6, 25),
         )
         add_introducer(c, self.erin)
-        add_introducer(c, self.erin, name="Lê Thị Mai", reference="01.765432")
+        # A Youth Union member of 24 is introduced by the Union's resolution and one member (issue 15: two members
+        # before; Charter Điều 4).
+        add_introducer(c, self.erin, **YOUTH_UNION)
 
         advance(c, "branch_vote", D(2024, 7, 5), self.dave, "12-NQ/CB", branch_vote_members=9, branch_votes_for=8)
         # 60 working days from Fri 5/7/2024, skipping National Day (2–3/9/2024): Tue 1/10/2024.
@@ -305,9 +319,10 @@ class StepRefusedTestCase(BaseTestCase):
     def test_a_probationer_is_struck_off_only_after_the_ceremony(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.PROBATION)
         with self.assertRaises(ValidationError):
-            advance(c, "strike_off", D(2023, 9, 4), self.alice, removal_reason="struck_off")
+            advance(c, "strike_off", D(2023, 9, 4), self.alice, "90-QĐ/ĐU", removal_reason="struck_off")
         c = fresh(c)  # a refused step leaves the caller's copy as it tried it: read it again
-        advance(c, "strike_off", D(2024, 2, 1), self.alice, removal_reason="struck_off")
+        # With the striking-off decision's number (issue 15; none was asked for before).
+        advance(c, "strike_off", D(2024, 2, 1), self.alice, "90-QĐ/ĐU", removal_reason="struck_off")
         stored = fresh(c)
         self.assertEqual(
             (stored.stage, stored.removal_date, stored.removal_reason),
@@ -359,35 +374,18 @@ class BranchVoteTestCase(BaseTestCase):
         self.assertEqual(stored.history.order_by("-history_id")[0].history_user, self.dave)
         self.assertFalse(stored.warnings.exists())
 
-    def test_the_third_failed_vote_is_reported_to_the_superior_committee(self) -> None:
+    def test_a_third_admission_vote_short_of_two_thirds_is_counted_but_not_reported_upward(self) -> None:
+        # Issue 15: "three votes without 2/3" belongs to the votes on a probationer (Quy định 29 §4.2c: "đã qua 3
+        # lần biểu quyết nhưng không đủ hai phần ba … tán thành công nhận một đảng viên dự bị là đảng viên chính
+        # thức hoặc đề nghị xóa tên"), not to the admission vote; this test said otherwise before.
         c = self.dossier()
-        self.vote(c, D(2023, 7, 5), 5)
-        self.vote(c, D(2023, 8, 7), 4)
+        for day, votes_for in ((D(2023, 7, 5), 5), (D(2023, 8, 7), 4), (D(2023, 9, 5), 3)):
+            self.vote(c, day, votes_for)
         self.assertFalse(CandidateWarning.objects.filter(candidate=c).exists())
-        self.vote(c, D(2023, 9, 5), 3)
-        warning = CandidateWarning.objects.get(candidate=c)
-        self.assertEqual(
-            (warning.code, warning.act_date, warning.is_open), (WarningCode.VOTES_FAILED, D(2023, 9, 5), True)
-        )
         self.assertEqual(fresh(c).failed_votes, 3)
         self.assertEqual(
             StageEvent.objects.filter(candidate=c, from_stage=Stage.DOSSIER, to_stage=Stage.DOSSIER).count(), 3
         )
-
-    def test_a_fourth_failure_does_not_repeat_an_open_report(self) -> None:
-        c = self.dossier()
-        for day in (D(2023, 7, 5), D(2023, 8, 7), D(2023, 9, 5), D(2023, 10, 5)):
-            self.vote(c, day, 1)
-        self.assertEqual(CandidateWarning.objects.filter(candidate=c, code=WarningCode.VOTES_FAILED).count(), 1)
-        self.assertEqual(fresh(c).failed_votes, 4)
-
-    def test_the_number_of_failed_votes_comes_from_the_rule_set(self) -> None:
-        set_rules(D(2023, 7, 5), max_failed_votes=2)
-        c = self.dossier()
-        self.vote(c, D(2023, 7, 5), 5)
-        self.assertFalse(CandidateWarning.objects.filter(candidate=c).exists())
-        self.vote(c, D(2023, 8, 7), 5)
-        self.assertEqual(CandidateWarning.objects.get(candidate=c).code, WarningCode.VOTES_FAILED)
 
     def test_the_threshold_comes_from_the_rule_set(self) -> None:
         set_rules(D(2023, 7, 5), vote_numerator=3, vote_denominator=4)
@@ -396,17 +394,6 @@ class BranchVoteTestCase(BaseTestCase):
         self.assertEqual((fresh(c).stage, fresh(c).failed_votes), (Stage.DOSSIER, 1))
         self.vote(c, D(2023, 8, 7), 7)
         self.assertEqual(fresh(c).stage, Stage.BRANCH_VOTED)
-
-    def test_a_later_vote_passes_and_the_report_stays_until_handled(self) -> None:
-        c = self.dossier()
-        for day in (D(2023, 7, 5), D(2023, 8, 7), D(2023, 9, 5)):
-            self.vote(c, day, 2)
-        self.vote(c, D(2023, 10, 5), 8)
-        stored = fresh(c)
-        self.assertEqual(
-            (stored.stage, stored.branch_vote_date, stored.failed_votes), (Stage.BRANCH_VOTED, D(2023, 10, 5), 3)
-        )
-        self.assertTrue(CandidateWarning.objects.get(candidate=c, code=WarningCode.VOTES_FAILED).is_open)
 
     def test_more_votes_than_members_is_refused(self) -> None:
         c = self.dossier()
@@ -811,9 +798,10 @@ class IntroducerTestCase(BaseTestCase):
 
     def test_introducers_cannot_be_added_after_the_vote(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.BRANCH_VOTED)
+        before = Introducer.objects.filter(candidate=c).count()  # make_candidate gives the vote its introducers
         with self.assertRaises(ValidationError):
             add_introducer(c, self.dave)
-        self.assertFalse(Introducer.objects.filter(candidate=c).exists())
+        self.assertEqual(Introducer.objects.filter(candidate=c).count(), before)
         self.assertEqual(fresh(c).version, 1)
 
     def test_introducers_cannot_be_removed_after_the_vote(self) -> None:

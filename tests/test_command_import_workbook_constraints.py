@@ -188,6 +188,26 @@ CASES: dict[str, Case] = {
     C + "probation_end_before_recognition_vote": Case(
         PEOPLE, "Ngày kết nạp", lambda c: row_of(c, admission_date=D(2023, 9, 20)), stored={"stage": Stage.OFFICIAL}
     ),
+    # Issue 15's pairs and columns.
+    C + "decision_before_decision_received": Case(
+        PEOPLE, "Ngày chi bộ nhận quyết định", admitted(decision_received_date=D(2023, 8, 14))
+    ),
+    C + "decision_received_before_admission": Case(
+        PEOPLE, "Ngày kết nạp", admitted(decision_received_date=D(2023, 9, 6))
+    ),
+    C + "provincial_consent_before_decision": Case(
+        PEOPLE,
+        "Ngày quyết định kết nạp",
+        lambda c: row_of(c, decision_date=D(2023, 8, 5)),
+        stored={"stage": Stage.DECIDED, "provincial_consent_date": D(2023, 8, 10)},
+    ),
+    C + "admission_before_new_member_course": Case(
+        PEOPLE,
+        "Ngày kết nạp",
+        lambda c: row_of(c, admission_date=D(2024, 3, 5)),
+        stored={"stage": Stage.PROBATION, "new_member_course_date": D(2024, 3, 1)},
+    ),
+    C + "branch_votes_within_members": Case(PEOPLE, "Số phiếu tán thành", admitted(branch_members=9, votes_for=10)),
     C + "recognition_vote_before_recognition": Case(
         PEOPLE,
         "Ngày công nhận chính thức",
@@ -203,15 +223,24 @@ COLUMN_CASES: dict[str, Case] = {
         COUNTS, "Tổng số đảng viên", {"code": "C1", "year": 2025, "members": -1}, by_rules=False
     ),
     "Quota.target": Case(QUOTAS, "Chỉ tiêu kết nạp", {"code": "C1", "period": "2026", "target": -3}, by_rules=False),
+    "Candidate.branch_vote_members": Case(
+        PEOPLE, "Số đảng viên chính thức của chi bộ", admitted(branch_members=-1, votes_for=0), by_rules=False
+    ),
+    "Candidate.branch_votes_for": Case(
+        PEOPLE, "Số phiếu tán thành", admitted(branch_members=9, votes_for=-1), by_rules=False
+    ),
 }
-WEB_VOTES = "the votes' counts are recorded on the web; CONTRACT §3's columns for the cell's are not read yet"
+WEB_VOTES = "these votes' counts are recorded on the web (CONTRACT §3 has columns for the cell's admission vote only)"
 COLUMN_UNBREAKABLE: dict[str, Unbreakable] = {
     "Quota.first_year": Unbreakable("a period's years are read between 1900 and 2200 (cells.to_period)"),
     "Quota.last_year": Unbreakable("a period's years are read between 1900 and 2200 (cells.to_period)"),
     "Candidate.version": Unbreakable("counted by the import from the stored version"),
     "Candidate.failed_votes": Unbreakable("counted by the web's vote step", ("failed_votes",)),
-    "Candidate.branch_vote_members": Unbreakable(WEB_VOTES, ("branch_members", "branch_vote_members")),
-    "Candidate.branch_votes_for": Unbreakable(WEB_VOTES, ("votes_for", "branch_votes_for")),
+    "Candidate.failed_probation_votes": Unbreakable(
+        "counted by the web's recognition step", ("failed_probation_votes",)
+    ),
+    "Candidate.removal_vote_members": Unbreakable(WEB_VOTES, ("removal_vote_members",)),
+    "Candidate.removal_votes_for": Unbreakable(WEB_VOTES, ("removal_votes_for",)),
     "Candidate.committee_members": Unbreakable(WEB_VOTES, ("committee_members",)),
     "Candidate.committee_votes_for": Unbreakable(WEB_VOTES, ("committee_votes_for",)),
     "Candidate.recognition_vote_members": Unbreakable(WEB_VOTES, ("recognition_vote_members",)),
@@ -234,14 +263,15 @@ UNBREAKABLE: dict[str, Unbreakable] = {
         "0 months by recruitment_ruleset_probation_positive"
     ),
     C + "official_from_probation_end": Unbreakable("the full-member date is derived: the probation's end or empty"),
-    C + "carried_admission_has_record": Unbreakable(
-        "no cell sets the earlier record or the carried admission: a transfer row's go through recruitment.transfers, "
-        "which sets both from the record it continues",
-        ("admission_carried", "previous"),
+    C + "removal_votes_within_members": Unbreakable(
+        "the removal vote's counts are recorded on the web", ("removal_vote_members", "removal_votes_for")
     ),
-    C + "branch_votes_within_members": Unbreakable(
-        "the cell vote's counts are recorded on the web; CONTRACT §3's columns for them are not read yet",
-        ("branch_members", "votes_for", "branch_vote_members", "branch_votes_for"),
+    C + "new_member_course_before_recognition_vote": Unbreakable(
+        "both dates are recorded on the web (the recognition step)", ("new_member_course_date", "recognition_vote_date")
+    ),
+    C + "carried_admission_has_record": Unbreakable(
+        "the earlier record and a carried admission are set by the services, never by a row",
+        ("previous", "admission_carried"),
     ),
     C + "committee_votes_within_members": Unbreakable(
         "the committee's counts are recorded on the web", ("committee_members", "committee_votes_for")

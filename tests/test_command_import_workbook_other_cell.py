@@ -215,7 +215,7 @@ class OtherCellTestCase(BaseTestCase):
 @time_machine.travel(NOW, tick=False)
 class NewColumnsTestCase(BaseTestCase):
     """CONTRACT §3's other columns of 2026-12 (decision received, the cell's members, votes for): a file with
-    them still imports; their rules belong to another issue, and until then they are ignored."""
+    them imports, and since issue 15 they are stored and held to the rules (they were ignored before)."""
 
     def test_a_file_with_the_new_columns_imports(self) -> None:
         headers = [
@@ -226,6 +226,9 @@ class NewColumnsTestCase(BaseTestCase):
             "Số CCCD",
             "Mã chi bộ",
             "Ngày vào danh sách nguồn",
+            "Ngày chi bộ xét",
+            "Số quyết định kết nạp",
+            "Ngày quyết định kết nạp",
             "Ngày chi bộ nhận quyết định",
             "Số đảng viên chính thức của chi bộ",
             "Số phiếu tán thành",
@@ -238,9 +241,12 @@ class NewColumnsTestCase(BaseTestCase):
             "079000000123",
             "C1.B1.01",
             "10/01/2023",
+            "05/07/2023",
+            "56-QĐ/ĐU",
+            "15/08/2023",
             "20/08/2023",
             "9",
-            "2",
+            "8",
         ]
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "nhap.csv"
@@ -250,5 +256,6 @@ class NewColumnsTestCase(BaseTestCase):
         self.assertEqual(out.getvalue().splitlines(), [f"{PEOPLE}: created 1, updated 0, unchanged 0"])
         person = Candidate.objects.get()
         self.assertEqual(
-            (person.national_id, person.branch_vote_members, person.branch_votes_for), ("079000000123", None, None)
+            (person.national_id, person.branch_vote_members, person.branch_votes_for, person.decision_received_date),
+            ("079000000123", 9, 8, datetime.date(2023, 8, 20)),
         )

@@ -229,6 +229,10 @@ class SeedDemoTestCase(TestCase):
         )
         self.assertTrue(expiring.exists())
         self.assertTrue(people.filter(failed_votes=2).exists())
+        # Three recognition votes short of two thirds: the case reported to the superior committee (issue 15).
+        reported = people.filter(failed_probation_votes=3, stage=Stage.PROBATION)
+        self.assertTrue(reported.filter(warnings__code=WarningCode.VOTES_FAILED).exists())
+        self.assertFalse(people.filter(failed_votes__gte=3, warnings__code=WarningCode.VOTES_FAILED).exists())
 
     def test_events_follow_the_pipeline(self) -> None:
         for c in Candidate.objects.select_related("organization").prefetch_related("events"):
@@ -238,7 +242,8 @@ class SeedDemoTestCase(TestCase):
                 self.assertEqual(after.from_stage, before.to_stage, c)
                 self.assertTrue(after.stayed or after.to_stage in Candidate.TRANSITIONS[after.from_stage], c)
             self.assertEqual(events[-1].to_stage if not events[-1].stayed else c.stage, c.stage)
-            self.assertEqual(sum(e.stayed for e in events), c.failed_votes)
+            # Votes short of the threshold: on admission, and (issue 15) on recognising a probationer.
+            self.assertEqual(sum(e.stayed for e in events), c.failed_votes + c.failed_probation_votes)
             if c.decision_date:
                 decision = next(e for e in events if e.to_stage == Stage.DECIDED)
                 self.assertEqual(decision.document_no, c.decision_no)

@@ -146,11 +146,14 @@ class MixedPathsTestCase(AdminImportTestCase):
             residence_comment_date="25/06/2023",
         )
         post("edit/", edit)
-        for name in ("Trần Văn Hùng", "Lê Thị Mai"):
-            post(
-                "introducers/add/",
-                {"kind": "member", "name": name, "known_since": "01/01/2020", "introduced_on": "01/06/2023"},
-            )
+        # A Youth Union member of 22: the Union's resolution and one official member introduce him (Charter Điều 4;
+        # two members before issue 15).
+        post(
+            "introducers/add/",
+            {"kind": "member", "name": "Trần Văn Hùng", "known_since": "01/01/2020", "introduced_on": "01/06/2023",
+             "official_member_here": "on"},
+        )  # fmt: skip
+        post("introducers/add/", {"kind": "youth_union", "name": "BCH Đoàn xã", "introduced_on": "01/06/2023"})
         post(
             "step/branch_vote/",
             {"act_date": "05/07/2023", "document_no": "12-NQ/CB", "branch_vote_members": 9, "branch_votes_for": 8},

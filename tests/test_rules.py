@@ -88,6 +88,8 @@ ADMITTED = {
     "admission_date": D(2025, 10, 20),
 }
 DECIDED = {key: ADMITTED[key] for key in ("committee_review_date", "decision_date")}
+# The dates of issue 15's pairs (models.DATE_ORDER): the decision received, and a provincial consent before it.
+RECEIVED = {"decision_received_date": D(2025, 10, 8), "provincial_consent_date": D(2025, 9, 30)}
 RECOGNIZED = {**ADMITTED, "recognition_vote_date": D(2026, 10, 22), "recognition_date": D(2026, 10, 30)}
 
 
@@ -256,7 +258,9 @@ class MaximumAgeTestCase(RulesTestCase):
         self.assertEqual(list(errors), ["provincial_consent_no"])
 
     def test_with_the_consent_an_older_person_may_be_admitted(self) -> None:
-        self.assert_clean(decided(birth_date=D(1955, 1, 1), provincial_consent_no="215-CV/TU"))
+        # Dated before the decision (issue 15: the consent's date is compared with the decision's).
+        consent = {"provincial_consent_no": "215-CV/TU", "provincial_consent_date": D(2025, 9, 30)}
+        self.assert_clean(decided(birth_date=D(1955, 1, 1), **consent))
 
     def test_a_blank_consent_number_is_no_consent(self) -> None:
         self.assertIn(
@@ -438,6 +442,7 @@ def member(name: str, known_since: datetime.date | None, **fields: Any) -> Intro
         "name": name,
         "known_since": known_since,
         "introduced_on": add_months(VOTE, -2),
+        "official_member_here": True,
     }
     return Introducer(**{**values, **fields})
 
@@ -451,25 +456,28 @@ KNOWN_12 = add_months(VOTE, -12)
 
 
 class IntroducersTestCase(RulesTestCase):
+    # Two members introduce an applicant outside the Youth Union (or past its age): a Youth Union member of youth
+    # age is introduced by the Union's resolution and one member (Charter Điều 4). Before issue 15 these tests
+    # introduced the default applicant, a Youth Union member of 26, by two members.
     def introducer_problems(self, c: Candidate, introducers: list[Introducer]) -> list[Problem]:
         return rules.check_introducers(c, introducers, VOTE, self.rules_at(VOTE))
 
     def test_two_official_members_who_have_known_the_person_12_months_are_enough(self) -> None:
         problems = self.introducer_problems(
-            person(), [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", KNOWN_12)]
+            person(youth_union=False), [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", KNOWN_12)]
         )
         self.assertEqual(problems, [])
 
     def test_a_member_who_has_known_the_person_a_day_less_than_12_months_cannot_introduce(self) -> None:
         problems = self.introducer_problems(
-            person(), [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", KNOWN_12 + ONE_DAY)]
+            person(youth_union=False), [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", KNOWN_12 + ONE_DAY)]
         )
         self.assertEqual(len(problems), 1)
         self.assertIn("Lê Thị Mai", problems[0].message)
         self.assertEqual(problems[0].field, "introducers")
 
     def test_one_member_alone_is_not_enough(self) -> None:
-        problems = self.introducer_problems(person(), [member("Trần Văn Hùng", KNOWN_12)])
+        problems = self.introducer_problems(person(youth_union=False), [member("Trần Văn Hùng", KNOWN_12)])
         self.assertEqual([p.field for p in problems], ["introducers"])
 
     def test_a_youth_union_resolution_and_one_member_introduce_a_youth_union_member(self) -> None:
@@ -492,13 +500,17 @@ class IntroducersTestCase(RulesTestCase):
 
     def test_a_replacement_introducer_need_not_have_known_the_person_12_months(self) -> None:
         replacement = member("Đỗ Văn Nam", add_months(VOTE, -1), is_replacement=True)
-        self.assertEqual(self.introducer_problems(person(), [member("Trần Văn Hùng", KNOWN_12), replacement]), [])
+        self.assertEqual(
+            self.introducer_problems(person(youth_union=False), [member("Trần Văn Hùng", KNOWN_12), replacement]), []
+        )
         usual = member("Đỗ Văn Nam", add_months(VOTE, -1))
-        self.assertEqual(len(self.introducer_problems(person(), [member("Trần Văn Hùng", KNOWN_12), usual])), 1)
+        self.assertEqual(
+            len(self.introducer_problems(person(youth_union=False), [member("Trần Văn Hùng", KNOWN_12), usual])), 1
+        )
 
     def test_an_introduction_dated_after_the_vote_does_not_count(self) -> None:
         late = member("Lê Thị Mai", KNOWN_12, introduced_on=VOTE + ONE_DAY)
-        problems = self.introducer_problems(person(), [member("Trần Văn Hùng", KNOWN_12), late])
+        problems = self.introducer_problems(person(youth_union=False), [member("Trần Văn Hùng", KNOWN_12), late])
         self.assertEqual(len(problems), 1)
         self.assertIn("Lê Thị Mai", problems[0].message)
 
@@ -509,20 +521,22 @@ class IntroducersTestCase(RulesTestCase):
 
     def test_an_introduction_on_the_day_of_the_vote_counts(self) -> None:
         introducers = [member("Trần Văn Hùng", KNOWN_12, introduced_on=VOTE), member("Lê Thị Mai", KNOWN_12)]
-        self.assertEqual(self.introducer_problems(person(), introducers), [])
+        self.assertEqual(self.introducer_problems(person(youth_union=False), introducers), [])
 
     def test_the_months_known_come_from_the_rule_set(self) -> None:
         self.set_rules(VOTE, introducer_known_months=24)
         introducers = [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", add_months(VOTE, -24))]
-        problems = self.introducer_problems(person(), introducers)
+        problems = self.introducer_problems(person(youth_union=False), introducers)
         self.assertEqual(len(problems), 1)
         self.assertIn("Trần Văn Hùng", problems[0].message)
 
     def test_the_number_of_members_comes_from_the_rule_set(self) -> None:
         self.set_rules(VOTE, member_introducers=3, union_member_introducers=2)
         two = [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", KNOWN_12)]
-        self.assertEqual(len(self.introducer_problems(person(), two)), 1)
-        self.assertEqual(self.introducer_problems(person(), [*two, member("Đỗ Văn Nam", KNOWN_12)]), [])
+        self.assertEqual(len(self.introducer_problems(person(youth_union=False), two)), 1)
+        self.assertEqual(
+            self.introducer_problems(person(youth_union=False), [*two, member("Đỗ Văn Nam", KNOWN_12)]), []
+        )
         union = [resolution(IntroducerKind.YOUTH_UNION), member("Trần Văn Hùng", KNOWN_12)]
         self.assertEqual(len(self.introducer_problems(person(), union)), 1)
         self.assertEqual(self.introducer_problems(person(), [*union, member("Lê Thị Mai", KNOWN_12)]), [])
@@ -539,6 +553,7 @@ class ReadyForVoteTestCase(RulesTestCase):
 
     def ready(self, c: Candidate) -> list[Problem]:
         introducers = [member("Trần Văn Hùng", KNOWN_12), member("Lê Thị Mai", KNOWN_12)]
+        c.youth_union = False  # two members introduce an applicant outside the Youth Union (Charter Điều 4)
         return rules.check_ready_for_vote(c, introducers, VOTE, self.rules_at(VOTE))
 
     def test_a_complete_dossier_is_ready(self) -> None:
@@ -563,7 +578,8 @@ class ReadyForVoteTestCase(RulesTestCase):
         self.assertEqual(self.ready(person(personal_history_date=history, verification_date=history)), [])
 
     def test_the_introducers_are_part_of_the_dossier(self) -> None:
-        problems = rules.check_ready_for_vote(person(), [member("Trần Văn Hùng", KNOWN_12)], VOTE, self.rules_at(VOTE))
+        c = person(youth_union=False)
+        problems = rules.check_ready_for_vote(c, [member("Trần Văn Hùng", KNOWN_12)], VOTE, self.rules_at(VOTE))
         self.assertEqual([p.field for p in problems], ["introducers"])
 
 
@@ -879,7 +895,7 @@ class NumbersTestCase(RulesTestCase):
 
 class DateOrderTestCase(RulesTestCase):
     def test_each_pair_of_dates_the_other_way_round_is_refused(self) -> None:
-        ended: dict[str, Any] = {**RECOGNIZED, "removal_date": D(2026, 11, 1), "removal_reason": "other"}
+        ended: dict[str, Any] = {**RECOGNIZED, "removal_date": D(2026, 11, 1), "removal_reason": "other", **RECEIVED}
         self.assert_clean(person(**ended))
         checked = 0
         for earlier, later, strict in DATE_ORDER:
@@ -897,7 +913,7 @@ class DateOrderTestCase(RulesTestCase):
         self.assertEqual(checked, len(DATE_ORDER) - 3)
 
     def test_the_same_day_is_allowed_where_the_order_is_not_strict(self) -> None:
-        ended: dict[str, Any] = {**RECOGNIZED, "removal_date": D(2026, 11, 1), "removal_reason": "other"}
+        ended: dict[str, Any] = {**RECOGNIZED, "removal_date": D(2026, 11, 1), "removal_reason": "other", **RECEIVED}
         for earlier, later, strict in DATE_ORDER:
             if strict or "probation_end" in (earlier, later) or earlier == "source_date":
                 continue  # moving the source date forward would break its other pairs

@@ -85,7 +85,9 @@ class LeavingStepTestCase(BaseTestCase):
     def test_a_probationer_who_died_is_struck_off_the_probationary_list(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.PROBATION)
         self.client.force_login(self.dave)
-        self.assertRedirects(self.post(c, "strike_off", removal_reason="died"), f"/candidates/{c.pk}/")
+        # With the striking-off decision's number (issue 15; none was asked for before).
+        r = self.post(c, "strike_off", removal_reason="died", document_no="90-QĐ/ĐU")
+        self.assertRedirects(r, f"/candidates/{c.pk}/")
         c.refresh_from_db()
         self.assertEqual((c.stage, c.removal_reason), (Stage.STRUCK_OFF, "died"))
 

@@ -137,6 +137,8 @@ def test_staff_takes_a_person_from_the_source_list_to_recognition(page: Page) ->
                 "introduced_on": "01/06/2023",
             },
         )
+        # Each declared an official member of the same grassroots organization (issue 15).
+        page.check("form.form [name=official_member_here]")
         save(page)
         expect(page).to_have_url(detail_url)
         expect(page.locator("ul.introducers")).to_contain_text(introducer)
