@@ -48,7 +48,12 @@ PERSON: dict[str, Any] = {
 
 
 def advance(
-    c: Candidate, step: str, act_date: datetime.date, user: User | None = None, document_no: str = "", **fields: Any
+    c: Candidate,
+    step: str,
+    act_date: datetime.date | None,
+    user: User | None = None,
+    document_no: str = "",
+    **fields: Any,
 ) -> StageEvent:
     """One step by `user`, with the version the caller's copy holds."""
     return services.candidate_advance(
