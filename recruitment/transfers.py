@@ -70,7 +70,8 @@ _NOT_COPIED = frozenset(
     }
 )
 COPIED_FIELDS: tuple[str, ...] = tuple(f.attname for f in Candidate._meta.concrete_fields if f.name not in _NOT_COPIED)
-_INTRODUCER_FIELDS = ("kind", "name", "reference", "known_since", "introduced_on", "is_replacement")
+# Every fact of an introduction is carried (what the introducer declared when introducing included).
+_INTRODUCER_FIELDS = tuple(f.attname for f in Introducer._meta.concrete_fields if f.name not in ("id", "candidate"))
 
 
 def unknown_cell_message() -> str:

@@ -146,6 +146,7 @@ class ReadFromRecordsTestCase(RulesTestCase, BaseTestCase):
         old = left_member(self.orgs["C1.B1.01"], self.nid, D(2015, 1, 1), RemovalReason.OTHER)
         c = self.new(old, readmission=False, left_party_reason=LeftPartyReason.LOST_CONTACT)
         c.branch_vote_date = None  # at any stage, not only at the vote
+        c.branch_vote_members = c.branch_votes_for = None  # (counts without their vote are an error of their own)
         c.stage = Stage.SOURCE
         errors = self.errors(c)
         self.assertEqual(list(errors), ["readmission"])

@@ -145,9 +145,13 @@ class PermanentTransferTestCase(TransferTestCase):
 
     def test_a_candidate_transferred_mid_dossier_is_admitted_and_counted_in_the_new_cell(self) -> None:
         c = make_candidate(self.a, Stage.DOSSIER, timeline=TIMELINE_2026)
-        for name, ref in (("Trần Văn Hùng", "01.234567"), ("Lê Thị Mai", "01.765432")):
-            Introducer.objects.create(candidate=c, kind=IntroducerKind.MEMBER, name=name, reference=ref,
-                                      known_since=D(2020, 1, 1), introduced_on=D(2026, 4, 1))  # fmt: skip
+        # A youth-age Youth Union member: the Union's resolution and one official member of the same grassroots
+        # organization introduce them (DOMAIN §2, issue 15's corrected rule).
+        Introducer.objects.create(candidate=c, kind=IntroducerKind.YOUTH_UNION, name="BCH Đoàn cơ sở",
+                                  reference="12-NQ/ĐTN", introduced_on=D(2026, 4, 1))  # fmt: skip
+        Introducer.objects.create(candidate=c, kind=IntroducerKind.MEMBER, name="Trần Văn Hùng", reference="01.234567",
+                                  known_since=D(2020, 1, 1), introduced_on=D(2026, 4, 1),
+                                  official_member_here=True)  # fmt: skip
         t = self.send(c, sent_on=D(2026, 5, 4))
         new = self.register(t, on=D(2026, 5, 11))
         self.assertEqual((new.stage, new.admission_carried, new.introducers.count()), (Stage.DOSSIER, False, 2))
@@ -410,7 +414,7 @@ class TransferViewsTestCase(TransferTestCase):
         self.assertEqual(list(transfers.transfers_to_register(self.charlie)), [t])
         services.candidate_advance(candidate=Candidate.objects.get(pk=c.pk), step="strike_off", version=c.version + 1,
                                    acting_user=self.dave, act_date=D(2026, 10, 5), removal_reason="died",
-                                   today=TODAY)  # fmt: skip
+                                   document_no="15-QĐ/ĐU", today=TODAY)  # fmt: skip
         self.assertEqual(list(transfers.transfers_to_register(self.charlie)), [])
         with self.assertRaises(ValidationError):
             self.register(t)
