@@ -7,6 +7,7 @@ corrects and removes its congresses, through organizations.services.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -50,7 +51,10 @@ def _context(request: HttpRequest, org: Organization, form: CongressForm | None)
         "org": org,
         "form": form,
         "own": list(Congress.objects.filter(organization=org).order_by("first_year", "last_year")),
-        "terms": [(period, terms.describe(period)) for period in terms.terms_of(org)],
+        "terms": [
+            (period, terms.describe(period, can_name=partial(access.can_read, request.user)))
+            for period in terms.terms_of(org)
+        ],
         "trail": selectors.trail_in_scope(request.user, org),
     }
 

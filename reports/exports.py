@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from organizations.exporting import CsvWriter, merge_text, write_text
+from organizations.models import Organization
 from recruitment.selectors import NOT_STATED, NOT_STATED_OF
 from reports import terms
 from reports.attainment import BREAKDOWNS, Attainment, Row, percent
@@ -197,7 +198,7 @@ def figures_day(att: Attainment) -> datetime.date:
     return min(att.cutoff, att.today)
 
 
-def workbook(att: Attainment) -> bytes:
+def workbook(att: Attainment, *, can_name: Callable[[Organization], bool] = lambda _org: True) -> bytes:
     """The report as an .xlsx for officials.
 
     The organization's own row (its whole subtree, bold) comes first, then its direct children
@@ -209,7 +210,7 @@ def workbook(att: Attainment) -> bytes:
     book.set_properties({"title": _title(att), "subject": att.org.name})
     fmt = _formats(book)
     detailed = _has_detail(att)
-    _attainment_sheet(book, att, [col for col in _columns() if detailed or not col.detail], fmt)
+    _attainment_sheet(book, att, [col for col in _columns() if detailed or not col.detail], fmt, can_name)
     if att.months:
         _months_sheet(book, att, fmt)
     book.close()
@@ -281,7 +282,9 @@ def _write_sum_row(
         sheet.write_formula(r, c, formula, fmt["sum_pct"], float(value))
 
 
-def _attainment_sheet(book: Any, att: Attainment, cols: list[_Column], fmt: dict[str, Any]) -> None:
+def _attainment_sheet(
+    book: Any, att: Attainment, cols: list[_Column], fmt: dict[str, Any], can_name: Callable[[Organization], bool]
+) -> None:
     sheet = book.add_worksheet(_("Attainment")[:31])
     last_col = len(cols) - 1
     merge_text(sheet, 0, 0, 0, last_col, _title(att), fmt["title"])
@@ -289,7 +292,7 @@ def _attainment_sheet(book: Any, att: Attainment, cols: list[_Column], fmt: dict
     day = figures_day(att)
     merge_text(sheet, 2, 0, 2, last_col, _("Figures up to %(date)s") % {"date": f"{day:%d/%m/%Y}"}, fmt["note"])
     if att.period.is_term:  # the term's first and last day, and where they come from (CONTRACT §4)
-        merge_text(sheet, 3, 0, 3, last_col, " ".join(terms.describe(att.period)), fmt["note"])
+        merge_text(sheet, 3, 0, 3, last_col, " ".join(terms.describe(att.period, can_name=can_name)), fmt["note"])
 
     # Two header rows: the breakdowns share "Of those admitted" above their own labels; the others span both.
     top, sub = 4, 5

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -265,7 +266,7 @@ def detail(request: HttpRequest, code: str) -> HttpResponse:
         "form": period_form,
         "can_edit": any(row.form for row in rows),  # a cell's admin has no box on its own page
         "own_note": _own_quota_message() if can_edit and not own_editable else "",
-        "term_lines": terms.describe(period),
+        "term_lines": terms.describe(period, can_name=partial(access.can_read, request.user)),
     }
     return render(request, "reports/quotas.html", ctx)
 

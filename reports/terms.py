@@ -9,6 +9,7 @@ A child whose own congress fell on another day shows its own days on its own rep
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -42,9 +43,11 @@ def resolve(org: Organization, period: Period) -> Period:
     )
 
 
-def describe(period: Period) -> list[str]:
+def describe(period: Period, *, can_name: Callable[[Organization], bool] = lambda _org: True) -> list[str]:
     """The term's first and last day and where they come from, as pages and the xlsx export show them
-    (nothing for a year)."""
+    (nothing for a year). `can_name`: whether the reader may see a unit's name (pages: their scope); a
+    congress of a unit outside it is "of a level above", its date only (README, "Security": no message names
+    a unit outside the reader's subtree)."""
     if not period.is_term:
         return []
     lines = [
@@ -52,17 +55,26 @@ def describe(period: Period) -> list[str]:
         % {"term": period, "start": short_date(period.start), "end": short_date(period.end)}
     ]
     opened, closed = period.opened_by, period.closed_by
-    if opened is not None:
+    if opened is not None and can_name(opened.organization):
         lines.append(
             _("First day: the congress of %(org)s, held on %(date)s.")
             % {"org": opened.organization.name, "date": short_date(opened.held_on)}
         )
+    elif opened is not None:
+        lines.append(
+            _("First day: the congress of a level above, held on %(date)s.") % {"date": short_date(opened.held_on)}
+        )
     else:
         lines.append(_("First day: 1 January, no congress of this term being recorded."))
-    if closed is not None:
+    if closed is not None and can_name(closed.organization):
         lines.append(
             _("Last day: the day before the congress of the term %(term)s of %(org)s, held on %(date)s.")
             % {"term": closed.term, "org": closed.organization.name, "date": short_date(closed.held_on)}
+        )
+    elif closed is not None:
+        lines.append(
+            _("Last day: the day before the congress of the term %(term)s of a level above, held on %(date)s.")
+            % {"term": closed.term, "date": short_date(closed.held_on)}
         )
     else:
         lines.append(_("Last day: 31 December, no congress of the next term being recorded."))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -104,7 +105,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "drill": _drill(att),
         "pipeline": [(s, Stage(s).label, att.total.figures.pipeline[s]) for s in PIPELINE_STAGES],
         "charts": _charts(att),
-        "term_lines": terms.describe(att.period),
+        "term_lines": terms.describe(att.period, can_name=partial(access.can_read, request.user)),
         "export_query": urlencode({"org": org.code, **query}),
         "can_manage": access.can_manage(request.user, org),
         "people_url": reverse("recruitment:list"),
@@ -122,7 +123,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     org, _form, att = _dashboard_for(request)
     if org is None or att is None:
         return render(request, "reports/no_scope.html", status=403)
-    response = HttpResponse(exports.workbook(att), content_type=XLSX)
+    response = HttpResponse(exports.workbook(att, can_name=partial(access.can_read, request.user)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{_export_name(att, "xlsx")}"'
     return response
 

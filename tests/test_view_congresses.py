@@ -132,6 +132,22 @@ class TermDaysOnPagesTestCase(BaseTestCase):
         self.assertEqual(before.context["att"].total.admitted, 2)
         self.assertIn("14/10/2025", before.content.decode())
 
+    def test_a_commune_user_reads_the_provinces_congress_day_without_its_name(self) -> None:
+        # The province's congress opens C1's term, but the province is outside Dave's scope (commune C1): the
+        # pages and the xlsx give its day as that of "a level above", never its name (README, "Security").
+        self.client.force_login(self.dave)
+        pages = [
+            self.client.get("/", {"org": "C1", "term": "2025-2030"}).content.decode(),
+            self.client.get("/quotas/C1/", {"term": "2025-2030"}).content.decode(),
+            self.client.get("/quotas/C1/congresses/").content.decode(),
+        ]
+        xlsx = self.client.get(reverse("report-xlsx"), {"org": "C1", "term": "2025-2030"})
+        pages.append(sheet_list(xlsx.content)[0].value("A4"))
+        for page in pages:
+            self.assertIn("15/10/2025", page)
+            self.assertIn("đại hội của cấp trên", page)
+            self.assertNotIn(self.orgs["P"].name, page)
+
     def test_the_dashboard_of_a_year_shows_no_term_days(self) -> None:
         r = self.client.get("/", {"org": "P", "year": "2025"})
         self.assertEqual(r.context["att"].total.admitted, 5)
