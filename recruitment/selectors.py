@@ -17,6 +17,7 @@ from organizations.models import Sector
 from recruitment.access import visible_candidates
 from recruitment.ethnicities import KINH
 from recruitment.models import (
+    CLOSED_Q,
     CandidateQuerySet,
     CandidateWarning,
     OccupationGroup,
@@ -155,7 +156,8 @@ def deadline_q(key: str, today: datetime.date) -> Q:
 def transfer_overdue_q(today: datetime.date) -> Q:
     """The senders' records whose permanent transfer is still waiting for the receiving cell after its deadline."""
     late = Transfer.objects.filter(status=TransferStatus.PENDING, due_date__lt=today)
-    return Q(pk__in=late.values("candidate_id"))
+    # Of records still open: one that ended at home meanwhile has no transfer left to register.
+    return Q(pk__in=late.values("candidate_id")) & ~CLOSED_Q
 
 
 # The stages that run against a working-day deadline (the one stored in due_date).

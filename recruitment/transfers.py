@@ -36,7 +36,6 @@ from organizations.services import attribute
 from organizations.text import nfc
 from recruitment import derived, rules
 from recruitment.models import (
-    ENDED_STAGES,
     Candidate,
     Introducer,
     RemovalReason,
@@ -373,7 +372,8 @@ def transfers_to_register(user: AnyUser) -> Any:
     sender's record (it lies outside their scope) and get only what registering needs."""
     return (
         Transfer.objects.filter(access.scope_q(user, prefix="to_org__"), status=TransferStatus.PENDING)
-        .exclude(candidate__stage__in=ENDED_STAGES)  # a record ended meanwhile at home: nothing to register
+        # A record that ended meanwhile at home (struck off, removed, a member who left): nothing to register.
+        .filter(candidate__in=Candidate.objects.open())
         .select_related("candidate", "to_org")
         .order_by("sent_on", "pk")
     )

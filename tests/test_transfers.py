@@ -419,6 +419,15 @@ class TransferViewsTestCase(TransferTestCase):
         with self.assertRaises(ValidationError):
             self.register(t)
 
+    def test_a_late_transfer_of_a_record_ended_at_home_leaves_the_senders_deadlines(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION)
+        self.send(c, sent_on=D(2026, 9, 1))  # due mid-October: late on TODAY
+        self.assertEqual(deadline_counts(self.dave, TODAY)["transfer_overdue"], 1)
+        services.candidate_advance(candidate=Candidate.objects.get(pk=c.pk), step="strike_off", version=c.version + 1,
+                                   acting_user=self.dave, act_date=D(2026, 10, 5), removal_reason="died",
+                                   document_no="15-QĐ/ĐU", today=TODAY)  # fmt: skip
+        self.assertEqual(deadline_counts(self.dave, TODAY)["transfer_overdue"], 0)
+
     def test_the_list_of_transfers_to_register_takes_as_many_queries_for_five_as_for_one(self) -> None:
         self.send(make_candidate(self.a, Stage.PROBATION))
         self.client.force_login(self.charlie)
