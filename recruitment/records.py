@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import CharField, Exists, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Kind
@@ -90,6 +90,23 @@ def _empty_q(field: str) -> Q:
     return Q(**{f"{field}__isnull": True})
 
 
+# A decision a transfer carried in (the continuation copies the sending record's dates) was taken where the person
+# was then: whether it needed the grassroots committee's review is that cell's kind, not the receiving cell's.
+CARRIED_DECISION = Q(previous__stage=Stage.TRANSFERRED, previous__decision_date=F("decision_date"))
+
+
+def _decided_in_a_base_branch_before_transfer(c: Candidate) -> bool:
+    if c.previous_id is None or c.decision_date is None:
+        return False
+    previous = Candidate.objects.select_related("organization").filter(pk=c.previous_id).first()
+    return (
+        previous is not None
+        and previous.stage == Stage.TRANSFERRED
+        and previous.decision_date == c.decision_date
+        and previous.organization.kind == Kind.BASE_BRANCH
+    )
+
+
 def _applies_q(need: Need) -> Q:
     if need.ended:
         return Q(stage=need.stage)
@@ -97,7 +114,9 @@ def _applies_q(need: Need) -> Q:
     for field in _later_dates(need.stage):
         reached |= Q(**{f"{field}__isnull": False})
     if need.committee_review:
-        reached &= ~Q(organization__kind=Kind.BASE_BRANCH)
+        reached &= ~Q(organization__kind=Kind.BASE_BRANCH) & ~(
+            CARRIED_DECISION & Q(previous__organization__kind=Kind.BASE_BRANCH)
+        )
     return reached
 
 
@@ -112,7 +131,7 @@ def not_on_record_q() -> Q:
 def _applies(need: Need, c: Candidate) -> bool:
     if need.ended:
         return c.stage == need.stage
-    if need.committee_review and c.skips_committee_review():
+    if need.committee_review and (c.skips_committee_review() or _decided_in_a_base_branch_before_transfer(c)):
         return False
     return any(getattr(c, f) is not None for f in _later_dates(need.stage))
 

@@ -626,12 +626,35 @@ def introducers_may_be_added(candidate: Candidate) -> bool:
     return bool(_introduction_problems(candidate))
 
 
+def _vote_recorded_by_its_step(candidate: Candidate) -> bool:
+    """The cell's vote was recorded by its step (which checked the introductions): on this record, or on the
+    record a transfer continued, which holds the vote's event (recruitment.transfers copies no events)."""
+    record: Candidate | None = candidate
+    for _hop in range(50):  # a chain of transfers; bounded all the same
+        if record is None:
+            return False
+        if record.events.filter(to_stage=Stage.BRANCH_VOTED).exists():
+            return True
+        if record.previous_id is None or record.previous_id == record.pk:
+            return False
+        previous = Candidate.objects.filter(pk=record.previous_id).first()
+        # Only a transfer's continuation carries the earlier record's vote (a new candidacy votes anew).
+        if (
+            previous is None
+            or previous.stage != Stage.TRANSFERRED
+            or previous.branch_vote_date != record.branch_vote_date
+        ):
+            return False
+        record = previous
+    return False
+
+
 def _introduction_problems(candidate: Candidate, introducers: list[Introducer] | None = None) -> list[rules.Problem]:
     """What is wrong with the introductions of a cell's vote that is on record but was not recorded by its step,
     which checks them (an imported vote): until they hold, introducers may be added after the vote, and the next
     step refuses to move the person on."""
     vote = candidate.branch_vote_date
-    if vote is None or candidate.events.filter(to_stage=Stage.BRANCH_VOTED).exists():
+    if vote is None or _vote_recorded_by_its_step(candidate):
         return []
     found = list(candidate.introducers.all()) if introducers is None else introducers
     return rules.check_introducers(candidate, found, vote, rules.RuleBook.load().at(vote))

@@ -37,6 +37,7 @@ from organizations.text import nfc
 from recruitment import derived, rules
 from recruitment.models import (
     Candidate,
+    CandidateWarning,
     Introducer,
     RemovalReason,
     Stage,
@@ -70,6 +71,7 @@ _NOT_COPIED = frozenset(
 )
 COPIED_FIELDS: tuple[str, ...] = tuple(f.attname for f in Candidate._meta.concrete_fields if f.name not in _NOT_COPIED)
 # Every fact of an introduction is carried (what the introducer declared when introducing included).
+_WARNING_FIELDS = ("code", "due_date", "act_date", "resolved_at", "resolved_by_id", "resolution")
 _INTRODUCER_FIELDS = tuple(f.attname for f in Introducer._meta.concrete_fields if f.name not in ("id", "candidate"))
 
 
@@ -320,6 +322,11 @@ def transfer_register(
         copy = Introducer(candidate=new, **{f: getattr(introducer, f) for f in _INTRODUCER_FIELDS})
         attribute(copy, acting_user)
         copy.save()
+    # The record's warnings go with it, handled or not: the copied acts are checked on every save of the new
+    # record, and a missed deadline the sending cell handled must not come back as a new one.
+    CandidateWarning.objects.bulk_create(
+        CandidateWarning(candidate=new, **{f: getattr(w, f) for f in _WARNING_FIELDS}) for w in old.warnings.all()
+    )
     StageEvent.objects.create(
         candidate=new,
         from_stage="",

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from organizations.models import Role
-from recruitment import services, transfers
+from recruitment import records, services, transfers
 from recruitment.models import (
     Candidate,
     CandidateWarning,
@@ -438,3 +438,42 @@ class TransferViewsTestCase(TransferTestCase):
             self.send(make_candidate(self.a, Stage.DOSSIER))
         with self.assertNumQueries(5):
             self.assertEqual(len(self.client.get("/transfers/").context["rows"]), 5)
+
+
+class ContinuationJudgedWhereItsActsWereRecordedTestCase(TransferTestCase):
+    """The record a transfer opens continues acts the sending cell recorded (found by a review): they are judged as
+    they were recorded there, not again by the receiving cell's kind or by rules their records predate."""
+
+    def test_a_vote_recorded_by_its_step_in_the_sending_cell_is_not_judged_again(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION)
+        assert c.branch_vote_date is not None
+        # Voted on the web before the introducers' declaration existed (issue 15): the vote's event is on record.
+        StageEvent.objects.create(candidate=c, from_stage=Stage.DOSSIER, to_stage=Stage.BRANCH_VOTED,
+                                  act_date=c.branch_vote_date)  # fmt: skip
+        c.introducers.update(official_member_here=False)
+        new = self.register(self.send(c))
+        self.assertEqual(services._introduction_problems(new), [])
+        self.assertFalse(services.introducers_may_be_added(new))
+
+    def test_a_decision_of_a_chi_bo_co_so_needs_no_committee_review_after_a_transfer(self) -> None:
+        c = make_candidate(self.orgs["C1.B2"], Stage.PROBATION)  # a chi bộ cơ sở: no committee reviews there
+        Candidate.objects.filter(pk=c.pk).update(committee_review_date=None, committee_members=None,
+                                                 committee_votes_for=None, committee_resolution_no="")  # fmt: skip
+        new = self.register(self.send(Candidate.objects.get(pk=c.pk)))  # to a cell under a đảng ủy cơ sở
+        self.assertNotIn("committee_review_date", records.missing_fields(new))
+        self.assertFalse(Candidate.objects.filter(records.not_on_record_q(), pk=new.pk, committee_review_date=None))
+
+    def test_the_warnings_of_the_record_go_with_it_handled_or_not(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION)
+        handled = CandidateWarning.objects.create(candidate=c, code=WarningCode.CEREMONY_LATE,
+                                                  act_date=c.admission_date)  # fmt: skip
+        warning_resolve_now(handled, self.dave)
+        CandidateWarning.objects.create(candidate=c, code=WarningCode.DECISION_LATE, act_date=c.decision_date)
+        new = self.register(self.send(c))
+        copied = {(w.code, w.act_date, w.is_open) for w in new.warnings.all()}
+        self.assertEqual(copied, {(WarningCode.CEREMONY_LATE, c.admission_date, False),
+                                  (WarningCode.DECISION_LATE, c.decision_date, True)})  # fmt: skip
+
+
+def warning_resolve_now(warning: CandidateWarning, user: Any) -> None:
+    services.warning_resolve(warning=warning, acting_user=user, resolution="Đã báo cáo cấp trên")
