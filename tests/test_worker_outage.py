@@ -23,6 +23,7 @@ from django.test import SimpleTestCase, TransactionTestCase, override_settings
 from imports.management.commands.db_worker import Worker
 from imports.models import ImportRun
 from imports.tasks import import_start
+from recruitment.models import RuleSet
 from tests.relay import Relay
 from tests.workbooks import people_workbook
 
@@ -33,6 +34,8 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUE
 @unittest.skipUnless(os.environ.get("DATABASE_URL", "").startswith("postgres"), "a relay to a PostgreSQL server")
 class WorkerOutlastsADatabaseRestartTestCase(TransactionTestCase):
     def test_the_worker_waits_for_the_database_and_takes_the_next_import(self) -> None:
+        # A TransactionTestCase before this one may have emptied the tables the migrations filled.
+        RuleSet.objects.get_or_create(effective_from="2025-07-01", defaults={"legal_basis": "294-QĐ/TW"})
         settings_dict = connection.settings_dict
         relay = Relay((settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432)))
         relay.start()
