@@ -55,7 +55,11 @@ SOURCE_STEP = Step("source", Stage.SOURCE, gettext_lazy("Put on the source list"
 # The counter a vote short of its threshold adds one to (services._branch_vote), by step; the warning
 # the rule set's max_failed_votes raises on it.
 # The count of votes short of the threshold each step keeps (the third raises WarningCode.VOTES_FAILED).
-FAILED_COUNTERS: dict[str, str] = {"branch_vote": "failed_votes", "recognition": "failed_probation_votes"}
+FAILED_COUNTERS: dict[str, str] = {
+    "branch_vote": "failed_votes",
+    "recognition": "failed_probation_votes",
+    "strike_off": "failed_probation_votes",
+}
 
 NOT_A_STEP = gettext_lazy(
     "This entry was not recorded by a step of this site (a workbook import, for example): correct the record at "

@@ -136,6 +136,10 @@ class StepForm(VersionedForm):
             self.fields["document_no"].required = spec.number_field in spec.required_fields
         else:
             del self.fields["document_no"]
+        if spec.name == "strike_off" and "document_no" in self.fields:
+            # A proposal voted short of the threshold is recorded on its day, undecided: no number then.
+            self.fields["document_no"].required = False
+            self.fields["document_no"].help_text = _("Leave empty when the cell's vote fell short of the threshold.")
         if spec.vote_may_fail:
             # A vote short of the threshold has no decision: its date and number are left empty then.
             self.fields["act_date"].required = False

@@ -380,6 +380,10 @@ def candidate_advance(
         _raise_errors(rules.check_record(candidate, ctx))
     if "removal_reason" in spec.fields:
         fields["removal_reason"] = _removal_reason(spec, from_stage, fields.get("removal_reason") or "")
+    if step == "strike_off" and act_date is not None:
+        failed_removal = _failed_removal_vote(candidate, ctx, version, acting_user, act_date, note, fields)
+        if failed_removal:
+            return failed_removal
     if spec.number_required and not document_no.strip():
         raise ValidationError({spec.number_field: _("This field is required.")})
     if spec.vote_may_fail:
@@ -440,6 +444,35 @@ def _not_on_record(candidate: Candidate, spec: Step, fields: dict[str, Any]) -> 
     if absent:
         raise ValidationError({name: _("Not on record: give it before the person moves on.") for name in absent})
     return backfill
+
+
+def _failed_removal_vote(
+    candidate: Candidate, ctx: rules.Context, version: int, acting_user: User | None, day: datetime.date, note: str,
+    fields: dict[str, Any],
+) -> StageEvent | None:  # fmt: skip
+    """The cell's vote on proposing to strike a probationer off, short of the threshold: recorded with its counts
+    on its day, the person stays on probation (nothing is decided, so no number), and it counts with the failed
+    recognition votes: the third such vote of either kind sends the case to the superior committee (Quy định 29
+    §4.2c: "đã qua 3 lần biểu quyết nhưng không đủ hai phần ba … tán thành công nhận một đảng viên dự bị là đảng
+    viên chính thức hoặc đề nghị xóa tên")."""
+    members, votes_for = fields.get("removal_vote_members"), fields.get("removal_votes_for")
+    if members is None or votes_for is None:
+        return None
+    if votes_for > members:
+        raise ValidationError({"removal_votes_for": _("More votes for than members.")})
+    rule_set = ctx.book.at(day)
+    if rule_set.vote_passes(votes_for, members):
+        return None
+    if day > ctx.today:
+        raise ValidationError({"removal_date": _("The date is in the future.")})
+    candidate.failed_probation_votes += 1
+    votes = {"removal_vote_members": members, "removal_votes_for": votes_for}
+    event = _vote_event(candidate, version, acting_user, day, "", note, votes)
+    if candidate.failed_probation_votes >= rule_set.max_failed_votes:
+        _raise_warnings(
+            candidate, [rules.Problem("removal_votes_for", "", warning=WarningCode.VOTES_FAILED, act_date=day)]
+        )
+    return event
 
 
 def _failed_probation_vote(

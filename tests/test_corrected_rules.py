@@ -180,9 +180,12 @@ class StrikingOffDecisionTestCase(BaseTestCase):
             (stored.stage, stored.removal_decision_no, stored.removal_votes_for), (Stage.STRUCK_OFF, "90-QĐ/ĐU", 7)
         )
 
-    def test_the_form_requires_the_decision_number(self) -> None:
+    def test_the_form_leaves_the_number_to_the_service_for_a_proposal_voted_down(self) -> None:
+        # A proposal short of two thirds is recorded undecided, with no number (tests/test_correct_recognition_votes
+        # .py); a striking off is refused without it by the service (the test above).
         form = StepForm(step="strike_off", stage=Stage.PROBATION)
-        self.assertTrue(form.fields["document_no"].required)
+        self.assertFalse(form.fields["document_no"].required)
+        self.assertIn("không đủ tỷ lệ", str(form.fields["document_no"].help_text))
         self.assertFalse(form.fields["removal_votes_for"].required)
 
     def test_a_source_list_removal_needs_no_decision(self) -> None:
