@@ -229,9 +229,17 @@ def _restore(candidate: Candidate, event: StageEvent, spec: Step, live: list[Sta
         if counter:
             setattr(candidate, counter, max(getattr(candidate, counter) - 1, 0))
         return
+    # What an earlier step also set stays (the day the cell received the decision: the decision's step and the
+    # ceremony's both take it); so does a particular the step asked for (the education at the vote).
+    kept = {
+        name
+        for e in live
+        if e.pk < event.pk and not e.stayed and (earlier_step := event_step(e)) is not None
+        for name in step_field_names(earlier_step)
+    }
     for name in step_field_names(spec):
-        if name in services.PERSON_FIELDS:
-            continue  # a particular the step asked for (the education at the vote) stays the person's
+        if name in services.PERSON_FIELDS or name in kept:
+            continue
         setattr(candidate, name, _blank(name))
     candidate.stage = event.from_stage
     earlier = [e for e in live if e.pk < event.pk and not e.stayed]

@@ -358,6 +358,17 @@ class UndoTestCase(CorrectionBase):
             stored.history.latest("history_id").history_change_reason, f"correction:{correction.pk} Ghi nhầm người"
         )
 
+    def test_undoing_the_ceremony_keeps_the_day_the_decision_was_received(self) -> None:
+        # Both the decision's step and the ceremony's take that day; the decision still stands (found by a review).
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.COMMITTEE_REVIEWED)
+        advance(c, "decision", D(2023, 8, 15), self.dave, "7-QĐ/ĐU", decision_received_date=D(2023, 8, 18))
+        event = advance(fresh(c), "ceremony", D(2023, 9, 5), self.dave)
+        undo(event, self.erin)
+        stored = fresh(c)
+        self.assertEqual((stored.stage, stored.decision_received_date), (Stage.DECIDED, D(2023, 8, 18)))
+        # Ceremony due within 30 working days of the day received, Fri 18/8/2023 (1 and 4/9 off): Tue 3/10/2023.
+        self.assertEqual(stored.due_date, D(2023, 10, 3))
+
     def test_only_the_last_step_is_undone_and_then_the_one_before_it(self) -> None:
         c = make_candidate(self.orgs["C1.B1.01"], Stage.SOURCE)
         awareness = advance(c, "awareness", D(2023, 3, 15), self.dave, "CN-1")
