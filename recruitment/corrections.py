@@ -61,6 +61,10 @@ FAILED_COUNTERS: dict[str, str] = {
     "strike_off": "failed_probation_votes",
 }
 
+TRANSFERRED_AWAY = gettext_lazy(
+    "This record ended with a transfer of party activity: the person's record is now the receiving cell's, and a "
+    "correction here would not reach it."
+)
 NOT_A_STEP = gettext_lazy(
     "This entry was not recorded by a step of this site (a workbook import, for example): correct the record at "
     "its source."
@@ -149,10 +153,21 @@ def _reason(reason: str) -> str:
     return text
 
 
+def _ended_by_transfer(events: Any) -> bool:
+    """The record ended with a transfer of party activity (recruitment.transfers writes its ending event with the
+    transfer's id), not with the source list's old leaving step "moved away", which a correction may undo."""
+    return any(
+        e.to_stage == Stage.TRANSFERRED and isinstance(e.details, dict) and "transfer" in e.details for e in events
+    )
+
+
 def _correctable(event: StageEvent) -> Step:
     spec = event_step(event)
     if spec is None:
         raise ValidationError(NOT_A_STEP)
+    if _ended_by_transfer(StageEvent.objects.filter(candidate_id=event.candidate_id, to_stage=Stage.TRANSFERRED)):
+        # The person's record now is the receiving cell's copy: a change here would not reach it.
+        raise ValidationError(TRANSFERRED_AWAY)
     return spec
 
 
@@ -518,13 +533,14 @@ def change_rows(correction: StageCorrection) -> list[ChangeRow]:
 def trails(events: list[StageEvent]) -> dict[int, EventTrail]:
     """The trail of each event (events read with TRAIL prefetched: no query here)."""
     result = {}
+    transferred_away = _ended_by_transfer(events)
     for event in events:
         items = list(event.corrections.all())
         undone = next((c for c in items if c.kind == CorrectionKind.UNDO), None)
         result[event.pk] = EventTrail(
             corrections=[(c, change_rows(c)) for c in items if c.kind == CorrectionKind.CORRECT],
             undone=undone,
-            correctable=undone is None and event_step(event) is not None,
+            correctable=undone is None and event_step(event) is not None and not transferred_away,
         )
     live = [e for e in events if result[e.pk].undone is None]
     if live:

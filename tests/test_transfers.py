@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 from organizations.models import Role
-from recruitment import records, services, transfers
+from recruitment import corrections, records, services, transfers
 from recruitment.models import (
     Candidate,
     CandidateWarning,
@@ -477,3 +477,17 @@ class ContinuationJudgedWhereItsActsWereRecordedTestCase(TransferTestCase):
 
 def warning_resolve_now(warning: CandidateWarning, user: Any) -> None:
     services.warning_resolve(warning=warning, acting_user=user, resolution="Đã báo cáo cấp trên")
+
+
+class CorrectionsOfARecordTransferredAwayTestCase(TransferTestCase):
+    def test_the_sending_record_is_no_longer_corrected_and_offers_no_link(self) -> None:
+        c = make_candidate(self.a, Stage.SOURCE, timeline={"source_date": D(2026, 1, 12)})
+        event = services.candidate_advance(candidate=c, step="awareness", version=c.version, acting_user=self.dave,
+                                           act_date=D(2026, 2, 16), document_no="CN-1", today=TODAY)  # fmt: skip
+        self.register(self.send(Candidate.objects.get(pk=c.pk)))
+        old = Candidate.objects.get(pk=c.pk)
+        with self.assertRaises(ValidationError) as ctx:
+            corrections.step_correct(event=event, version=old.version, acting_user=self.dave, reason="Nhầm ngày",
+                                     act_date=D(2026, 2, 17), document_no="CN-1", today=TODAY)  # fmt: skip
+        self.assertIn("chuyển sinh hoạt đảng", " ".join(ctx.exception.messages))
+        self.assertFalse(corrections.trails(list(old.events.all()))[event.pk].correctable)
