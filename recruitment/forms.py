@@ -136,7 +136,7 @@ class StepForm(VersionedForm):
             self.fields["document_no"].required = spec.number_field in spec.required_fields
         else:
             del self.fields["document_no"]
-        if spec.name == "strike_off" and "document_no" in self.fields:
+        if spec.proposal_may_fail and "document_no" in self.fields:
             # A proposal voted short of the threshold is recorded on its day, undecided: no number then.
             self.fields["document_no"].required = False
             self.fields["document_no"].help_text = _("Leave empty when the cell's vote fell short of the threshold.")

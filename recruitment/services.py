@@ -109,6 +109,9 @@ class Step:
     # The step records the cell's vote on a probationer (recognition): a vote short of the threshold is
     # recorded as such, the person stays on probation, and the step's own date and number are not given.
     vote_may_fail: bool = False
+    # The step records a decision on the cell's proposal (striking off), whose vote may fall short: that vote is
+    # recorded as such, the person stays, and nothing is decided, so the number is required only once it passes.
+    proposal_may_fail: bool = False
 
     def __post_init__(self) -> None:
         assert set(self.required) <= set(self.fields), "a step requires only fields it sets"
@@ -152,7 +155,7 @@ STEPS: dict[str, Step] = {
         Step("remove", Stage.REMOVED, gettext_lazy("Remove from the source list"), "", _LEAVING_FIELDS),
         Step("reject", Stage.NOT_ADMITTED, gettext_lazy("Not admitted"), "", _LEAVING_FIELDS),
         Step("strike_off", Stage.STRUCK_OFF, gettext_lazy("Strike off the probationary list"), "removal_decision_no",
-             (*_LEAVING_FIELDS, *_REMOVAL_VOTE), number_required=True),
+             (*_LEAVING_FIELDS, *_REMOVAL_VOTE), number_required=True, proposal_may_fail=True),
         Step("transfer", Stage.TRANSFERRED, gettext_lazy("Transferred out"), "", _LEAVING_FIELDS),
     )
 }  # fmt: skip
@@ -380,7 +383,7 @@ def candidate_advance(
         _raise_errors(rules.check_record(candidate, ctx))
     if "removal_reason" in spec.fields:
         fields["removal_reason"] = _removal_reason(spec, from_stage, fields.get("removal_reason") or "")
-    if step == "strike_off" and act_date is not None:
+    if spec.proposal_may_fail and act_date is not None:
         failed_removal = _failed_removal_vote(candidate, ctx, version, acting_user, act_date, note, fields)
         if failed_removal:
             return failed_removal
