@@ -243,6 +243,28 @@ class OccupationGroup(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ProfessionalLevel(models.TextChoices):
+    """Trình độ chuyên môn, nghiệp vụ, in the rows of Biểu 2-BTCTW II.4 (FORMS.md §3); blank: not stated."""
+
+    NONE = "none", _("No professional training")
+    ELEMENTARY = "elementary", _("Technical worker, clerk or elementary level")
+    INTERMEDIATE = "intermediate", _("Intermediate (trung cấp)")
+    COLLEGE = "college", _("College (cao đẳng)")
+    UNIVERSITY = "university", _("University")
+    MASTER = "master", _("Master's degree")
+    DOCTOR = "doctor", _("Doctorate")
+
+
+class PoliticalTheory(models.TextChoices):
+    """Trình độ lý luận chính trị (the registers' column); blank: not stated."""
+
+    NONE = "none", _("No political theory training")
+    ELEMENTARY = "elementary", _("Elementary (sơ cấp)")
+    INTERMEDIATE = "intermediate", _("Intermediate (trung cấp)")
+    ADVANCED = "advanced", _("Advanced (cao cấp)")
+    BACHELOR = "bachelor", _("Bachelor (cử nhân)")
+
+
 class EducationExemption(models.TextChoices):
     NONE = "", _("None")
     AREA = "area", _("Mountain, border, island, ethnic-minority or disadvantaged area; fisherman at sea")
@@ -277,6 +299,9 @@ READMISSION_BARRED = frozenset(
 CLOSED_Q = Q(stage__in=sorted(ENDED_STAGES)) | Q(stage=Stage.OFFICIAL, removal_date__isnull=False)
 
 national_id_validator = RegexValidator(r"^[0-9]{12}$", _("A citizen ID number has 12 digits."))
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 .]{7,18}[0-9]$", _("A phone number has 9 to 15 digits, optionally with +, spaces or dots.")
+)
 
 
 class CandidateQuerySet(models.QuerySet["Candidate"]):
@@ -387,6 +412,16 @@ class Candidate(models.Model):
     )
     education_exemption = models.CharField(
         _("education exemption"), max_length=10, choices=EducationExemption.choices, blank=True
+    )
+    # For the documents and registers (issue 17): optional, blank = not stated.
+    home_town = models.CharField(_("home town"), max_length=255, blank=True)
+    residence = models.CharField(_("place of residence"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    professional_level = models.CharField(
+        _("professional qualification"), max_length=12, choices=ProfessionalLevel.choices, blank=True
+    )
+    political_theory = models.CharField(
+        _("political theory level"), max_length=12, choices=PoliticalTheory.choices, blank=True
     )
     search_key = models.CharField(max_length=250, editable=False, default="")
     # The order of Vietnamese lists: by given name, then the whole name, in the Vietnamese alphabet.
