@@ -469,8 +469,12 @@ def _from_tallies(
     if found is None:
         return None
 
+    # Org's own subtree decides for its rows too: a subtree moved out of org on `day` that org now lies
+    # inside (org moved under one of its former units) must not count org's rows again.
+    deciders = considered | {org.path}
+
     def right_inside(prefix: str, *, strict: bool) -> list[str]:
-        inside = [p for p in considered if p.startswith(prefix) and not (strict and p == prefix)]
+        inside = [p for p in deciders if p.startswith(prefix) and not (strict and p == prefix)]
         return [p for p in inside if not any(p != q and p.startswith(q) for q in inside)]
 
     regions: dict[str, list[tuple[int, tuple[list[int], dict[int, int]]]]] = {}

@@ -343,6 +343,30 @@ class RandomHistoriesTestCase(HypothesisTestCase):
                     if org.pk == unit.pk:
                         self.assertEqual([r.org.code for r in att.children], ["R.1.1.1"])
 
+    def test_a_unit_moved_under_a_unit_it_held(self) -> None:
+        # Found by this test's random histories: R.1 goes under R.2, R.2 merges into R.3 (so R.1 is R.3's
+        # unit at the end of 2024), then in 2025 R.1 leaves R.3 for R and R.3 goes under R.1. On 31/12/2024
+        # R.1 was inside R.3; now R.3 is inside R.1, and the tallies of R.1 hold R.3's admission: 2024
+        # counted it twice for R.3 (2 != 1), once through R.1's tally and once through its own.
+        nodes = build_tree([None, 0, 0, 0], [""] * 4)
+        add(person(nodes[3], admitted=D(2024, 11, 1), born=D(1994, 11, 1)))
+        for move in [
+            (D(2024, 7, 25), 0, 76, False),
+            (D(2024, 12, 17), 0, 0, True),
+            (D(2025, 7, 5), 3, 55, False),
+            (D(2025, 7, 5), 0, 0, False),
+        ]:
+            apply(*move)
+        r1, r3 = Organization.objects.get(code="R.1"), Organization.objects.get(code="R.3")
+        self.assertTrue(r3.path.startswith(r1.path))  # R.3 is inside R.1 now
+        for org in Organization.objects.all():
+            for depth in (0, 99):
+                with self.subTest(org=org.code, depth=depth), override_settings(TALLY_DEPTH=depth):
+                    att = assert_matches_brute_force(self, org, Y2024, as_of=None, today=D(2025, 4, 1))
+                    if org.pk == r3.pk:
+                        self.assertEqual(att.total.admitted, 1)
+                        self.assertEqual([r.org.code for r in att.children], ["R.1"])
+
 
 def test_the_recorded_moves_are_read_in_one_place() -> None:
     """Where a moved unit sat on an earlier day is worked out by organizations.history alone: no other module
