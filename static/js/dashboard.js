@@ -37,7 +37,6 @@
       options: { scales: { y: { beginAtZero: true, ticks: ticks } }, plugins: { tooltip: tooltip } } }));
   }
 
-
   // The unit chart: horizontal bars, one row per unit, its name on the y axis in at most two lines (vertical
   // bars with rotated names overlapped and were cut). A longer name keeps its beginning and its end, which
   // tells units apart ("Chi bộ Thôn … Số 7"), with "…" between; the full name is the tooltip's title.
