@@ -16,7 +16,7 @@ from organizations import access, selectors
 from organizations.models import Organization
 from recruitment.filters import NOT_ON_RECORD, WAITING
 from recruitment.models import Stage
-from reports import exports, terms
+from reports import charts, exports, terms
 from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment
 from reports.forms import Period, PeriodForm
 
@@ -74,6 +74,7 @@ def _charts(att: Attainment) -> dict[str, object]:
         "children_percent": [float(r.percent) if r.percent is not None else None for r in att.children],
         "children_admitted": [r.admitted for r in att.children],
         "children_percent_any": any(r.percent is not None for r in att.children),
+        **charts.unit_chart([r.percent for r in att.children]),  # the axis's end, the bars beyond it
         "categories": [str(label) for label, _q in BREAKDOWNS.values()],
         "category_counts": [att.total.figures.breakdown[k] for k in BREAKDOWNS],
         "labels": {
