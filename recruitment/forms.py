@@ -66,7 +66,9 @@ class CandidateForm(forms.ModelForm):
         for name in ("home_town", "residence", "phone", "professional_level", "political_theory"):
             self.fields[name].help_text = _("Leave empty if not stated.")
         for name, choices in (("professional_level", ProfessionalLevel), ("political_theory", PoliticalTheory)):
-            self.fields[name].choices = [("", _("Not stated")), *choices.choices]
+            level = self.fields[name]
+            assert isinstance(level, forms.ChoiceField)
+            level.choices = [("", _("Not stated")), *choices.choices]
 
     def clean_ethnicity(self) -> str:
         text = self.cleaned_data["ethnicity"]

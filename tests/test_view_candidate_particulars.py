@@ -20,7 +20,7 @@ from tests.people import make_candidate
 
 NOW = "2026-11-20 09:00 +0700"
 
-PARTICULARS = {
+PARTICULARS: dict[str, Any] = {
     "home_town": "xã Hy Cương, tỉnh Phú Thọ",
     "residence": "khu 3, phường Việt Trì, tỉnh Phú Thọ",
     "phone": "0912 345 678",
@@ -202,7 +202,7 @@ class PhoneIsPersonalDataTestCase(BaseTestCase):
             self.assertEqual(r.status_code, 200)
             rows = CalamineWorkbook.from_filelike(io.BytesIO(r.content)).get_sheet_by_index(0).to_python()
             at = rows[0].index("Số điện thoại")
-            return {row[rows[0].index("Họ và tên")]: row[at] for row in rows[1:]}
+            return {str(row[rows[0].index("Họ và tên")]): row[at] for row in rows[1:]}
 
         self.assertEqual(phones(self.dave), {self.c.full_name: "0912 345 678", blank.full_name: ""})
         self.assertEqual(phones(self.bob), {self.c.full_name: "•••••••678", blank.full_name: ""})

@@ -40,7 +40,7 @@ THEORY = {
     "advanced": "Cao cấp",
     "bachelor": "Cử nhân",
 }
-GIVEN = {
+GIVEN: dict[str, Any] = {
     "home_town": "xã Hy Cương, tỉnh Phú Thọ",
     "residence": "khu 3, phường Việt Trì",
     "phone": "0912 345 678",
@@ -242,7 +242,7 @@ class ParticularsExportTestCase(ImportTestCase):
         header = sheet[0]
         row = dict(zip(header, sheet[1], strict=True))
         row.update({"Trình độ chuyên môn": "Thạc sĩ", "Lý luận chính trị": "cao cap", "Số điện thoại": "0987654321"})
-        by_key = {layout.PEOPLE.match_header(h): v for h, v in row.items() if layout.PEOPLE.match_header(h)}
+        by_key = {key: v for h, v in row.items() if (key := layout.PEOPLE.match_header(h))}
         by_key["birth_date"] = c.birth_date
         by_key["source_date"] = c.source_date
         run = self.run_import(book({PEOPLE: [by_key]}))
