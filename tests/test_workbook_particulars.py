@@ -21,7 +21,7 @@ from recruitment.exports import people_workbook
 from recruitment.models import Candidate, PoliticalTheory, ProfessionalLevel, Stage
 from tests.people import make_candidate
 from tests.test_workbook_pipeline import PEOPLE, ImportTestCase, Status, admitted, book, person, table_counts
-from tests.test_workbook_template import NS, _letter, _rows, _spec, _validations
+from tests.test_workbook_template import NS, _column_formats, _letter, _rows, _spec, _validations
 
 NEW = ("home_town", "residence", "phone", "professional_level", "political_theory")
 PROFESSIONAL = {
@@ -201,6 +201,10 @@ class ParticularsTemplateTestCase(SimpleTestCase):
                 self.assertEqual(
                     dv.findtext("m:formula1", namespaces=NS), f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
                 )
+
+    def test_the_phone_is_a_text_column_so_its_leading_zero_stays(self) -> None:
+        people = _spec("people")
+        self.assertEqual(_column_formats(people.name)[_letter(people, "phone")], "@")
 
     def test_each_column_has_a_note_and_the_instructions_list_the_codes(self) -> None:
         for key in NEW:
