@@ -29,7 +29,7 @@ from organizations.models import Kind, Sector
 from organizations.text import fold
 from recruitment.ethnicities import canonical_ethnicity
 from recruitment.models import Gender, PoliticalTheory, ProfessionalLevel, RemovalReason, phone_validator
-from recruitment.particulars import NO_RELIGION, canonical_religion, is_not_stated
+from recruitment.particulars import NO_RELIGION, NOT_STATED_CELL, canonical_religion, is_not_stated
 
 PLAN_VERSION = 1
 
@@ -194,8 +194,9 @@ def _choices() -> dict[str, _Choices]:
             },
         ),
         # By code or Vietnamese label (the template's dropdowns), like the reason; anything else is refused.
-        PROFESSIONAL: _Choices(ProfessionalLevel.choices),
-        THEORY: _Choices(PoliticalTheory.choices),
+        # "Chưa khai", the form's word for a blank, is not stated.
+        PROFESSIONAL: _Choices(ProfessionalLevel.choices, {NOT_STATED_CELL: ""}),
+        THEORY: _Choices(PoliticalTheory.choices, {NOT_STATED_CELL: ""}),
     }
 
 
@@ -298,6 +299,8 @@ def _phone(value: Any) -> str:
     Typed as a number, a Vietnamese number (10 digits, 0 first) lost its leading zero: it is put back."""
     text = value if isinstance(value, str) else cells.to_text(value)
     text = " ".join(text.split())
+    if is_not_stated(text):
+        return ""
     if not isinstance(value, str) and len(text) == 9 and text.isdigit():
         text = "0" + text
     try:

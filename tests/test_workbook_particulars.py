@@ -120,6 +120,12 @@ class ParticularsImportTestCase(ImportTestCase):
         self.assert_done(self.run_import(book({PEOPLE: rows})))
         self.assertEqual([Candidate.objects.get(national_id=r["national_id"]).phone for r in rows], good)
 
+    def test_chua_khai_in_a_level_or_the_phone_is_not_stated(self) -> None:
+        row = person(phone="Chưa khai", professional_level="chua khai", political_theory="CHƯA KHAI")
+        self.assert_done(self.run_import(book({PEOPLE: [row]})))
+        c = Candidate.objects.get(national_id=row["national_id"])
+        self.assertEqual((c.phone, c.professional_level, c.political_theory), ("", "", ""))
+
     def test_a_phone_typed_as_a_number_gets_its_leading_zero_back(self) -> None:
         row = person(phone=912345678)
         self.assert_done(self.run_import(book({PEOPLE: [row]})))
