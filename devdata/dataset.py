@@ -465,6 +465,8 @@ class _Commune:
     perf: float
     decisions: dict[int, int] = field(default_factory=dict)  # running decision numbers by year
     certificates: dict[int, int] = field(default_factory=dict)
+    home: str = ""  # "xã Tân Lập, tỉnh Phú Thọ": where its people live (population.place_of)
+    homes: Sequence[str] = ()  # the province's communes and wards so written, where a person may come from
 
 
 @dataclass
@@ -555,6 +557,8 @@ class _Generator:
     def __init__(self, scale: Scale, seed: int, today: datetime.date, progress: Callable[[str], None]) -> None:
         self.scale, self.seed, self.today, self.progress = scale, seed, today, progress
         self.rng = _Random(seed)
+        # The particulars of issue 17 from a stream of their own: adding them changed no other value.
+        self.rng_particulars = _Random(seed + 17)
         self.first_year = today.year - TERM_YEARS
         self.years = list(range(self.first_year, today.year + 1))  # quota years
         self.count_years = list(range(self.first_year - 1, today.year))  # membership counts
@@ -562,6 +566,7 @@ class _Generator:
         start = datetime.date(self.first_year - 4, 1, 1)  # the earliest source lists of the first year
         self.wd = IndexedCalendar.load_range(start, datetime.date(today.year + 4, 12, 31))
         self.t = today.toordinal()
+        self.recent = self.t - 3 * 365  # listed in the last three years: records kept for the documents
         rule_sets = self.book.rule_sets
         self.decision_k = min(r.decision_working_days for r in rule_sets) - 2
         self.ceremony_k = min(r.ceremony_working_days for r in rule_sets) - 2
@@ -684,6 +689,10 @@ class _Generator:
         # Wards are larger; cells are split among the communes in whole numbers that add up.
         sizes = _apportion(cells_total, [rng.lognormvariate(0, 0.4) * (1.2 if w else 1.0) for w in is_ward])
         places = self._place_names(communes)
+        homes = [
+            population.place_of(f"{'phường' if ward else 'xã'} {places[i]}", province.name)
+            for i, ward in enumerate(is_ward)
+        ]
         self._cells: list[_Cell] = []
         province_perf = rng.uniform(0.94, 1.06)
         for i, ward in enumerate(is_ward):
@@ -699,6 +708,8 @@ class _Generator:
                 ethnic=_weights({g: shares[g] for g in ethnic_groups}),
                 births=province.births,
                 perf=province_perf * rng.uniform(0.86, 1.14),
+                home=homes[i],
+                homes=homes,
             )
             units = self._commune_units(commune, max(12, sizes[i]))
             for b, (kind, sector, bname, cells, jobs) in enumerate(units, start=1):
@@ -796,6 +807,11 @@ class _Generator:
             "removal_decision_no",
             "cert_expires",
             "due_date",
+            "home_town",
+            "residence",
+            "phone",
+            "professional_level",
+            "political_theory",
         ]
         self.c_at = {name: at[name] for name in self.c_names}
 
@@ -1005,6 +1021,12 @@ class _Generator:
         due = self._due(stage, vote, decision, p_end, rec_vote if rec_vote <= cutoff else 0)
         if due is not None:
             row[at["due_date"]] = due
+        (
+            row[at["home_town"]], row[at["residence"]], row[at["phone"]], row[at["professional_level"]],
+            row[at["political_theory"]],
+        ) = population.particulars(
+            self.rng_particulars, home=commune.home, homes=commune.homes, group=job.group, recent=source > self.recent
+        )  # fmt: skip
         self.candidates.add(row)
         self.summary.candidates += 1
         if admitted:

@@ -929,6 +929,25 @@ class _Demo:
         return out
 
 
+def _particulars(
+    root: Organization, rows: list[tuple[Candidate, _Plan, list[rules.Problem]]], today: datetime.date
+) -> None:
+    """Home town, residence, phone and the two levels (issue 17) for part of the people, from a random stream of
+    their own (SEED + 17): the people, their dates and so every figure of the demo stay as they were."""
+    rng = random.Random(SEED + 17)  # noqa: S311 (demo data, reproducible on purpose)
+    province = root.name.removeprefix("Đảng bộ ")
+    homes = sorted(
+        {population.place_of(plan.cell.commune.name.removeprefix("Đảng bộ "), province) for _c, plan, _p in rows}
+    )
+    recent = today - 3 * 365 * DAY  # listed in the last three years: records kept for the documents
+    for c, plan, _problems in rows:
+        home = population.place_of(plan.cell.commune.name.removeprefix("Đảng bộ "), province)
+        (c.home_town, c.residence, c.phone, c.professional_level, c.political_theory) = population.particulars(
+            rng, home=home, homes=homes, group=c.occupation_group,
+            recent=c.source_date is not None and c.source_date >= recent,
+        )  # fmt: skip
+
+
 def _warning(candidate: Candidate, problem: rules.Problem, today: datetime.date) -> CandidateWarning:
     assert problem.warning is not None
     warning = CandidateWarning(
@@ -975,6 +994,7 @@ def seed_people(*, today: datetime.date | None = None) -> int:
     demo.number(plans)
     rows = demo.rows(plans)
     _free_national_ids(demo, rows)
+    _particulars(root, rows, today)
     candidates = bulk_create_with_history(
         [c for c, _, _ in rows], Candidate, batch_size=500, default_change_reason=CHANGE_REASON
     )

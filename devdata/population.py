@@ -134,3 +134,64 @@ def name_parts(rng: random.Random, gender: str, ethnicity: str) -> tuple[str, ..
 
 def full_name(rng: random.Random, gender: str, ethnicity: str) -> str:
     return " ".join(name_parts(rng, gender, ethnicity))
+
+
+# ---------------------------------------------------------------------------------------------
+# The particulars the Party's documents print (issue 17): home town, place of residence, phone, professional
+# and political theory levels. Optional, blank = not stated: records kept before the documents were printed
+# from the system often lack them, so an older record is left blank more often. Each generator draws them
+# from a random stream of their own, so that adding them changed none of the people it made before.
+
+# Trình độ chuyên môn by occupation group (Biểu 2-BTCTW II.4), weights in %.
+_PROFESSIONAL: dict[str, dict[str, float]] = {
+    "civil_servant": {"university": 72, "master": 12, "college": 8, "intermediate": 7, "doctor": 1},
+    "public_employee": {"university": 64, "college": 14, "intermediate": 10, "master": 10, "doctor": 2},
+    "business_employee": {"university": 40, "college": 18, "intermediate": 20, "elementary": 17, "none": 5},
+    "business_owner": {"university": 45, "college": 15, "intermediate": 15, "elementary": 10, "none": 15},
+    "worker": {"elementary": 45, "intermediate": 25, "none": 20, "college": 10},
+    "farmer": {"none": 70, "elementary": 22, "intermediate": 8},
+    "armed_forces": {"intermediate": 35, "elementary": 25, "university": 25, "college": 15},
+    "student": {"none": 75, "intermediate": 10, "college": 10, "university": 5},
+}
+_OTHER_PROFESSIONAL: dict[str, float] = {"none": 40, "elementary": 25, "intermediate": 20, "university": 15}
+# Lý luận chính trị: a candidate seldom has more than the elementary course.
+_THEORY: dict[str, dict[str, float]] = {
+    "civil_servant": {"elementary": 55, "none": 30, "intermediate": 14, "advanced": 1},
+    "public_employee": {"none": 55, "elementary": 40, "intermediate": 5},
+    "armed_forces": {"elementary": 60, "none": 35, "intermediate": 5},
+}
+_OTHER_THEORY: dict[str, float] = {"none": 88, "elementary": 12}
+_PROFESSIONAL_W = {group: weights(table) for group, table in _PROFESSIONAL.items()}
+_OTHER_PROFESSIONAL_W = weights(_OTHER_PROFESSIONAL)
+_THEORY_W = {group: weights(table) for group, table in _THEORY.items()}
+_OTHER_THEORY_W = weights(_OTHER_THEORY)
+# The first digits of Vietnamese mobile numbers after the 0.
+_MOBILE = ("86", "96", "97", "98", "32", "33", "34", "35", "36", "37", "38", "39", "88", "91", "94", "83",
+           "84", "85", "81", "82", "89", "90", "93", "70", "76", "77", "78", "79")  # fmt: skip
+
+Particulars = tuple[str, str, str, str, str]  # home_town, residence, phone, professional_level, political_theory
+NOT_STATED: Particulars = ("", "", "", "", "")
+
+
+def place_of(commune: str, province: str) -> str:
+    """How the documents write a place: "xã Tân Lập, tỉnh Phú Thọ"."""
+    return f"{commune}, {province}"
+
+
+def particulars(rng: random.Random, *, home: str, homes: Sequence[str], group: str, recent: bool) -> Particulars:
+    """A person's particulars: `home` is the commune or ward they live in, `homes` the others of the province they
+    may come from (both as place_of writes them), `group` their occupation group; `recent`: a record of the
+    last years (an older one is left blank more often). A few microseconds: the dataset draws millions."""
+    random_ = rng.random
+    if random_() >= (0.85 if recent else 0.4):
+        return NOT_STATED
+    r = random_()
+    home_town = "" if r >= 0.95 else home if r < 0.65 or not homes else homes[int(random_() * len(homes))]
+    residence = home if random_() < 0.9 else ""
+    phone = ""
+    if random_() < (0.7 if recent else 0.35):
+        n = int(random_() * 10_000_000)
+        phone = f"0{_MOBILE[int(random_() * len(_MOBILE))]}{n // 1_000_000} {n // 1000 % 1000:03d} {n % 1000:03d}"
+    professional = pick(rng, *_PROFESSIONAL_W.get(group, _OTHER_PROFESSIONAL_W)) if random_() < 0.9 else ""
+    theory = pick(rng, *_THEORY_W.get(group, _OTHER_THEORY_W)) if random_() < 0.8 else ""
+    return home_town, residence, phone, professional, theory

@@ -134,6 +134,13 @@ PEOPLE = SheetSpec(
         ("decision_received_date", "Ngày chi bộ nhận quyết định", False),
         ("branch_members", "Số đảng viên chính thức của chi bộ", False),
         ("votes_for", "Số phiếu tán thành", False),
+        # Added in 2026-12 by issue 17 (files without them stay valid; a column left out changes nothing): the
+        # particulars the Party's documents and registers print. The two levels by code or Vietnamese label.
+        ("home_town", "Quê quán", False),
+        ("residence", "Nơi cư trú", False),
+        ("phone", "Số điện thoại", False),
+        ("professional_level", "Trình độ chuyên môn", False),
+        ("political_theory", "Lý luận chính trị", False),
     ),
 )
 # The Candidate field a people column is stored in, where the CONTRACT's key is another name.

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from imports import cells
@@ -27,8 +28,8 @@ from imports.reading import Issue, Sheet
 from organizations.models import Kind, Sector
 from organizations.text import fold
 from recruitment.ethnicities import canonical_ethnicity
-from recruitment.models import Gender, RemovalReason
-from recruitment.particulars import NO_RELIGION, canonical_religion, is_not_stated
+from recruitment.models import Gender, PoliticalTheory, ProfessionalLevel, RemovalReason, phone_validator
+from recruitment.particulars import NO_RELIGION, NOT_STATED_CELL, canonical_religion, is_not_stated
 
 PLAN_VERSION = 1
 
@@ -48,6 +49,8 @@ TEXT, DATE, INT, COUNT, BOOL, PERIOD, GENDER, ETHNICITY, RELIGION, NATIONAL_ID, 
     "sector",
     "reason",
 )
+# Added in 2026-12 (issue 17): the particulars the Party's documents print.
+PHONE, PROFESSIONAL, THEORY = "phone", "professional_level", "political_theory"
 COLUMN_TYPES: dict[str, dict[str, str]] = {
     "organizations": {"code": TEXT, "name": TEXT, "parent_code": TEXT, "kind": KIND, "sector": SECTOR},
     "membership": {"code": TEXT, "year": INT, "members": COUNT},
@@ -77,6 +80,11 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
         "decision_received_date": DATE,
         "branch_members": COUNT,
         "votes_for": COUNT,
+        "home_town": TEXT,
+        "residence": TEXT,
+        "phone": PHONE,
+        "professional_level": PROFESSIONAL,
+        "political_theory": THEORY,
     },
 }
 NATIONAL_ID_RE = re.compile(r"^[0-9]{12}$")
@@ -185,6 +193,10 @@ def _choices() -> dict[str, _Choices]:
                 "Khác": RemovalReason.OTHER,
             },
         ),
+        # By code or Vietnamese label (the template's dropdowns), like the reason; anything else is refused.
+        # "Chưa khai", the form's word for a blank, is not stated.
+        PROFESSIONAL: _Choices(ProfessionalLevel.choices, {NOT_STATED_CELL: ""}),
+        THEORY: _Choices(PoliticalTheory.choices, {NOT_STATED_CELL: ""}),
     }
 
 
@@ -227,6 +239,8 @@ class _Converter:
             return self._cached(kind, value, _ethnicity)
         if kind == RELIGION:
             return self._cached(kind, value, _religion)
+        if kind == PHONE:
+            return self._cached(kind, value, _phone)
         return self._cached(kind, value, self.choices[kind].convert)
 
     def _cached(self, kind: str, value: Any, convert: Callable[[Any], Any]) -> Any:
@@ -280,6 +294,24 @@ def _religion(value: Any) -> str:
     return canonical_religion(text) or NO_RELIGION
 
 
+def _phone(value: Any) -> str:
+    """A phone number, checked by the web form's validator (recruitment.models.phone_validator: one rule).
+    Typed as a number, a Vietnamese number (10 digits, 0 first) lost its leading zero: it is put back."""
+    text = value if isinstance(value, str) else cells.to_text(value)
+    text = " ".join(text.split())
+    if is_not_stated(text):
+        return ""
+    if not isinstance(value, str) and len(text) == 9 and text.isdigit():
+        text = "0" + text
+    try:
+        phone_validator(text)
+    except ValidationError as exc:
+        raise cells.CellError(
+            _("“%(value)s” is not a phone number. %(rule)s") % {"value": text, "rule": " ".join(exc.messages)}
+        ) from None
+    return text
+
+
 def _required_message(header: str) -> str:
     return _("%(column)s is empty: fill it in.") % {"column": header}
 
@@ -313,7 +345,9 @@ class _Failed:
 
 
 # Kinds whose text values go through the converter's cache: converted once per distinct text.
-_BY_DISTINCT_TEXT = frozenset({DATE, BOOL, PERIOD, ETHNICITY, RELIGION, GENDER, KIND, SECTOR, REASON})
+_BY_DISTINCT_TEXT = frozenset(
+    {DATE, BOOL, PERIOD, ETHNICITY, RELIGION, GENDER, KIND, SECTOR, REASON, PHONE, PROFESSIONAL, THEORY}
+)
 _EMPTY = {DATE: None, BOOL: False, PERIOD: None, RELIGION: NO_RELIGION}  # the others: ""
 _NONE = type(None)
 # The types of the cells each kind converts without calling the converter on each.

@@ -21,7 +21,7 @@ from imports.reading import max_bytes, max_rows
 from organizations.exporting import write_text
 from organizations.models import Kind, Sector
 from recruitment.ethnicities import ETHNIC_GROUPS
-from recruitment.models import RemovalReason
+from recruitment.models import PoliticalTheory, ProfessionalLevel, RemovalReason
 
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
@@ -49,7 +49,7 @@ DATE_KEYS = frozenset(
 # "12/12" or "2020-2025" into a date or a subtraction.
 TEXT_KEYS = frozenset(
     {"code", "parent_code", "national_id", "branch_code", "education", "period", "decision_no",
-     "recognition_decision_no"}
+     "recognition_decision_no", "phone"}
 )  # fmt: skip
 WHOLE_NUMBER_KEYS = frozenset({"year", "members", "target", "branch_members", "votes_for"})
 
@@ -101,6 +101,14 @@ NOTES: dict[tuple[str, str] | str, str] = {
     "branch_members": "Số đảng viên chính thức của chi bộ tại cuộc họp xét kết nạp; số nguyên ≥ 0.",
     "votes_for": "Số đảng viên tán thành kết nạp tại cuộc họp đó; phải đạt ít nhất 2/3 số đảng viên chính thức. "
     'Để trống thì trang của người đó ghi "chưa có trong hồ sơ" và bước tiếp theo sẽ hỏi.',
+    "home_town": "Quê quán như trong lý lịch, ví dụ: xã Hy Cương, tỉnh Phú Thọ. Để trống nếu chưa khai.",
+    "residence": "Nơi cư trú (thường trú hoặc tạm trú). Để trống nếu chưa khai.",
+    "phone": "Số điện thoại liên hệ, 9 đến 15 chữ số, có thể có dấu +, dấu cách hoặc dấu chấm "
+    "(ví dụ 0912 345 678). Để trống nếu chưa khai.",
+    "professional_level": "Trình độ chuyên môn, nghiệp vụ: chọn trong danh sách (hoặc ghi mã: none, elementary, "
+    "intermediate, college, university, master, doctor); cách ghi khác không được nhận. Để trống nếu chưa khai.",
+    "political_theory": "Trình độ lý luận chính trị: chọn trong danh sách (hoặc ghi mã: none, elementary, "
+    "intermediate, advanced, bachelor); cách ghi khác không được nhận. Để trống nếu chưa khai.",
 }
 
 WIDTHS = {
@@ -112,6 +120,11 @@ WIDTHS = {
     "occupation": 20,
     "national_id": 16,
     "ethnicity": 14,
+    "home_town": 30,
+    "residence": 30,
+    "phone": 16,
+    "professional_level": 34,
+    "political_theory": 26,
 }
 
 
@@ -132,6 +145,14 @@ def reason_labels() -> list[str]:
     return _vietnamese_labels(RemovalReason.choices)
 
 
+def professional_labels() -> list[str]:
+    return _vietnamese_labels(ProfessionalLevel.choices)
+
+
+def theory_labels() -> list[str]:
+    return _vietnamese_labels(PoliticalTheory.choices)
+
+
 def _lists() -> dict[str, list[str]]:
     """The dropdowns' lists, one column each of the lists sheet, in this order."""
     return {
@@ -141,6 +162,8 @@ def _lists() -> dict[str, list[str]]:
         "Dân tộc": list(ETHNIC_GROUPS),
         "Có/Không": [YES, NO],
         "Lý do": reason_labels(),
+        "Trình độ chuyên môn": professional_labels(),
+        "Lý luận chính trị": theory_labels(),
     }
 
 
@@ -193,6 +216,10 @@ def _instructions() -> list[tuple[str, str]]:
         lines += [("item", f"{value} — {label}") for value, label in Sector.choices]
         lines.append(("heading", "8. Lý do ra khỏi danh sách (mã — tên)"))
         lines += [("item", f"{value} — {label}") for value, label in RemovalReason.choices]
+        lines.append(("heading", "9. Trình độ chuyên môn (mã — tên)"))
+        lines += [("item", f"{value} — {label}") for value, label in ProfessionalLevel.choices]
+        lines.append(("heading", "10. Lý luận chính trị (mã — tên)"))
+        lines += [("item", f"{value} — {label}") for value, label in PoliticalTheory.choices]
     return lines
 
 
@@ -267,6 +294,10 @@ def _validations(ranges: dict[str, str]) -> dict[str, dict[str, Any]]:
         "ethnicity": _list_validation(ranges["Dân tộc"], strict=False, title="Dân tộc"),
         "youth_union": _list_validation(ranges["Có/Không"], strict=False, title="Đoàn viên"),
         "removal_reason": _list_validation(ranges["Lý do"], strict=False, title="Lý do"),
+        "professional_level": _list_validation(
+            ranges["Trình độ chuyên môn"], strict=False, title="Trình độ chuyên môn"
+        ),
+        "political_theory": _list_validation(ranges["Lý luận chính trị"], strict=False, title="Lý luận chính trị"),
         "members": whole,
         "target": whole,
         "year": {

@@ -103,6 +103,42 @@ def national_id_expression(user: AnyUser) -> Combinable:
     return Case(When(whole, then=F("national_id")), default=masked, output_field=CharField())
 
 
+# Phone numbers (issue 17) follow the citizen ID's rule: whole for staff and administrators of the person's unit
+# (can_see_national_id), who call the person; a viewer sees only that one is on record and its last digits.
+PHONE_SHOWN_DIGITS = 3
+PHONE_MASK = MASK * 7  # as many whatever the number's length: the mask tells nothing of it
+
+
+def masked_phone(value: str) -> str:
+    """A phone number with its beginning hidden: •••••••678; blank stays blank (not stated)."""
+    if not value:
+        return ""
+    return PHONE_MASK + value[-PHONE_SHOWN_DIGITS:]
+
+
+def shown_phone(user: AnyUser, candidate: Candidate) -> str:
+    """The candidate's phone number as this user may see it (blank when not stated)."""
+    if can_see_national_id(user, candidate.organization):
+        return candidate.phone
+    return masked_phone(candidate.phone)
+
+
+def phone_expression(user: AnyUser) -> Combinable:
+    """The phone column as the user may see it, for a queryset of candidates (one SQL expression): whole where
+    the user sees the citizen ID whole, else seven bullets and the last three characters; blank stays blank."""
+    masked = Case(
+        When(phone="", then=Value("")),
+        default=Concat(Value(PHONE_MASK), Right("phone", PHONE_SHOWN_DIGITS), output_field=CharField()),
+        output_field=CharField(),
+    )
+    whole = whole_national_id_q(user)
+    if whole is None:
+        return masked
+    if whole == Q():
+        return F("phone")
+    return Case(When(whole, then=F("phone")), default=masked, output_field=CharField())
+
+
 _DIGITS = re.compile(r"[0-9]")
 
 

@@ -17,7 +17,7 @@ from django.db.models.expressions import Combinable
 from django.utils import translation
 
 from organizations.exporting import write_text
-from recruitment.models import CandidateQuerySet, Gender, RemovalReason, Stage
+from recruitment.models import CandidateQuerySet, Gender, PoliticalTheory, ProfessionalLevel, RemovalReason, Stage
 from recruitment.particulars import NOT_STATED_CELL
 
 PEOPLE_SHEET = "Quần chúng"
@@ -31,6 +31,20 @@ def _reason_label(code: str) -> str:
     """The reason's Vietnamese label, as the import reads it back (the template's dropdown)."""
     with translation.override("vi"):
         return str(RemovalReason(code).label) if code in RemovalReason.values else code
+
+
+@functools.lru_cache(maxsize=32)
+def _professional_label(code: str) -> str:
+    """The professional level's Vietnamese label, as the import reads it back (the template's dropdown)."""
+    with translation.override("vi"):
+        return str(ProfessionalLevel(code).label) if code in ProfessionalLevel.values else code
+
+
+@functools.lru_cache(maxsize=32)
+def _theory_label(code: str) -> str:
+    """The political theory level's Vietnamese label, as the import reads it back (the template's dropdown)."""
+    with translation.override("vi"):
+        return str(PoliticalTheory(code).label) if code in PoliticalTheory.values else code
 
 
 # header, field, conversion
@@ -60,6 +74,13 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     ("Ngày chi bộ nhận quyết định", "decision_received_date", None),
     ("Số đảng viên chính thức của chi bộ", "branch_vote_members", None),
     ("Số phiếu tán thành", "branch_votes_for", None),
+    # Added by issue 17, as at the end of the import layout; blank (not stated) is an empty cell, which the
+    # import reads back as not stated, and the phone as the reader may see it (recruitment.access).
+    ("Quê quán", "home_town", None),
+    ("Nơi cư trú", "residence", None),
+    ("Số điện thoại", "phone", None),
+    ("Trình độ chuyên môn", "professional_level", _professional_label),
+    ("Lý luận chính trị", "political_theory", _theory_label),
     # Not in the import layout: for reading.
     ("Chi tiết lý do", "removal_note", None),
     ("Tên chi bộ", "organization__name", None),
@@ -68,14 +89,17 @@ PEOPLE_COLUMNS: tuple[Column, ...] = (
     ("Hạn tiếp theo", "due_date", None),
 )
 
-_WIDTHS = {"full_name": 26, "organization__name": 40, "removal_reason": 30, "removal_note": 30, "occupation": 20}
+_WIDTHS = {"full_name": 26, "organization__name": 40, "removal_reason": 30, "removal_note": 30, "occupation": 20,
+           "home_town": 30, "residence": 30, "professional_level": 30, "political_theory": 20}  # fmt: skip
 
 
-def people_workbook(rows: CandidateQuerySet, *, national_id: Combinable | None = None) -> bytes:
+def people_workbook(
+    rows: CandidateQuerySet, *, national_id: Combinable | None = None, phone: Combinable | None = None
+) -> bytes:
     """The candidates as an .xlsx file, streamed row by row (constant memory at any size).
 
     national_id: the citizen ID column as the reader may see it (recruitment.access.national_id_expression),
-    whole if not given."""
+    whole if not given; phone likewise (recruitment.access.phone_expression)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_numbers": False})
     sheet = book.add_worksheet(PEOPLE_SHEET)
@@ -89,6 +113,9 @@ def people_workbook(rows: CandidateQuerySet, *, national_id: Combinable | None =
     if national_id is not None:
         rows = rows.annotate(shown_national_id=national_id)
         fields[fields.index("national_id")] = "shown_national_id"
+    if phone is not None:
+        rows = rows.annotate(shown_phone=phone)
+        fields[fields.index("phone")] = "shown_phone"
     converters = [convert for _header, _field, convert in PEOPLE_COLUMNS]
     last = _write_rows(sheet, date, converters, rows.values_list(*fields).iterator(chunk_size=5000))
     sheet.autofilter(0, 0, max(last, 1), len(PEOPLE_COLUMNS) - 1)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.forms import DateInput
 from recruitment.ethnicities import ETHNIC_GROUPS, canonical_ethnicity
-from recruitment.models import Candidate, IntroducerKind, RemovalReason
+from recruitment.models import Candidate, IntroducerKind, PoliticalTheory, ProfessionalLevel, RemovalReason
 from recruitment.particulars import NO_RELIGION, RELIGION_SUGGESTIONS, canonical_religion
 from recruitment.rules import education_needed
 from recruitment.services import EDITABLE_FIELDS, PERSON_FIELDS, STEPS, Step, step_reasons
@@ -43,6 +43,7 @@ class CandidateForm(forms.ModelForm):
             **_date_widgets(EDITABLE_FIELDS),
             "verification_result": forms.Textarea(attrs={"rows": 2}),
             "national_id": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "maxlength": 20}),
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -61,6 +62,13 @@ class CandidateForm(forms.ModelForm):
             attrs={"list": "religions", "autocomplete": "off", "maxlength": 100}
         )
         self.religions = [(r, _("No religion") if r == NO_RELIGION else r) for r in RELIGION_SUGGESTIONS]
+        # The particulars the documents print (issue 17): each may be left empty, "not stated".
+        for name in ("home_town", "residence", "phone", "professional_level", "political_theory"):
+            self.fields[name].help_text = _("Leave empty if not stated.")
+        for name, choices in (("professional_level", ProfessionalLevel), ("political_theory", PoliticalTheory)):
+            level = self.fields[name]
+            assert isinstance(level, forms.ChoiceField)
+            level.choices = [("", _("Not stated")), *choices.choices]
 
     def clean_ethnicity(self) -> str:
         text = self.cleaned_data["ethnicity"]
@@ -73,6 +81,10 @@ class CandidateForm(forms.ModelForm):
 
     def clean_religion(self) -> str:
         return canonical_religion(self.cleaned_data["religion"])
+
+    def clean_phone(self) -> str:
+        # Spaces as typed, collapsed; the rule is the model's validator (full_clean in the service).
+        return " ".join(self.cleaned_data["phone"].split())
 
     def clean_national_id(self) -> str:
         return "".join(self.cleaned_data["national_id"].split())
@@ -97,6 +109,7 @@ class NewCandidateForm(CandidateForm):
         widgets = {
             **_date_widgets(PERSON_FIELDS),
             "national_id": forms.TextInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{12}", "maxlength": 12}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "maxlength": 20}),
         }
 
     def person_groups(self) -> list[tuple[str, list[forms.BoundField]]]:

@@ -55,6 +55,12 @@ PERSON_FIELDS: tuple[str, ...] = (
     "occupation_group",
     "education",
     "education_exemption",
+    # The particulars the Party's documents print (issue 17): optional, blank = not stated.
+    "home_town",
+    "residence",
+    "phone",
+    "professional_level",
+    "political_theory",
 )
 
 # What staff may change on the candidate page outside the steps: the person and the dossier.

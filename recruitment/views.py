@@ -128,7 +128,9 @@ def candidate_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Too many rows to export at once: narrow the list down first."))
         return redirect(f"{reverse('recruitment:list')}?{request.GET.urlencode()}")
     name = f"quan-chung-{timezone.localdate():%Y%m%d}.xlsx"
-    data = exports.people_workbook(rows, national_id=access.national_id_expression(request.user))
+    data = exports.people_workbook(
+        rows, national_id=access.national_id_expression(request.user), phone=access.phone_expression(request.user)
+    )
     code = (getattr(filterset.form, "cleaned_data", {}).get("org") or "").strip()
     org = org_access.visible_organizations(request.user).filter(code=code).first() if code else None
     audit.record_export(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from defusedxml import ElementTree
 from django.test import SimpleTestCase
 from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_col_to_name
 
 from imports import cells, layout, reading
 from imports.template import INSTRUCTIONS_SHEET, LISTS_SHEET, template_workbook
@@ -68,14 +69,15 @@ def _column_formats(name: str) -> dict[str, str]:
     found = {}
     for col in _xml(_sheet_part(name)).iterfind(".//m:cols/m:col", NS):
         if col.get("style"):
-            letter = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[int(col.get("min") or 0) - 1]
+            # xl_col_to_name: the people sheet has more than 26 columns since issue 17 (AA onwards).
+            letter = xl_col_to_name(int(col.get("min") or 0) - 1)
             found[letter] = codes.get(xfs[int(col.get("style") or 0)], "")
     return found
 
 
 def _letter(spec: layout.SheetSpec, key: str) -> str:
     index = [c.key for c in spec.columns].index(key)
-    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
+    return xl_col_to_name(index)
 
 
 def _spec(key: str) -> layout.SheetSpec:

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from recruitment.access import shown_national_id
+from recruitment.access import shown_national_id, shown_phone
 from recruitment.models import Candidate
 from recruitment.particulars import NO_RELIGION
 
@@ -18,6 +18,13 @@ register = template.Library()
 def national_id_for(candidate: Candidate, user: Any) -> str:
     """{{ c|national_id_for:request.user }}: the citizen ID whole, or its last four digits for a viewer."""
     return shown_national_id(user, candidate)
+
+
+@register.filter
+def phone_for(candidate: Candidate, user: Any) -> str:
+    """{{ c|phone_for:request.user }}: the phone number whole, or its last three digits for a viewer; blank when
+    not stated (recruitment.access: the citizen ID's rule)."""
+    return shown_phone(user, candidate)
 
 
 @register.filter
