@@ -299,8 +299,10 @@ READMISSION_BARRED = frozenset(
 CLOSED_Q = Q(stage__in=sorted(ENDED_STAGES)) | Q(stage=Stage.OFFICIAL, removal_date__isnull=False)
 
 national_id_validator = RegexValidator(r"^[0-9]{12}$", _("A citizen ID number has 12 digits."))
+# 9 to 15 digits (the lookahead counts them), optionally with a leading + and spaces or dots between.
 phone_validator = RegexValidator(
-    r"^\+?[0-9][0-9 .]{7,18}[0-9]$", _("A phone number has 9 to 15 digits, optionally with +, spaces or dots.")
+    r"^(?=(?:[^0-9]*[0-9]){9,15}[^0-9]*$)\+?[0-9][0-9 .]*[0-9]$",
+    _("A phone number has 9 to 15 digits, optionally with +, spaces or dots."),
 )
 
 

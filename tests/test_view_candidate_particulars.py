@@ -119,6 +119,19 @@ class ParticularsFormTestCase(BaseTestCase):
         self.c.refresh_from_db()
         self.assertEqual((self.c.phone, self.c.home_town), ("", ""))
 
+    def test_a_phone_has_9_to_15_digits_as_its_message_says(self) -> None:
+        # The first rule counted characters: 19 digits passed a message saying "9 to 15 digits".
+        from django.core.exceptions import ValidationError
+
+        from recruitment.models import phone_validator
+
+        for phone in ("091234567", "0912 345 678", "+84 912.345.678", "123456789012345"):
+            with self.subTest(phone=phone):
+                phone_validator(phone)
+        for phone in ("09123456", "1234567890123456", "1234567890123456789", "0 1 2 3 4 5 6 7"):
+            with self.subTest(phone=phone), self.assertRaises(ValidationError):
+                phone_validator(phone)
+
     def test_an_unknown_level_is_refused(self) -> None:
         self.client.force_login(self.dave)
         r = self.client.post(f"/candidates/{self.c.pk}/edit/", _edit_data(self.c, professional_level="phd"))

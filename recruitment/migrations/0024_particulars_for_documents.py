@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='candidate',
             name='phone',
-            field=models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^\\+?[0-9][0-9 .]{7,18}[0-9]$', 'A phone number has 9 to 15 digits, optionally with +, spaces or dots.')], verbose_name='phone'),
+            field=models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(?=(?:[^0-9]*[0-9]){9,15}[^0-9]*$)\\+?[0-9][0-9 .]*[0-9]$', 'A phone number has 9 to 15 digits, optionally with +, spaces or dots.')], verbose_name='phone'),
         ),
         migrations.AddField(
             model_name='candidate',
@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcandidate',
             name='phone',
-            field=models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^\\+?[0-9][0-9 .]{7,18}[0-9]$', 'A phone number has 9 to 15 digits, optionally with +, spaces or dots.')], verbose_name='phone'),
+            field=models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^(?=(?:[^0-9]*[0-9]){9,15}[^0-9]*$)\\+?[0-9][0-9 .]*[0-9]$', 'A phone number has 9 to 15 digits, optionally with +, spaces or dots.')], verbose_name='phone'),
         ),
         migrations.AddField(
             model_name='historicalcandidate',
