@@ -238,6 +238,13 @@ class DocumentsTestCase(BaseTestCase):
         # Every field records.missing names and the checklist covers is shown missing.
         self.assertTrue(missing & set(dossier.checklist_fields()))
 
+    def test_a_base_cells_checklist_needs_no_committee_resolution(self) -> None:
+        c = make_candidate(self.orgs["C1.B2"], Stage.PROBATION, full_name="Đỗ Văn Nam")
+        _, tables = read(self.get("dossier_checklist", c))
+        rows = {row[1]: row for row in tables[1][1:] if row[0]}
+        self.assertEqual(rows["Nghị quyết của đảng ủy cơ sở đề nghị kết nạp"][3:], ["", "Không áp dụng"])
+        self.assertNotIn("THIẾU", [row[4] for row in rows.values()])
+
     def test_a_template_in_the_override_directory_is_used_for_the_download(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             doc = layout.new_document()

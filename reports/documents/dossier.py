@@ -397,12 +397,13 @@ def checklist(c: Candidate, *, introducers: list[Introducer]) -> list[dict[str, 
 
 
 def _status(c: Candidate, item: _Item, missing: set[str], introducers: list[Introducer]) -> dict[str, str]:
+    # records.missing decides first: what the person's stage needs is missing even where the item is optional.
+    if any(f in missing for f in item.fields):
+        return {"record": "", "status": MISSING}
     if not item.applies(c):
         return {"record": "", "status": NOT_APPLICABLE}
     if not item.fields:
         return {"record": "", "status": NOT_TRACKED}
-    if any(f in missing for f in item.fields):
-        return {"record": "", "status": MISSING}
     if item.fields == (records.INTRODUCERS,):
         if not introducers:
             return {"record": "", "status": NOT_YET}
