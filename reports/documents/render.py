@@ -37,6 +37,13 @@ _PLACE_KINDS = (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE)
 _PLACE_PREFIXES = ("đảng bộ", "đảng ủy", "đảng uỷ")
 _PLACE_UNITS = ("đặc khu", "thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
 # A committee (đảng bộ) issues as its executive committee (đảng ủy); a cell (chi bộ) as itself.
+_LEVEL_COMMITTEES = (
+    ("tỉnh", "Tỉnh ủy"),
+    ("thành phố", "Thành ủy"),
+    ("huyện", "Huyện ủy"),
+    ("quận", "Quận ủy"),
+    ("thị xã", "Thị ủy"),
+)
 _GRASSROOTS_KINDS = (Kind.BASE_COMMITTEE, Kind.BASE_BRANCH)
 _COMMITTEE_KINDS = (Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE, Kind.BASE_COMMITTEE, Kind.SUB_COMMITTEE)
 
@@ -78,12 +85,18 @@ def place_name(org: Organization) -> str:
 
 
 def body_title(org: Organization) -> str:
-    """The name a body issues and is addressed under: 'Chi bộ Khu 3', 'Đảng ủy xã Dân Chủ' (the committee of a
-    đảng bộ acts, not the đảng bộ)."""
+    """The name a body issues and is addressed under: 'Chi bộ Khu 3', 'Đảng ủy xã Dân Chủ', 'Huyện ủy Lâm Thao',
+    'Tỉnh ủy Phú Thọ' (the committee of a đảng bộ acts, not the đảng bộ)."""
     name = org.name.strip()
-    if org.kind in _COMMITTEE_KINDS and name.lower().startswith("đảng bộ "):
-        name = "Đảng ủy " + name[len("đảng bộ ") :]
-    return name
+    if org.kind not in _COMMITTEE_KINDS or not name.lower().startswith("đảng bộ "):
+        return name
+    rest = name[len("đảng bộ ") :]
+    if org.kind in (Kind.PROVINCE, Kind.DISTRICT):
+        # A province's or district's committee has its own name: Tỉnh ủy, Thành ủy, Huyện ủy, Quận ủy, Thị ủy.
+        for unit, committee in _LEVEL_COMMITTEES:
+            if rest.lower().startswith(unit + " "):
+                return f"{committee} {rest[len(unit) + 1 :]}"
+    return "Đảng ủy " + rest
 
 
 def body_name(org: Organization) -> str:
