@@ -81,10 +81,8 @@ class StaleCandidate(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            _(
-                "Someone else saved this person while you were editing. Nothing of yours was saved: "
-                "reload the page, check their changes, and enter yours again."
-            )
+            # The views say what became of the user's input (kept on the form, or to enter again).
+            _("Someone else saved this person while you were editing. Nothing of yours was saved.")
         )
 
 

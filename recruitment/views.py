@@ -139,8 +139,8 @@ def _keep_stale_form(
         if now == value or (now in (None, "") and (value in (None, "") or not note_empty)):
             continue
         note = _("On record now: %(value)s") % {"value": _shown(recorded, attr)}
-        field = form.fields[field_name]
-        field.help_text = f"{field.help_text} {note}".strip() if field.help_text else note
+        bound = form[field_name]  # the bound field copied the help text when the form was cleaned
+        bound.help_text = f"{bound.help_text} {note}" if bound.help_text else note
     data = form.data.copy()
     data["version"] = str(candidate.version)
     form.data = data
