@@ -17,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations import access as org_access
+from organizations import selectors as org_selectors
 from organizations.notation import short_date
 from organizations.selectors import trail_in_scope
+from organizations.text import fold
 from organizations.web import acting_user, add_errors
 from recruitment import access, audit, corrections, exports, past, records, rules, selectors, services, transfer_views
 from recruitment.filters import CandidateFilter, with_stage_order
@@ -36,6 +38,7 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 200_000
 DEADLINE_ROWS = 20
+ORG_MATCHES = 20  # a unit's name typed in the list's filter: how many units answering to it are read
 
 
 def _filtered(request: HttpRequest) -> CandidateFilter:
@@ -150,6 +153,24 @@ def _version(form: Any) -> int:
     return int(form.cleaned_data["version"])
 
 
+def _unit_typed(request: HttpRequest, params: QueryDict) -> None:
+    """A unit's name typed into the organization filter and sent without choosing from the picker's list (no
+    script, or Enter pressed): the unit it names, when one unit in the scope answers to it."""
+    typed = request.POST.get("unit", "").strip()
+    if not typed or params.get("org"):
+        return
+    found = org_selectors.search(request.user, typed, include_inactive=True, limit=ORG_MATCHES)
+    exact = [org for org in found if fold(org.name) == fold(typed) or org.code == typed]
+    chosen = exact if len(exact) == 1 else found
+    if len(chosen) == 1:
+        params["org"] = chosen[0].code
+    elif chosen:
+        message = _("Several organizations answer to “%(name)s”: choose one from the list under the box.")
+        messages.info(request, message % {"name": typed})
+    else:
+        messages.info(request, _("No organization in your scope answers to “%(name)s”.") % {"name": typed})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def candidate_list(request: HttpRequest) -> HttpResponse:
@@ -160,6 +181,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         for name, values in request.POST.lists():
             if name in names:
                 params.setlist(name, [v for v in values if v.strip()])
+        _unit_typed(request, params)
         return redirect(_search_url(request, params))
     if _is_number(request.GET.get("q", "")):
         return redirect(_search_url(request, request.GET))  # an old link or a typed URL: out of the links
@@ -374,7 +396,7 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             candidate.refresh_from_db()
             errors = _step_errors(exc, form.step)
             add_errors(form, errors)
-            fixes = _fixes(request, candidate, errors, form)
+            fixes = _fixes(candidate, errors, form)
         else:
             messages.success(request, _step_message(event))
             return redirect("recruitment:detail", pk=candidate.pk)
@@ -394,7 +416,7 @@ def _step_errors(exc: ValidationError, step: services.Step) -> ValidationError:
     return ValidationError(errors)
 
 
-def _fixes(request: HttpRequest, candidate: Candidate, exc: ValidationError, form: Any) -> list[dict[str, str]]:
+def _fixes(candidate: Candidate, exc: ValidationError, form: Any) -> list[dict[str, str]]:
     """Where what a refused step found missing or wrong is put right, when it is not on the step's form: the
     introducers on their form, the person's particulars and dossier on the edit page (at the field)."""
     if not hasattr(exc, "error_dict"):

@@ -213,3 +213,31 @@ class HeaderSearchTestCase(BaseTestCase):
         with self.assertNumQueries(6):
             r = self.client.post("/search/", {"q": "lan"})
         self.assertEqual(len(r.context["people"]), 11)
+
+
+@time_machine.travel(NOW)
+class OrganizationTypedTestCase(BaseTestCase):
+    """The organization filter's box sent with a name typed and no unit chosen from its list (no script, or Enter)."""
+
+    def test_a_name_that_one_unit_answers_to_filters_by_that_unit(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.post("/candidates/", {"unit": "truong thcs", "org": ""})
+        self.assertRedirects(r, "/candidates/?org=C1.B1")
+        # The unit's whole name picks it out even when others hold it in theirs.
+        r = self.client.post("/candidates/", {"unit": "Đảng bộ xã Dân Chủ", "org": ""})
+        self.assertRedirects(r, "/candidates/?org=C1")
+
+    def test_a_unit_chosen_wins_over_the_name_in_the_box(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.post("/candidates/", {"unit": "khoa hoc", "org": "C1.B2"})
+        self.assertRedirects(r, "/candidates/?org=C1.B2")
+
+    def test_a_name_that_several_or_no_units_answer_to_says_so(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.post("/candidates/", {"unit": "khoa hoc", "org": ""}, follow=True)
+        self.assertRedirects(r, "/candidates/")
+        self.assertContains(r, "Có nhiều tổ chức khớp với “khoa hoc”")
+        self.client.force_login(self.charlie)  # outside the scope: as if there were none
+        r = self.client.post("/candidates/", {"unit": "truong thcs", "org": ""}, follow=True)
+        self.assertRedirects(r, "/candidates/")
+        self.assertContains(r, "Không có tổ chức nào trong phạm vi của bạn khớp với “truong thcs”")
