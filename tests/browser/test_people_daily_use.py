@@ -114,9 +114,12 @@ def test_the_list_filters_by_a_unit_chosen_by_name(page: Page) -> None:
     expect(page.locator("table.data tbody tr")).to_have_count(1)
     expect(page.locator("table.data")).to_contain_text("Trần Thị Bích")
     expect(page.locator("#org-search")).to_have_value("Đảng bộ Trường THCS Dân Chủ")
-    # Typing again forgets the choice: the filter is cleared unless another unit is chosen.
+    # Typing again forgets the choice: the filter is cleared unless another unit is chosen; Escape closes the list.
     page.fill("#org-search", "song")
     expect(page.locator("input[name=org]")).to_have_value("")
+    expect(page.locator('#org-results button[data-pick-code="C1.B2"]')).to_have_count(1)
+    page.press("#org-search", "Escape")
+    expect(page.locator("#org-results li")).to_have_count(0)
     # A code outside the scope in the address: not found.
     response = page.goto("/candidates/?org=C2")
     assert response is not None and response.status == 404
