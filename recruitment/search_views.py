@@ -19,6 +19,7 @@ PEOPLE_LIMIT = 20
 UNITS_LIMIT = 20
 FOR_FILTER = "filter"  # the people list's organization filter: any unit in the scope
 FOR_CREATE = "create"  # a new person's cell: the active cells where the user writes
+FIND = "find"  # the header's search box
 
 
 def _found(request: HttpRequest, text: str, purpose: str) -> dict[str, object]:
@@ -54,7 +55,8 @@ def candidate_new(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     """The header's search: people by name (or citizen ID, posted: a number never rides in a URL) and units by
     name or code, both within the user's scope."""
-    text = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
+    # "find", not "q": the header's box sits on pages whose own search is "q" (the list's, the tree's).
+    text = (request.POST if request.method == "POST" else request.GET).get(FIND, "").strip()
     words, digits = access.split_search(text)
     typed_number = bool(digits)
     if request.method == "GET":

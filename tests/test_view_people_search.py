@@ -163,40 +163,42 @@ class HeaderSearchTestCase(BaseTestCase):
 
     def test_it_finds_people_by_name_without_diacritics_within_the_scope(self) -> None:
         self.client.force_login(self.bob)
-        r = self.client.post("/search/", {"q": "nguyen thi lan"})
+        r = self.client.post("/search/", {"find": "nguyen thi lan"})
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r.context["people"], [self.lan])
         self.assertContains(r, f'href="/candidates/{self.lan.pk}/"')
         self.assertNotContains(r, "Nguyễn Thị Lanh")
         self.assertContains(r, "<code>••••••••0111</code>", html=False)  # a viewer: the last four digits
         self.client.force_login(self.alice)
-        self.assertEqual(set(self.client.post("/search/", {"q": "lan"}).context["people"]), {self.lan, self.outsider})
+        self.assertEqual(
+            set(self.client.post("/search/", {"find": "lan"}).context["people"]), {self.lan, self.outsider}
+        )
 
     def test_a_name_search_is_bookmarkable(self) -> None:
         self.client.force_login(self.bob)
-        self.assertEqual(self.client.get("/search/", {"q": "lan"}).context["people"], [self.lan])
+        self.assertEqual(self.client.get("/search/", {"find": "lan"}).context["people"], [self.lan])
 
     def test_a_citizen_id_is_searched_when_posted_never_from_the_address(self) -> None:
         self.client.force_login(self.bob)
-        self.assertEqual(self.client.post("/search/", {"q": "001098000111"}).context["people"], [self.lan])
-        self.assertEqual(self.client.post("/search/", {"q": "001098000222"}).context["people"], [])  # outside
-        self.assertEqual(self.client.get("/search/", {"q": "001098000111"}).context["people"], [])
+        self.assertEqual(self.client.post("/search/", {"find": "001098000111"}).context["people"], [self.lan])
+        self.assertEqual(self.client.post("/search/", {"find": "001098000222"}).context["people"], [])  # outside
+        self.assertEqual(self.client.get("/search/", {"find": "001098000111"}).context["people"], [])
 
     def test_it_finds_units_by_name_or_code_within_the_scope(self) -> None:
         self.client.force_login(self.bob)
-        r = self.client.post("/search/", {"q": "khoa hoc"})
+        r = self.client.post("/search/", {"find": "khoa hoc"})
         self.assertEqual([o.code for o in r.context["units"]], ["C1.B1.01", "C1.B1.02"])
         self.assertContains(r, 'href="/org/C1.B1.01/"')
-        self.assertEqual([o.code for o in self.client.post("/search/", {"q": "C1.B2"}).context["units"]], ["C1.B2"])
-        r = self.client.post("/search/", {"q": "khu pho"})
+        self.assertEqual([o.code for o in self.client.post("/search/", {"find": "C1.B2"}).context["units"]], ["C1.B2"])
+        r = self.client.post("/search/", {"find": "khu pho"})
         self.assertEqual(r.context["units"], [])
         self.assertNotContains(r, "Khu phố 1")
 
     def test_an_outsider_finds_nothing_of_another_commune(self) -> None:
         self.client.force_login(self.charlie)
-        r = self.client.post("/search/", {"q": "dan chu"})
+        r = self.client.post("/search/", {"find": "dan chu"})
         self.assertEqual((r.context["people"], r.context["units"]), ([], []))
-        r = self.client.post("/search/", {"q": "nguyen thi lan"})
+        r = self.client.post("/search/", {"find": "nguyen thi lan"})
         self.assertEqual(r.context["people"], [self.outsider])
 
     def test_it_answers_get_and_post_only(self) -> None:
@@ -205,13 +207,13 @@ class HeaderSearchTestCase(BaseTestCase):
 
     def test_it_takes_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.bob)
-        self.client.post("/search/", {"q": "lan"})
+        self.client.post("/search/", {"find": "lan"})
         for i in range(10):
             make_candidate(self.orgs["C1.B1.02"], Stage.SOURCE, full_name=f"Lê Thị Lan {i}")
         # session, user, grants, the people with their cells, the units, the navigation's counts (the units'
         # trails are one query more when some are found, whatever their number)
         with self.assertNumQueries(6):
-            r = self.client.post("/search/", {"q": "lan"})
+            r = self.client.post("/search/", {"find": "lan"})
         self.assertEqual(len(r.context["people"]), 11)
 
 
