@@ -67,8 +67,16 @@ def annotate_child_counts(orgs: list[Organization], *, include_inactive: bool = 
         org.child_count = counts.get(org.path, 0)  # type: ignore[attr-defined]
 
 
-def search(user: AnyUser, text: str, *, include_inactive: bool = False) -> list[Organization]:
-    """Organizations in the user's scope whose code or name contains text, diacritics ignored.
+def search(
+    user: AnyUser,
+    text: str,
+    *,
+    include_inactive: bool = False,
+    where: Q | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> list[Organization]:
+    """Organizations in the user's scope whose code or name contains text, diacritics ignored; `where` narrows
+    them further (the cells where the user may add people), `limit` caps them (a picker shows a few).
 
     Each result carries `trail`, its ancestors within the scope (one more query for all).
     """
@@ -76,9 +84,11 @@ def search(user: AnyUser, text: str, *, include_inactive: bool = False) -> list[
     if not key:
         return []
     found = access.visible_organizations(user).filter(search_key__contains=key)
+    if where is not None:
+        found = found.filter(where)
     if not include_inactive:
         found = found.active()
-    results = list(found.order_by("path")[:SEARCH_LIMIT])
+    results = list(found.order_by("path")[:limit])
     paths = {p for org in results for p in Organization.ancestor_paths(org.path)}
     ancestors = {
         a.path: a

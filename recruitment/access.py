@@ -12,7 +12,7 @@ from django.http import Http404
 
 from organizations import access
 from organizations.access import AnyUser
-from organizations.models import ROLE_RANK, Organization, Role
+from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.text import fold
 from recruitment.models import Candidate, CandidateQuerySet, CandidateWarning
 
@@ -161,3 +161,15 @@ def national_id_search_q(user: AnyUser, digits: str) -> Q:
     if whole is None:
         return exact
     return exact | (Q(national_id__startswith=digits) & whole)
+
+
+def addable_cells_q(user: AnyUser) -> Q:
+    """The organizations where the user may put people on the source list: the active party cells (chi bộ, chi
+    bộ cơ sở) of the subtrees where they hold the staff role or a stronger one (what candidate_create accepts)."""
+    return scope_q_with_role(user, Role.STAFF) & Q(kind__in=CELL_KINDS, is_active=True)
+
+
+def can_add_people(user: AnyUser) -> bool:
+    """Whether the user writes anywhere (staff or admin somewhere, or a superuser): read from the grants the
+    request holds already, so asking costs no query."""
+    return scope_q_with_role(user, Role.STAFF) != Q(pk__in=[])

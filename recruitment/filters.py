@@ -9,11 +9,13 @@ import django_filters
 from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Case, F, IntegerField, Value, When
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from organizations import access
+from organizations.models import Organization
 from recruitment.access import national_id_search_q, split_search
 from recruitment.models import BEFORE_ADMISSION, ENDED_STAGES, PIPELINE, Candidate, CandidateQuerySet, Stage
 from recruitment.records import not_on_record_q
@@ -85,6 +87,7 @@ class CandidateFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(
         label=_("Stage"), choices=STAGE_CHOICES, method="in_stage", empty_label=_("All")
     )
+    # The unit's code (?org=CODE, CONTRACT §5's bookmarks); the page chooses it by name (recruitment:units).
     org = django_filters.CharFilter(label=_("Organization (code)"), method="in_organization")
     year = django_filters.NumberFilter(label=_("Admitted in (year)"), method="admitted_in")
     # The dashboard's drill-down: the people behind a figure of a period (dates as dd/mm/yyyy or ISO).
@@ -135,8 +138,9 @@ class CandidateFilter(django_filters.FilterSet):
         },
     )
 
+    organization: Organization | None = None  # the unit filtered on, once the list is read (named by the picker)
+
     def filter_queryset(self, queryset: CandidateQuerySet) -> CandidateQuerySet:
-        # in_organization may add a form error, which takes "org" out of cleaned_data: loop over a copy.
         for name, value in list(self.form.cleaned_data.items()):
             queryset = self.filters[name].filter(queryset, value)
         return queryset
@@ -161,8 +165,10 @@ class CandidateFilter(django_filters.FilterSet):
     def in_organization(self, qs: CandidateQuerySet, name: str, value: str) -> CandidateQuerySet:
         org = access.visible_organizations(self.request.user).filter(code=value.strip()).first()  # type: ignore[union-attr]
         if org is None:
-            self.form.add_error("org", _("No organization with code %(code)s in your scope.") % {"code": value})
-            return qs.none()
+            # Like every page given a code outside the user's scope (or none such): not found, and nothing
+            # said of whether it exists.
+            raise Http404
+        self.organization = org
         day = self.form.cleaned_data.get("tree")
         if day is not None:
             from organizations.history import Subtree, TreeAt  # reports builds on recruitment, not the other way

@@ -87,10 +87,8 @@ class StaleCandidate(Exception):
 
     def __init__(self) -> None:
         super().__init__(
-            _(
-                "Someone else saved this person while you were editing. Nothing of yours was saved: "
-                "reload the page, check their changes, and enter yours again."
-            )
+            # The views say what became of the user's input (kept on the form, or to enter again).
+            _("Someone else saved this person while you were editing. Nothing of yours was saved.")
         )
 
 
@@ -642,20 +640,55 @@ def introducer_add(*, candidate: Candidate, version: int, acting_user: User | No
     """Add an introducer to the dossier (before the cell votes; later, only where none is on record)."""
     if not introducers_may_be_added(candidate):
         raise ValidationError(_("Introducers are added before the party cell votes."))
-    if (
-        candidate.branch_vote_date
-        and fields.get("introduced_on")
-        and fields["introduced_on"] > candidate.branch_vote_date
-    ):
-        raise ValidationError({"introduced_on": _("The introduction is dated after the cell's vote.")})
     introducer = Introducer(candidate=candidate, **_clean_text(fields))
-    introducer.full_clean()
+    _check_introducer(introducer)
     _claim(candidate, version)
     attribute(candidate, acting_user)
     candidate.save(update_fields=["version", "updated_at"])
     attribute(introducer, acting_user)
     introducer.save()
     return introducer
+
+
+# What the introducer's form gives (the candidate it introduces stays).
+INTRODUCER_FIELDS = (
+    "kind",
+    "name",
+    "reference",
+    "known_since",
+    "introduced_on",
+    "is_replacement",
+    "official_member_here",
+)
+
+
+@transaction.atomic
+def introducer_update(*, introducer: Introducer, version: int, acting_user: User | None, **fields: Any) -> Introducer:
+    """Correct an introducer of the dossier, while introducers may be added (the same checks as introducer_add)."""
+    candidate = introducer.candidate
+    if not introducers_may_be_added(candidate):
+        raise ValidationError(_("Introducers cannot change after the party cell has voted."))
+    unknown = set(fields) - set(INTRODUCER_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    for name, value in _clean_text(fields).items():
+        setattr(introducer, name, value)
+    _check_introducer(introducer)
+    _claim(candidate, version)
+    attribute(candidate, acting_user)
+    candidate.save(update_fields=["version", "updated_at"])
+    attribute(introducer, acting_user)
+    introducer.save()
+    return introducer
+
+
+def _check_introducer(introducer: Introducer) -> None:
+    """What an introducer added or corrected must satisfy: dated no later than a cell's vote on record, and the
+    model's own rules (a member's acquaintance date, known before the introduction)."""
+    vote = introducer.candidate.branch_vote_date
+    if vote and introducer.introduced_on and introducer.introduced_on > vote:
+        raise ValidationError({"introduced_on": _("The introduction is dated after the cell's vote.")})
+    introducer.full_clean()
 
 
 def introducers_may_be_added(candidate: Candidate) -> bool:

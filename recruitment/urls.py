@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from recruitment import correction_views, transfer_views, views
+from recruitment import correction_views, search_views, transfer_views, views
 
 app_name = "recruitment"
 
@@ -9,6 +9,7 @@ candidate_urls = [
     path("edit/", views.candidate_edit, name="edit"),
     path("step/<str:step>/", views.candidate_step, name="step"),
     path("introducers/add/", views.introducer_add, name="introducer_add"),
+    path("introducers/<int:introducer_pk>/edit/", views.introducer_edit, name="introducer_edit"),
     path("introducers/<int:introducer_pk>/delete/", views.introducer_delete, name="introducer_delete"),
     path("warnings/<int:warning_pk>/resolve/", views.warning_resolve, name="warning_resolve"),
     path("transfer/", transfer_views.transfer_send, name="transfer_send"),
@@ -20,6 +21,9 @@ candidate_urls = [
 urlpatterns = [
     path("candidates/", views.candidate_list, name="list"),
     path("candidates/export.xlsx", views.candidate_export, name="export"),
+    path("candidates/new/", search_views.candidate_new, name="new"),
+    path("candidates/units/", search_views.unit_picker, name="units"),
+    path("search/", search_views.search, name="search"),
     path("candidates/<int:pk>/", include(candidate_urls)),
     path("org/<str:code>/candidates/new/", views.candidate_create, name="create"),
     path("deadlines/", views.deadlines, name="deadlines"),

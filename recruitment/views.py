@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import secrets
 from typing import Any
 
@@ -11,11 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from organizations import access as org_access
+from organizations import selectors as org_selectors
+from organizations.notation import short_date
 from organizations.selectors import trail_in_scope
+from organizations.text import fold
 from organizations.web import acting_user, add_errors
 from recruitment import access, audit, corrections, exports, past, records, rules, selectors, services, transfer_views
 from recruitment.filters import CandidateFilter, with_stage_order
@@ -27,12 +32,13 @@ from recruitment.forms import (
     StepForm,
     WarningResolveForm,
 )
-from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, PIPELINE, AccessKind, Candidate, Stage
+from recruitment.models import DOSSIER_STAGES, ENDED_STAGES, PIPELINE, AccessKind, Candidate, Introducer, Stage
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 200_000
 DEADLINE_ROWS = 20
+ORG_MATCHES = 20  # a unit's name typed in the list's filter: how many units answering to it are read
 
 
 def _filtered(request: HttpRequest) -> CandidateFilter:
@@ -82,13 +88,87 @@ def _search_url(request: HttpRequest, params: QueryDict) -> str:
     return reverse("recruitment:list") + (f"?{query}" if query else "")
 
 
+def _stale_message(request: HttpRequest, candidate: Candidate, exc: services.StaleCandidate) -> str:
+    """Whose save came first: the person's latest change in their history was this user's own (another tab,
+    another window) or someone else's."""
+    latest = candidate.history.order_by("-history_date", "-history_id").only("history_user_id").first()
+    if latest is not None and latest.history_user_id == request.user.pk:
+        return _("This record was changed since you opened it (in another tab or window, perhaps). Nothing was saved.")
+    return str(exc)
+
+
 def _stale(request: HttpRequest, candidate: Candidate, exc: services.StaleCandidate) -> HttpResponse:
-    messages.error(request, str(exc))
+    messages.error(request, _stale_message(request, candidate, exc))
     return redirect("recruitment:detail", pk=candidate.pk)
+
+
+def _shown(obj: Any, name: str) -> str:
+    """A recorded value as the refused form's note writes it."""
+    value = getattr(obj, name)
+    if value is None or value == "":
+        return _("empty")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.date):
+        return short_date(value)
+    display = getattr(obj, f"get_{name}_display", None)
+    return str(display() if display else value)
+
+
+def _keep_stale_form(
+    request: HttpRequest, form: Any, candidate: Candidate, exc: services.StaleCandidate, *,
+    recorded: Any, names: dict[str, str] | None = None, note_empty: bool = True,
+) -> None:  # fmt: skip
+    """A save refused because the record changed since the form was read: the form keeps what the user typed,
+    each field whose value on record now differs says what it is, and the form carries the version read now, so
+    that saving again, once checked, records what the form then holds. `recorded`: the object the form's fields
+    are compared with (None: none, the form adds something new); `names`: the form's fields and its attributes
+    where they differ; `note_empty`: whether a field empty on record is noted (not on a step's new data)."""
+    candidate.refresh_from_db()  # the service wrote the refused values on it
+    form.add_error(None, _stale_message(request, candidate, exc))
+    form.add_error(
+        None,
+        _(
+            "What you typed is kept below; where the record now holds something else, it is written under the "
+            "field. Check, then save again to record what the form holds."
+        ),
+    )
+    names = names or {}
+    for field_name, value in form.cleaned_data.items() if recorded is not None else ():
+        attr = names.get(field_name, field_name)
+        if field_name == "version" or not hasattr(recorded, attr) or field_name not in form.fields:
+            continue
+        now = getattr(recorded, attr)
+        if now == value or (now in (None, "") and (value in (None, "") or not note_empty)):
+            continue
+        note = _("On record now: %(value)s") % {"value": _shown(recorded, attr)}
+        bound = form[field_name]  # the bound field copied the help text when the form was cleaned
+        bound.help_text = f"{bound.help_text} {note}" if bound.help_text else note
+    data = form.data.copy()
+    data["version"] = str(candidate.version)
+    form.data = data
 
 
 def _version(form: Any) -> int:
     return int(form.cleaned_data["version"])
+
+
+def _unit_typed(request: HttpRequest, params: QueryDict) -> None:
+    """A unit's name typed into the organization filter and sent without choosing from the picker's list (no
+    script, or Enter pressed): the unit it names, when one unit in the scope answers to it."""
+    typed = request.POST.get("unit", "").strip()
+    if not typed or params.get("org"):
+        return
+    found = org_selectors.search(request.user, typed, include_inactive=True, limit=ORG_MATCHES)
+    exact = [org for org in found if fold(org.name) == fold(typed) or org.code == typed]
+    chosen = exact if len(exact) == 1 else found
+    if len(chosen) == 1:
+        params["org"] = chosen[0].code
+    elif chosen:
+        message = _("Several organizations answer to “%(name)s”: choose one from the list under the box.")
+        messages.info(request, message % {"name": typed})
+    else:
+        messages.info(request, _("No organization in your scope answers to “%(name)s”.") % {"name": typed})
 
 
 @login_required
@@ -101,6 +181,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
         for name, values in request.POST.lists():
             if name in names:
                 params.setlist(name, [v for v in values if v.strip()])
+        _unit_typed(request, params)
         return redirect(_search_url(request, params))
     if _is_number(request.GET.get("q", "")):
         return redirect(_search_url(request, request.GET))  # an old link or a typed URL: out of the links
@@ -114,7 +195,13 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    ctx = {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    ctx = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "today": timezone.localdate(),
+        "can_add": access.can_add_people(request.user),  # from the grants read already: no query
+    }
     return render(request, "recruitment/list.html", ctx)
 
 
@@ -266,8 +353,7 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.candidate_update(candidate=candidate, version=version, acting_user=acting_user(request), **data)
         except services.StaleCandidate as exc:
-            candidate.refresh_from_db()  # the service wrote the refused values on it
-            form.add_error(None, str(exc))
+            _keep_stale_form(request, form, candidate, exc, recorded=candidate)
         except ValidationError as exc:
             candidate.refresh_from_db()
             add_errors(form, exc)
@@ -297,6 +383,7 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         request.POST or None, step=step, stage=candidate.stage, candidate=candidate, backfill=backfill,
         initial={**recorded, "version": candidate.version},
     )  # fmt: skip
+    fixes: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
         try:
             event = services.candidate_advance(
@@ -304,17 +391,20 @@ def candidate_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
                 **form.service_kwargs(),
             )  # fmt: skip
         except services.StaleCandidate as exc:
-            candidate.refresh_from_db()  # the service set the new stage on it before it refused
-            form.add_error(None, str(exc))
+            # The service set the new stage on the candidate before it refused: read again.
+            names = {"act_date": spec.date_field, "document_no": spec.number_field or "document_no"}
+            _keep_stale_form(request, form, candidate, exc, recorded=candidate, names=names, note_empty=False)
         except ValidationError as exc:
             candidate.refresh_from_db()
-            add_errors(form, _step_errors(exc, form.step))
+            errors = _step_errors(exc, form.step)
+            add_errors(form, errors)
+            fixes = _fixes(candidate, errors, form)
         else:
             messages.success(request, _step_message(event))
             return redirect("recruitment:detail", pk=candidate.pk)
     danger = form.step.to in ENDED_STAGES
     ctx = {"form": form, "c": candidate, "title": form.step.label, "step": form.step, "danger": danger}
-    return render(request, "recruitment/form.html", ctx)
+    return render(request, "recruitment/form.html", {**ctx, "fixes": fixes})
 
 
 def _step_errors(exc: ValidationError, step: services.Step) -> ValidationError:
@@ -326,6 +416,28 @@ def _step_errors(exc: ValidationError, step: services.Step) -> ValidationError:
     for field, field_errors in exc.error_dict.items():
         errors.setdefault(names.get(field, field), []).extend(field_errors)
     return ValidationError(errors)
+
+
+def _fixes(candidate: Candidate, exc: ValidationError, form: Any) -> list[dict[str, str]]:
+    """Where what a refused step found missing or wrong is put right, when it is not on the step's form: the
+    introducers on their form, the person's particulars and dossier on the edit page (at the field)."""
+    if not hasattr(exc, "error_dict"):
+        return []
+    fixes: list[dict[str, str]] = []
+    edit = reverse("recruitment:edit", args=[candidate.pk])
+    for field in exc.error_dict:
+        if field in form.fields:
+            continue
+        if field == "introducers":
+            if services.introducers_may_be_added(candidate):
+                url = reverse("recruitment:introducer_add", args=[candidate.pk])
+                fixes.append({"url": url, "label": _("Add an introducer")})
+            fixes.append({"url": reverse("recruitment:detail", args=[candidate.pk]) + "#introducers",
+                          "label": _("Check the introducers on the person's page")})  # fmt: skip
+        elif field in services.EDITABLE_FIELDS:
+            label = capfirst(getattr(Candidate._meta.get_field(field), "verbose_name", field))
+            fixes.append({"url": f"{edit}#id_{field}", "label": _("Edit: %(field)s") % {"field": label}})
+    return list({f["url"]: f for f in fixes}.values())  # each place once
 
 
 def _step_message(event: Any) -> str:
@@ -345,7 +457,7 @@ def introducer_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.introducer_add(candidate=candidate, version=version, acting_user=acting_user(request), **data)
         except services.StaleCandidate as exc:
-            form.add_error(None, str(exc))
+            _keep_stale_form(request, form, candidate, exc, recorded=None)
         except ValidationError as exc:
             add_errors(form, exc)
         else:
@@ -355,13 +467,51 @@ def introducer_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "recruitment/form.html", ctx)
 
 
-@login_required
-@require_POST
-def introducer_delete(request: HttpRequest, pk: int, introducer_pk: int) -> HttpResponse:
-    candidate = access.get_candidate_for_user(request.user, pk, write=True)
-    introducer = candidate.introducers.filter(pk=introducer_pk).first()
+def _introducer(candidate: Candidate, pk: int) -> Introducer:
+    """An introducer of a candidate the caller reached through access.get_candidate_for_user."""
+    introducer = candidate.introducers.filter(pk=pk).first()
     if introducer is None:
         raise Http404
+    introducer.candidate = candidate  # the services claim the version on the object the view holds
+    return introducer
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def introducer_edit(request: HttpRequest, pk: int, introducer_pk: int) -> HttpResponse:
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    introducer = _introducer(candidate, introducer_pk)
+    recorded = {name: getattr(introducer, name) for name in services.INTRODUCER_FIELDS}
+    form = IntroducerForm(request.POST or None, initial={**recorded, "version": candidate.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.introducer_update(introducer=introducer, version=version, acting_user=acting_user(request), **data)
+        except services.StaleCandidate as exc:
+            if not Introducer.objects.filter(pk=introducer.pk).exists():
+                return _stale(request, candidate, exc)  # removed meanwhile: nothing left to edit
+            introducer.refresh_from_db()
+            _keep_stale_form(request, form, candidate, exc, recorded=introducer)
+        except ValidationError as exc:
+            introducer.refresh_from_db()
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Introducer saved."))
+            return redirect("recruitment:detail", pk=candidate.pk)
+    ctx = {"form": form, "c": candidate, "title": _("Edit an introducer")}
+    return render(request, "recruitment/form.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def introducer_delete(request: HttpRequest, pk: int, introducer_pk: int) -> HttpResponse:
+    """GET asks first (what is removed, and a button); the removal is the POST."""
+    candidate = access.get_candidate_for_user(request.user, pk, write=True)
+    introducer = _introducer(candidate, introducer_pk)
+    if request.method == "GET":
+        ctx = {"c": candidate, "i": introducer, "title": _("Remove an introducer")}
+        return render(request, "recruitment/introducer_delete.html", ctx)
     form = DeleteIntroducerForm(request.POST)
     if not form.is_valid():
         raise PermissionDenied

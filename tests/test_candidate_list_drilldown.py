@@ -78,4 +78,5 @@ class DrillDownFilterTestCase(BaseTestCase):
     def test_the_tree_of_a_day_stays_within_the_scope(self) -> None:
         self.client.force_login(self.charlie)
         r = self.client.get("/candidates/", {"org": "C1", "tree": "2024-12-31"})
-        self.assertTrue(r.context["filter"].form.errors["org"])
+        # Issue 18 (point 10): a code outside the scope answers 404 (it was a form error on an empty list).
+        self.assertEqual(r.status_code, 404)

@@ -191,8 +191,11 @@ class BreakdownTestCase(BaseTestCase):
         # Outside the scope the code is not found, and no one is listed.
         self.client.force_login(self.charlie)
         outside = self.client.get(link[1].replace("&amp;", "&"))
-        self.assertIn("org", outside.context["filter"].form.errors)
-        self.assertFalse({c.pk for c in outside.context["page"]} & {p.pk for p in self.people})
+        # Issue 18 (point 10): a 404 now, like every page given a code outside the scope (it was a form error on
+        # an empty list).
+        self.assertEqual(outside.status_code, 404)
+        for p in self.people:
+            self.assertNotContains(outside, p.full_name, status_code=404)
 
     def test_the_minority_list_leaves_out_those_not_stated(self) -> None:
         self.client.force_login(self.bob)

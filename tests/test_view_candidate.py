@@ -105,6 +105,10 @@ class ScopeOnEveryPageTestCase(BaseTestCase):
             ("post", f"{base}introducers/add/"),
             ("post", f"{base}introducers/{self.introducer.pk}/delete/"),
             ("post", f"{base}warnings/{self.warning.pk}/resolve/"),
+            # Issue 18 (point 8b): an introducer's edit page, and the removal's confirmation page.
+            ("get", f"{base}introducers/{self.introducer.pk}/edit/"),
+            ("post", f"{base}introducers/{self.introducer.pk}/edit/"),
+            ("get", f"{base}introducers/{self.introducer.pk}/delete/"),
         ]
         for step in services.STEPS:
             pages += [("get", f"{base}step/{step}/"), ("post", f"{base}step/{step}/")]
@@ -173,7 +177,9 @@ class ScopeOnEveryPageTestCase(BaseTestCase):
             ("put", f"{base}step/awareness/"),
             ("delete", f"{base}step/awareness/"),
             ("put", f"{base}introducers/add/"),
-            ("get", f"{base}introducers/{self.introducer.pk}/delete/"),
+            # Issue 18 (point 8b): GET on the removal now asks first (a confirmation page); PUT stays refused.
+            ("put", f"{base}introducers/{self.introducer.pk}/delete/"),
+            ("put", f"{base}introducers/{self.introducer.pk}/edit/"),
             ("get", f"{base}warnings/{self.warning.pk}/resolve/"),
             ("put", "/org/C1.B1.01/candidates/new/"),
         ]

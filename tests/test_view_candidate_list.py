@@ -221,13 +221,17 @@ class ListTestCase(BaseTestCase):
         )
         self.assertEqual(_names(self.get(self.bob, org=" C1.B2 ")), ["Lê Văn Cường", "Giáp Văn Giang"])
 
-    def test_an_organization_outside_the_scope_is_an_error_and_shows_nobody(self) -> None:
+    def test_an_organization_outside_the_scope_is_not_found(self) -> None:
+        # Issue 18 (point 10) changed this: a code outside the scope, or of no unit, was a form error on an empty
+        # list; now it answers 404 like every other page given such a code, and the same for both.
+        self.client.force_login(self.bob)
         for code in ("C2", "C2.B1.01", "NOPE"):
             with self.subTest(code=code):
-                r = self.get(self.bob, org=code)
-                self.assertTrue(r.context["filter"].form.errors["org"])
-                self.assertEqual(_names(r), [])
-                self.assertNotContains(r, "Nguyễn Văn Ân")
+                r = self.client.get("/candidates/", {"org": code})
+                self.assertEqual(r.status_code, 404)
+                self.assertNotContains(r, "Nguyễn Văn Ân", status_code=404)
+                self.assertNotContains(r, "Hòa Bình", status_code=404)
+                self.assertEqual(self.client.get("/candidates/export.xlsx", {"org": code}).status_code, 404)
 
     def test_it_filters_by_the_year_of_admission(self) -> None:
         self.assertEqual(_names(self.get(self.bob, year=2023)), ["Giáp Văn Giang"])
@@ -474,8 +478,10 @@ class ExportTestCase(BaseTestCase):
         self.assertEqual(rows[1:], [])
         _name, rows = self.export(self.alice, q="ha van")
         self.assertEqual([row[0] for row in rows[1:]], ["Hà Văn Minh"])
-        _name, rows = self.export(self.bob, org="C2")  # outside the scope: nobody
-        self.assertEqual(rows[1:], [])
+        # Outside the scope: nobody. Issue 18 (point 10) made it a 404, as the list answers, where it was an
+        # empty workbook.
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(self.url, {"org": "C2"}).status_code, 404)
 
     def test_too_many_rows_send_the_user_back_to_narrow_the_list(self) -> None:
         self.client.force_login(self.bob)

@@ -15,3 +15,40 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A unit picker (the people list's organization filter, recruitment:units): htmx lists the units whose name holds
+// what is typed; choosing one puts its code in the hidden field the form sends (?org=CODE) and its name in the box.
+// Typing again forgets the choice until another is made.
+document.addEventListener("click", function (event) {
+  var button = event.target instanceof Element ? event.target.closest("[data-pick-code]") : null;
+  var picker = button ? button.closest("[data-picker]") : null;
+  if (!picker) {
+    // A click elsewhere closes the lists of the pickers it is not in.
+    document.querySelectorAll("[data-picker] .picker-list").forEach(function (list) {
+      if (!(event.target instanceof Node && list.closest("[data-picker]").contains(event.target))) {
+        list.textContent = "";
+      }
+    });
+    return;
+  }
+  picker.querySelector("[data-picker-value]").value = button.getAttribute("data-pick-code");
+  var search = picker.querySelector("[data-picker-search]");
+  search.value = button.getAttribute("data-pick-name");
+  picker.querySelector(".picker-list").textContent = "";
+  search.focus();
+});
+
+document.addEventListener("input", function (event) {
+  var el = event.target;
+  if (el instanceof HTMLInputElement && el.hasAttribute("data-picker-search")) {
+    var picker = el.closest("[data-picker]");
+    picker.querySelector("[data-picker-value]").value = "";
+  }
+});
+
+document.addEventListener("keydown", function (event) {
+  var el = event.target;
+  if (event.key === "Escape" && el instanceof Element && el.closest("[data-picker]")) {
+    el.closest("[data-picker]").querySelector(".picker-list").textContent = ""; // Escape closes the list
+  }
+});
