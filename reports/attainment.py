@@ -457,27 +457,52 @@ def attainment(
         result.months = _months(by_month, period)
         result.idle_count, result.idle_units = _idle(sub, period.start, cutoff, qs.db)
         if result.pipeline_day is not None:
-            _pipeline_on(result, qs, result.pipeline_day)
+            _pipeline_on(result, sub, result.pipeline_day, qs.db)
         elif result.is_open:
-            result.outlook = forecast(qs, admitted=total.admitted, today=today, end=period.end)
+            # Its subtree as a list of units, not a join of every person to their unit (a province: 0.16 → 0.05 s).
+            people = Candidate.objects.using(qs.db).filter(organization__in=_units_of(sub))
+            result.outlook = forecast(people, admitted=total.admitted, today=today, end=period.end)
     return result
 
 
-def _pipeline_on(result: Attainment, qs: Any, day: datetime.date) -> None:
-    """The pipeline figures of the rows as they stood on `day` (one grouped query; recruitment.selectors.stage_on)."""
-    rows = (
-        qs.filter(Q(removal_date__isnull=True) | Q(removal_date__gt=day))
+def _units_of(sub: Subtree) -> Any:
+    """The ids of the units of a subtree on its day, as a subquery."""
+    orgs = Organization.objects.filter(sub.q()).order_by()
+    if sub.changed:
+        orgs = orgs.annotate(bucket=sub.bucket("path")).filter(bucket__isnull=False)
+    return orgs.values("id")
+
+
+def _pipeline_on(result: Attainment, sub: Subtree, day: datetime.date, using: str) -> None:
+    """The pipeline figures of the rows as they stood on `day` (recruitment.selectors.stage_on), in one query:
+    the people counted by unit and stage, then the units' counts added up by the child they fell under on the
+    subtree's day. Counting by unit first spares joining every person to their unit (a province: 0.14 → 0.05 s).
+    """
+    people = (
+        Candidate.objects.using(using)
+        .filter(organization__in=_units_of(sub))
+        .filter(Q(removal_date__isnull=True) | Q(removal_date__gt=day))
         .filter(Q(recognition_date__isnull=True) | Q(recognition_date__gt=day))
-        .annotate(stage_then=stage_on(day))
-        .filter(stage_then__in=PIPELINE_STAGES)
+        .annotate(stage_then=stage_on(day))  # not filtered on: the stage is worked out once, in the grouping
         .order_by()
-        .values_list("bucket", "stage_then")
+        .values("organization_id", "stage_then")
         .annotate(n=Count("id"))
     )
+    orgs = Organization.objects.using(using).filter(sub.q()).order_by().annotate(b=sub.bucket("path"))
+    people_sql, people_params = people.query.sql_with_params()
+    org_sql, org_params = orgs.values("id", "b").query.sql_with_params()
+    sql = f"""
+        WITH c AS ({people_sql}), o AS ({org_sql})
+        SELECT o.b, c.stage_then, SUM(c.n) FROM c JOIN o ON o.id = c.organization_id
+        WHERE o.b IS NOT NULL AND c.stage_then IS NOT NULL GROUP BY o.b, c.stage_then
+    """  # noqa: S608 - SQL compiled by Django, values as parameters
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*people_params, *org_params])
+        rows = cursor.fetchall()
+    empty: dict[str, int] = dict.fromkeys(map(str, PIPELINE_STAGES), 0)
     by_bucket: dict[str, dict[str, int]] = {}
     for bucket, stage, n in rows:
-        by_bucket.setdefault(bucket, dict.fromkeys(PIPELINE_STAGES, 0))[stage] = n
-    empty = dict.fromkeys(PIPELINE_STAGES, 0)
+        by_bucket.setdefault(bucket, dict(empty))[stage] = int(n)
     result.total.figures.pipeline = dict(empty)
     for row in result.children:
         row.figures.pipeline = dict(by_bucket.get(row.org.path, empty))

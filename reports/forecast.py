@@ -114,8 +114,7 @@ class Forecast:
 
 def _reached(stage: str, since: datetime.date, until: datetime.date) -> Q:
     name = STAGE_DATE_FIELD[stage]
-    # A record that ended with a transfer goes on as the receiving cell's copy, with its dates: count that one.
-    return Q(**{f"{name}__gte": since, f"{name}__lte": until}) & ~Q(stage=Stage.TRANSFERRED)
+    return Q(**{f"{name}__gte": since, f"{name}__lte": until})
 
 
 def _in_time(stage: str, days: int) -> Q:
@@ -141,7 +140,8 @@ def forecast(qs: Any, *, admitted: int, today: datetime.date, end: datetime.date
     due = Q(due_date__lte=end)
     for s in (Stage.DECIDED, *VOTED):
         counts[f"due_{s}"] = Count("id", filter=Q(stage=s) & due)
-    row = qs.filter(wanted).annotate(**waits).aggregate(**counts)
+    # A record that ended with a transfer goes on as the receiving cell's copy, with its dates: count that one.
+    row = qs.filter(wanted).exclude(stage=Stage.TRANSFERRED).annotate(**waits).aggregate(**counts)
     out = Forecast(admitted=admitted, days=days, since=since, until=until)
     for s in BEFORE_ADMISSION:
         outlook = StageOutlook(s, row[f"now_{s}"], row[f"n_{s}"], row[f"k_{s}"])
