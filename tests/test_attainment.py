@@ -257,6 +257,11 @@ def brute(
     org: Organization, period: Period, *, as_of: datetime.date | None = None, today: datetime.date = TODAY
 ) -> BruteReport:
     cutoff = min(period.end, as_of) if as_of else period.end
+    # Issue 18: a unit that ended during the period is counted to the day before its end date, on its tree then.
+    if org.valid_to is not None:
+        last = max(org.valid_to - datetime.timedelta(days=1), org.valid_from or datetime.date.min)
+        if last >= period.start:
+            cutoff = min(cutoff, last)
     day = min(cutoff, today)
     parent = parents_on(day)
     orgs = {o.pk: o for o in Organization.objects.all()}
