@@ -22,8 +22,9 @@ from django.utils.functional import Promise
 from organizations.history import STEP, Moves, Subtree, TreeAt, children_on
 from organizations.models import Organization
 from recruitment.models import BEFORE_ADMISSION, PIPELINE, Candidate, Stage
-from recruitment.selectors import CATEGORIES, CREDITED, NOT_STATED, NOT_STATED_OF, RECOGNITION_CREDITED
+from recruitment.selectors import CATEGORIES, CREDITED, NOT_STATED, NOT_STATED_OF, RECOGNITION_CREDITED, stage_on
 from reports import edges, tally, terms
+from reports.forecast import Forecast, forecast
 from reports.forms import Period
 from reports.models import MembershipCount, Quota, QuotaCategory
 
@@ -152,6 +153,8 @@ class Attainment:
     months: list[tuple[datetime.date, int, int]] = field(default_factory=list)  # (month, admitted, cumulative)
     idle_count: int = 0
     idle_units: list[dict[str, object]] = field(default_factory=list)
+    # The forecast of an open period counted to today or later (reports.forecast), else None.
+    outlook: Forecast | None = None
 
     @property
     def rows(self) -> list[Row]:
@@ -189,16 +192,18 @@ class Attainment:
 
     @property
     def forecast(self) -> tuple[int, int] | None:
-        """Year-end estimate from today's pipeline: (likely, possible).
+        """The low and high figures of `outlook` (reports.forecast), None when there is no forecast."""
+        return (self.outlook.low, self.outlook.high) if self.outlook is not None else None
 
-        Likely adds those decided but not yet admitted and those voted by their cell (the decision
-        and the ceremony take at most 90 working days); possible adds those preparing the dossier.
-        """
-        if not self.is_open:
-            return None
-        pipe = self.total.figures.pipeline
-        likely = self.total.admitted + pipe[Stage.DECIDED] + pipe[Stage.BRANCH_VOTED] + pipe[Stage.COMMITTEE_REVIEWED]
-        return likely, likely + pipe[Stage.DOSSIER]
+    @property
+    def pipeline_day(self) -> datetime.date | None:
+        """The day the pipeline figures stand on when it is not today: the last day counted, already past."""
+        return self.cutoff if self.cutoff < self.today else None
+
+    @property
+    def members_on(self) -> datetime.date:
+        """1 January of the period's first year: the members counted on 31 December of the year before."""
+        return datetime.date(self.period.start.year, 1, 1)
 
     def target_curve(self) -> list[tuple[datetime.date, Decimal]]:
         """The target spread evenly over the months, cumulated: the line the curve is measured against."""
@@ -313,6 +318,14 @@ def existed(org: Organization, start: datetime.date, end: datetime.date) -> bool
     return (org.valid_from is None or org.valid_from <= end) and (org.valid_to is None or org.valid_to >= start)
 
 
+def closed_on(org: Organization) -> datetime.date | None:
+    """The last day an ended unit stood with its units: the day before its end date (`valid_to`), on which
+    the moves that ended it took effect (organizations.services.organization_dissolve); None while it lasts."""
+    if org.valid_to is None:
+        return None
+    return max(org.valid_to - datetime.timedelta(days=1), org.valid_from or datetime.date.min)
+
+
 def candidates_of(sub: Subtree) -> Any:
     """The candidates of a subtree on its day, each annotated with `bucket`: the path of the child
     (on that day) it counts under, or the organization's own path."""
@@ -334,8 +347,15 @@ def grouped_queryset(
 def _span(
     org: Organization, period: Period, as_of: datetime.date | None, today: datetime.date, moves: Moves | None = None
 ) -> tuple[datetime.date, datetime.date, Subtree]:
-    """The last day counted, the day whose tree the rows follow, and org's subtree on that day."""
+    """The last day counted, the day whose tree the rows follow, and org's subtree on that day.
+
+    A unit that has ended (dissolved, or merged into another) during the period is counted up to its last
+    day, on its tree as it stood then (`closed_on`).
+    """
     cutoff = min(period.end, as_of) if as_of else period.end
+    last = closed_on(org)
+    if last is not None and last >= period.start:
+        cutoff = min(cutoff, last)
     tree_day = min(cutoff, today)
     return cutoff, tree_day, Subtree.of(org, TreeAt.load(tree_day, moves))
 
@@ -436,7 +456,59 @@ def attainment(
     if detail:
         result.months = _months(by_month, period)
         result.idle_count, result.idle_units = _idle(sub, period.start, cutoff, qs.db)
+        if result.pipeline_day is not None:
+            _pipeline_on(result, sub, result.pipeline_day, qs.db)
+        elif result.is_open:
+            # Its subtree as a list of units, not a join of every person to their unit (a province: 0.16 → 0.05 s).
+            people = Candidate.objects.using(qs.db).filter(organization__in=_units_of(sub))
+            result.outlook = forecast(people, admitted=total.admitted, today=today, end=period.end)
     return result
+
+
+def _units_of(sub: Subtree) -> Any:
+    """The ids of the units of a subtree on its day, as a subquery."""
+    orgs = Organization.objects.filter(sub.q()).order_by()
+    if sub.changed:
+        orgs = orgs.annotate(bucket=sub.bucket("path")).filter(bucket__isnull=False)
+    return orgs.values("id")
+
+
+def _pipeline_on(result: Attainment, sub: Subtree, day: datetime.date, using: str) -> None:
+    """The pipeline figures of the rows as they stood on `day` (recruitment.selectors.stage_on), in one query:
+    the people counted by unit and stage, then the units' counts added up by the child they fell under on the
+    subtree's day. Counting by unit first spares joining every person to their unit (a province: 0.14 → 0.05 s).
+    """
+    people = (
+        Candidate.objects.using(using)
+        .filter(organization__in=_units_of(sub))
+        .filter(Q(removal_date__isnull=True) | Q(removal_date__gt=day))
+        .filter(Q(recognition_date__isnull=True) | Q(recognition_date__gt=day))
+        .annotate(stage_then=stage_on(day))  # not filtered on: the stage is worked out once, in the grouping
+        .order_by()
+        .values("organization_id", "stage_then")
+        .annotate(n=Count("id"))
+    )
+    orgs = Organization.objects.using(using).filter(sub.q()).order_by().annotate(b=sub.bucket("path"))
+    people_sql, people_params = people.query.sql_with_params()
+    org_sql, org_params = orgs.values("id", "b").query.sql_with_params()
+    sql = f"""
+        WITH c AS ({people_sql}), o AS ({org_sql})
+        SELECT o.b, c.stage_then, SUM(c.n) FROM c JOIN o ON o.id = c.organization_id
+        WHERE o.b IS NOT NULL AND c.stage_then IS NOT NULL GROUP BY o.b, c.stage_then
+    """  # noqa: S608 - SQL compiled by Django, values as parameters
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*people_params, *org_params])
+        rows = cursor.fetchall()
+    empty: dict[str, int] = dict.fromkeys(map(str, PIPELINE_STAGES), 0)
+    by_bucket: dict[str, dict[str, int]] = {}
+    for bucket, stage, n in rows:
+        by_bucket.setdefault(bucket, dict(empty))[stage] = int(n)
+    result.total.figures.pipeline = dict(empty)
+    for row in result.children:
+        row.figures.pipeline = dict(by_bucket.get(row.org.path, empty))
+    for counts in by_bucket.values():
+        for stage, n in counts.items():
+            result.total.figures.pipeline[stage] += n
 
 
 def _from_tallies(

@@ -17,7 +17,7 @@ from organizations.models import Organization
 from recruitment.filters import NOT_ON_RECORD, WAITING
 from recruitment.models import Stage
 from reports import charts, exports, terms
-from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, attainment
+from reports.attainment import BREAKDOWNS, PIPELINE_STAGES, Attainment, Row, attainment
 from reports.forms import Period, PeriodForm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +63,27 @@ def _drill(att: Attainment) -> dict[str, str]:
     }
 
 
+def _child_rows(att: Attainment) -> list[tuple[Row, dict[str, object] | None]]:
+    """Each unit directly under, with how it ended (`_closed`) or None."""
+    closed = _closed(att)
+    return [(row, closed.get(row.org.pk)) for row in att.children]
+
+
+def _closed(att: Attainment) -> dict[int, dict[str, object]]:
+    """The units directly under that have ended, by id: the day they ended and, for a merged one, the unit it
+    went into, named only within the organization shown (its reader's scope; README, "Security"). One
+    query, and only when a unit has a successor."""
+    ended = [r.org for r in att.children if r.org.valid_to is not None]
+    ids = {o.successor_id for o in ended if o.successor_id is not None}
+    found = {o.pk: o for o in Organization.objects.filter(pk__in=ids).only("id", "path", "name", "code")} if ids else {}
+    out: dict[int, dict[str, object]] = {}
+    for o in ended:
+        successor = found.get(o.successor_id) if o.successor_id is not None else None
+        inside = successor is not None and successor.path.startswith(att.org.path)
+        out[o.pk] = {"on": o.valid_to, "merged": o.successor_id is not None, "into": successor if inside else None}
+    return out
+
+
 def _charts(att: Attainment) -> dict[str, object]:
     """The data of the three charts, for json_script (numbers only; labels are already translated)."""
     curve = att.target_curve()
@@ -105,6 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "period_query": urlencode(query),
         "drill": _drill(att),
         "pipeline": [(s, Stage(s).label, att.total.figures.pipeline[s]) for s in PIPELINE_STAGES],
+        "child_rows": _child_rows(att),
         "charts": _charts(att),
         "term_lines": terms.describe(att.period, can_name=partial(access.can_read, request.user)),
         "export_query": urlencode({"org": org.code, **query}),

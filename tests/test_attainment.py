@@ -24,7 +24,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from organizations.models import EventAction, Kind, Organization, OrganizationEvent, Sector
 from recruitment.ethnicities import KINH
-from recruitment.models import Candidate, Gender, OccupationGroup, Stage
+from recruitment.models import PIPELINE, Candidate, Gender, OccupationGroup, Stage
 from recruitment.particulars import NO_RELIGION
 from recruitment.selectors import NOT_STATED
 from reports import tally
@@ -164,7 +164,35 @@ def not_stated(c: Candidate) -> dict[str, bool]:
     return {"ethnicity_not_stated": c.ethnicity == "", "religion_not_stated": c.religion == ""}
 
 
-def count(people: list[Candidate], sectors: dict[int, str], start: datetime.date, end: datetime.date) -> Expected:
+def stage_then(c: Candidate, day: datetime.date) -> str | None:
+    """The stage c held on `day`, read off its dates one by one (None: not on a list then, or ended)."""
+    if (c.removal_date and c.removal_date <= day) or (c.source_date and c.source_date > day):
+        return None
+    dated = [
+        (c.recognition_date, Stage.OFFICIAL),
+        (c.admission_date, Stage.PROBATION),
+        (c.decision_date, Stage.DECIDED),
+        (c.committee_review_date, Stage.COMMITTEE_REVIEWED),
+        (c.branch_vote_date, Stage.BRANCH_VOTED),
+        (c.application_date, Stage.DOSSIER),
+        (c.awareness_cert_date, Stage.AWARENESS),
+        (c.source_date, Stage.SOURCE),
+    ]
+    for when, stage in dated:
+        if when is not None and when <= day:
+            return stage
+    return c.stage if c.stage_date <= day and c.stage in PIPELINE else None
+
+
+def count(
+    people: list[Candidate],
+    sectors: dict[int, str],
+    start: datetime.date,
+    end: datetime.date,
+    pipeline_day: datetime.date | None = None,
+) -> Expected:
+    """`pipeline_day`: the past day the pipeline stood on (issue 18: a past period's pipeline is its last
+    day's), None for today's."""
     exp = Expected(people=len(people))
     for c in people:
         if c.admission_date and start <= c.admission_date <= end:
@@ -177,8 +205,9 @@ def count(people: list[Candidate], sectors: dict[int, str], start: datetime.date
             exp.recognized += 1
         if c.stage == Stage.STRUCK_OFF and c.removal_date and start <= c.removal_date <= end:
             exp.struck_off += 1
-        if c.stage in exp.pipeline:
-            exp.pipeline[c.stage] += 1
+        stage = c.stage if pipeline_day is None else stage_then(c, pipeline_day)
+        if stage in exp.pipeline:
+            exp.pipeline[stage] += 1
     return exp
 
 
@@ -228,6 +257,11 @@ def brute(
     org: Organization, period: Period, *, as_of: datetime.date | None = None, today: datetime.date = TODAY
 ) -> BruteReport:
     cutoff = min(period.end, as_of) if as_of else period.end
+    # Issue 18: a unit that ended during the period is counted to the day before its end date, on its tree then.
+    if org.valid_to is not None:
+        last = max(org.valid_to - datetime.timedelta(days=1), org.valid_from or datetime.date.min)
+        if last >= period.start:
+            cutoff = min(cutoff, last)
     day = min(cutoff, today)
     parent = parents_on(day)
     orgs = {o.pk: o for o in Organization.objects.all()}
@@ -257,11 +291,12 @@ def brute(
         return c.stage in PIPELINE_STAGES or any(d and period.start <= d <= cutoff for d in dates)
 
     shown = sorted(orgs[k].code for k in kids if existed(orgs[k]) or any(map(counts, under[k])) or k in with_quota)
+    then = cutoff if cutoff < today else None
     return BruteReport(
-        total=count(everyone, sectors, period.start, cutoff),
-        children={k: count(people, sectors, period.start, cutoff) for k, people in under.items()},
+        total=count(everyone, sectors, period.start, cutoff, then),
+        children={k: count(people, sectors, period.start, cutoff, then) for k, people in under.items()},
         shown=shown,
-        own=count(own, sectors, period.start, cutoff),
+        own=count(own, sectors, period.start, cutoff, then),
     )
 
 
@@ -693,9 +728,19 @@ class MonthsAndForecastTestCase(BaseTestCase):
     def test_the_forecast_adds_the_pipeline_close_to_admission(self) -> None:
         cell = self.orgs["C1.B1.01"]
         admit(cell, 5)
-        stages = [Stage.DECIDED] * 2 + [Stage.COMMITTEE_REVIEWED, Stage.BRANCH_VOTED] + [Stage.DOSSIER] * 3
-        add(*(person(cell, stage=s) for s in [*stages, Stage.AWARENESS, Stage.SOURCE]))
-        self.assertEqual(attainment(self.orgs["P"], Y2026, today=D(2026, 6, 1)).forecast, (9, 12))
+        # Issue 18 (point 2): the forecast no longer adds every decided, voted and dossier person whatever the
+        # time left (it was (9, 12)). With no history, the rule set's deadlines decide: a decided person whose
+        # ceremony falls due by 31/12 counts in both figures, the other decided one in the high one; the
+        # reviewed person whose decision falls due by 31/12 in the high one; the voted one whose decision
+        # falls due in 2027 and those preparing the dossier in neither.
+        due = {Stage.DECIDED: [D(2026, 7, 1), D(2027, 2, 1)], Stage.COMMITTEE_REVIEWED: [D(2026, 9, 1)]}
+        due[Stage.BRANCH_VOTED] = [D(2027, 1, 15)]
+        people = [person(cell, stage=s) for s, days in due.items() for _day in days]
+        for p, day in zip(people, [d for days in due.values() for d in days], strict=True):
+            p.due_date = day
+        people += [person(cell, stage=Stage.DOSSIER) for _ in range(3)]
+        add(*people, person(cell, stage=Stage.AWARENESS), person(cell, stage=Stage.SOURCE))
+        self.assertEqual(attainment(self.orgs["P"], Y2026, today=D(2026, 6, 1)).forecast, (6, 8))
         self.assertIsNone(attainment(self.orgs["P"], Y2026, today=D(2027, 1, 1)).forecast)
 
     def test_the_target_curve_spreads_the_target_over_the_months(self) -> None:
@@ -731,8 +776,9 @@ def report_queries(test: TestCase, communes: int, bases: int, *, detail: bool) -
 class QueryCountTestCase(TestCase):
     # The tree of the day (1), the children (1), the grouped count (1), quotas (1), members (2: the root
     # has no count of its own and sums its children's); months come with the grouped count, and the idle
-    # units take one query (how many is a window over the longest waits).
-    DETAIL, CONTRACT_ONLY = 7, 6
+    # units take one query (how many is a window over the longest waits); the forecast of the open year
+    # takes one (issue 18: the unit's past at each stage, with today's pipeline and its deadlines).
+    DETAIL, CONTRACT_ONLY = 8, 6
 
     def test_10_organizations_take_a_fixed_number_of_queries(self) -> None:
         n, att = report_queries(self, 3, 2, detail=True)

@@ -54,9 +54,10 @@ class HomeTestCase(BaseTestCase):
         self.client.force_login(self.alice)
         # session, user, grants, moves after the day, children, the grouped figures (months
         # included), quotas, membership counts and, none being entered, those of the units below;
-        # idle units (count and list in one), and the deadline counts of the navigation.
+        # idle units (count and list in one), the forecast of the open year (issue 18: the unit's past at each
+        # stage, one grouped query), and the deadline counts of the navigation.
         # test_view_dashboard checks the count at 10 and at 1,000 units.
-        with self.assertNumQueries(11):
+        with self.assertNumQueries(12):
             self.client.get("/")
 
 
