@@ -216,6 +216,10 @@ IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 200_000, minimum=100)
 # deletes it, keeping the record of the run.
 IMPORT_KEEP_DAYS = envint("IMPORT_KEEP_DAYS", 90, minimum=1)
 
+# A directory of .docx templates that replace the built-in ones of the same name (reports/documents/templates/),
+# e.g. with a province's own letterhead; None: the built-in templates only.
+DOCUMENT_TEMPLATES_DIR = envstr("DOCUMENT_TEMPLATES_DIR") or None
+
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

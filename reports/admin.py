@@ -22,7 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from organizations.models import Organization
 from organizations.text import nfc
-from reports.models import MembershipCount, Quota
+from reports.models import DocumentForm, MembershipCount, Quota
 
 
 class OrganizationCodeWidget(ForeignKeyWidget):
@@ -100,3 +100,13 @@ class MembershipCountAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     raw_id_fields = ("organization",)
     ordering = ("-year", "organization__path")
     list_per_page = 100
+
+
+@admin.register(DocumentForm)
+class DocumentFormAdmin(SimpleHistoryAdmin):
+    """The forms of the Party's documents, as data: a renumbered form or a new signer is a new row from its day."""
+
+    list_display = ("key", "valid_from", "form_number", "title", "summary", "issuer_level", "layout", "confidence")
+    list_filter = ("key", "layout", "confidence", "issuer_level")
+    search_fields = ("key", "form_number", "title", "summary")
+    ordering = ("key", "-valid_from")

@@ -6,7 +6,7 @@ import math
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +203,98 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.month}"
+
+
+class IssuerLevel(models.TextChoices):
+    """Which body of the person's organization tree issues a document (read from the tree on the document's day)."""
+
+    CELL = "cell", _("The person's party cell")
+    GRASSROOTS = "grassroots", _("The grassroots party organization (its committee)")
+    ABOVE_GRASSROOTS = "above_grassroots", _("The committee directly above the grassroots organization")
+
+
+class Confidence(models.TextChoices):
+    """How sure we are of a form's source (FORMS.md): read in an official text, a secondary source, or inferred."""
+
+    HIGH = "H", _("H: read in an official text")
+    MEDIUM = "M", _("M: read in a secondary source")
+    LOW = "L", _("L: inferred, not seen")
+
+
+class Layout(models.TextChoices):
+    FOLLOWS_SOURCE = "source", _("Follows a published form")
+    OURS = "ours", _("Ours (no published form found)")
+
+
+class DocumentForm(models.Model):
+    """One of the Party's document forms as it stood from a day on: number, title, who issues and signs it,
+    its "Căn cứ…" lines and where its layout comes from.
+
+    Data, not code (FORMS.md): a 2025 guidance may have renumbered the forms and the 2025 reform changed
+    who signs, so a change is a new row with a later `valid_from`, added in the admin; documents of an
+    earlier day keep the row of their day (`reports.documents.render.form_for`).
+    """
+
+    key = models.CharField(
+        _("document"),
+        max_length=50,
+        validators=[RegexValidator(r"^[a-z0-9_]+$", _("Lower-case letters, digits and underscores."))],
+        help_text=_("A stable name the code refers to, e.g. branch_admission_resolution."),
+    )
+    valid_from = models.DateField(_("in force from"))
+    form_number = models.CharField(
+        _("form number"), max_length=20, blank=True, help_text=_("e.g. 6-KNĐ; blank where no official form exists.")
+    )
+    title = models.CharField(_("kind of document"), max_length=100, help_text=_("e.g. NGHỊ QUYẾT"))
+    summary = models.CharField(_("subject line"), max_length=255, help_text=_("e.g. đề nghị kết nạp đảng viên"))
+    type_code = models.CharField(_("type code"), max_length=10, blank=True, help_text=_("NQ, QĐ, BB …"))
+    issuer_code = models.CharField(_("issuer code"), max_length=10, blank=True, help_text=_("CB, ĐU, HU …"))
+    issuer_level = models.CharField(_("issued by"), max_length=20, choices=IssuerLevel.choices)
+    legal_basis = models.TextField(
+        _("legal basis (Căn cứ…)"), blank=True, help_text=_("One line each, printed as written.")
+    )
+    signature_authority = models.CharField(
+        _("signing on behalf of"), max_length=100, blank=True, help_text=_("e.g. T/M CHI BỘ")
+    )
+    signature_title = models.CharField(_("signer's title"), max_length=100, blank=True, help_text=_("e.g. BÍ THƯ"))
+    recipients = models.TextField(
+        _("recipients (Nơi nhận)"),
+        blank=True,
+        help_text=_("One line each; {cell}, {grassroots}, {competent} and {person} are replaced by the names."),
+    )
+    template = models.CharField(
+        _("template"),
+        max_length=50,
+        blank=True,
+        validators=[RegexValidator(r"^[a-z0-9_]+$", _("Lower-case letters, digits and underscores."))],
+        help_text=_("The .docx template's name without .docx; blank: the same as the document's."),
+    )
+    layout = models.CharField(_("layout"), max_length=10, choices=Layout.choices)
+    confidence = models.CharField(_("confidence"), max_length=1, choices=Confidence.choices)
+    source = models.TextField(_("source"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("document form")
+        verbose_name_plural = _("document forms")
+        ordering = ["key", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "valid_from"], name="reports_documentform_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(issuer_level__in=IssuerLevel.values), name="reports_documentform_issuer_level_valid"
+            ),
+            models.CheckConstraint(condition=Q(layout__in=Layout.values), name="reports_documentform_layout_valid"),
+            models.CheckConstraint(
+                condition=Q(confidence__in=Confidence.values), name="reports_documentform_confidence_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        number = f"{self.form_number} " if self.form_number else ""
+        return f"{number}{self.title} {self.summary} ({self.valid_from:%d/%m/%Y})"
+
+    @property
+    def template_name(self) -> str:
+        return self.template or self.key
