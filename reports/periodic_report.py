@@ -11,38 +11,23 @@ but no admission in the year (or term) so far.
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 
-from organizations.models import Kind, Organization
+from organizations.models import Organization
 from organizations.notation import num
 from organizations.notation import percent as pct
 from reports.attainment import Attainment, percent
+from reports.documents.render import BLANK, document_number, form_for, heading, render_docx
+from reports.models import DocumentForm
 from reports.statistics import Statistics, change
-from reports.statistics_xlsx import date_line, issuer_lines
-
-_PLACE_KINDS = (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE)
-_PREFIXES = ("đảng bộ ", "đảng ủy ", "đảng uỷ ")
-_UNITS = ("đặc khu ", "thị trấn ", "thị xã ", "thành phố ", "xã ", "phường ", "huyện ", "quận ", "tỉnh ")
-BLANK = "……………"
+from reports.statistics_xlsx import issuer_lines
 
 
-def place(org: Organization) -> str:
-    """The locality of the date line: 'Dân Chủ' for the nearest commune, district or province above (or org)."""
-    chain = [org, *reversed(list(Organization.objects.ancestor_of(org, inclusive=False)))]
-    locality = next((o for o in chain if o.kind in _PLACE_KINDS), None)
-    if locality is None:
-        return BLANK
-    name = locality.name.strip()
-    for prefix in (*_PREFIXES, *_UNITS):
-        if name.lower().startswith(prefix):
-            name = name[len(prefix) :].strip()
-    return name
+def place(org: Organization, on: datetime.date | None = None) -> str:
+    """The locality of the date line (reports.documents.render.heading's): 'Dân Chủ'."""
+    return heading(org, on)["place"]
 
 
 def _sentence_change(now: int, before: int) -> str:
@@ -155,60 +140,39 @@ def paragraphs(stats: Statistics, att: Attainment) -> list[str]:
 
 
 def context(stats: Statistics, att: Attainment, *, compiler: str, on: datetime.date) -> dict[str, Any]:
+    """The template's context: the heading of reports.documents (36-HD/VPTW) with the commission's lines,
+    the form's title (DocumentForm "admission_report", dated), the text, the closing."""
     org = stats.org
+    try:
+        form = form_for("admission_report", on)
+    except DocumentForm.DoesNotExist:  # the seeded row deleted: the same words (migration 0007)
+        form = DocumentForm(title="BÁO CÁO", summary="kết quả công tác kết nạp đảng viên", signature_title="TRƯỞNG BAN")
+    head = heading(org, on)
     parent = Organization.objects.filter(path=org.parent_path).first() if org.depth > 1 else None
-    first, second = issuer_lines(org, parent)
-    where = place(org)
+    superior, issuer = issuer_lines(org, parent)
+    recipients = [
+        line.replace("{superior}", head["superior"].title() or BLANK) for line in form.recipients.splitlines()
+    ]
     return {
-        "party": "ĐẢNG CỘNG SẢN VIỆT NAM",
-        "superior": first,
-        "issuer": second,
-        "date_line": date_line(where, on),
-        "title": "BÁO CÁO",
-        "subject": f"kết quả kết nạp đảng viên {stats.period.label}",
-        "paragraphs": paragraphs(stats, att),
-        "compiler": compiler,
+        **head,
+        "superior": superior,
+        "issuer": issuer,
+        "number": document_number("", "BC", "…"),
+        "form_number": form.form_number,
+        "title": form.title,
+        "summary": f"{form.summary} {stats.period.label}",
+        "period_line": f"({stats.period.span_text})",
+        "sections": [
+            {"heading": "I. KẾT QUẢ KẾT NẠP ĐẢNG VIÊN", "lines": paragraphs(stats, att)},
+            {"heading": "II. PHỤ LỤC", "lines": [_("Biểu 2-BTCTW and Biểu 4-BTCTW, in the attached workbook.")]},
+        ],
+        "recipients": recipients,
+        "signature_authority": form.signature_authority,
+        "signature_title": form.signature_title,
+        "signer": compiler,
     }
 
 
 def docx(stats: Statistics, att: Attainment, *, compiler: str, on: datetime.date) -> bytes:
-    """The report as a .docx: heading (two columns), title, text, the signature block."""
-    ctx = context(stats, att, compiler=compiler, on=on)
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(14)
-    table = doc.add_table(rows=1, cols=2)
-    left, right = table.rows[0].cells
-    left.paragraphs[0].add_run(ctx["superior"])
-    p = left.add_paragraph()
-    p.add_run(ctx["issuer"]).bold = True
-    left.add_paragraph("*")
-    right.paragraphs[0].add_run(ctx["party"]).bold = True
-    right.add_paragraph().add_run(ctx["date_line"]).italic = True
-    for cell in (left, right):
-        for para in cell.paragraphs:
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(ctx["title"])
-    run.bold = True
-    run.font.size = Pt(16)
-    subject = doc.add_paragraph()
-    subject.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subject.add_run(ctx["subject"]).bold = True
-    for text in ctx["paragraphs"]:
-        para = doc.add_paragraph(text)
-        para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    sign = doc.add_table(rows=1, cols=2)
-    a, b = sign.rows[0].cells
-    a.paragraphs[0].add_run("NGƯỜI LẬP BÁO CÁO").bold = True
-    a.add_paragraph(ctx["compiler"])
-    b.paragraphs[0].add_run("TRƯỞNG BAN").bold = True
-    b.add_paragraph("(Ký, đóng dấu, ghi rõ họ và tên)").runs[0].italic = True
-    for cell in (a, b):
-        for para in cell.paragraphs:
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    """The report as a .docx, from the template built by reports.documents.build_report_template."""
+    return render_docx("admission_report", context(stats, att, compiler=compiler, on=on))

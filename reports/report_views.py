@@ -50,7 +50,8 @@ def _choices(org: Organization, today: datetime.date) -> list[tuple[str, str]]:
     out = []
     for year in (today.year, today.year - 1):
         out.append((str(year), _("Year %(year)d") % {"year": year}))
-        out += [(f"{year}-H{h}", _("Half %(h)d of %(year)d") % {"h": h, "year": year}) for h in (1, 2)]
+        out.append((f"{year}-H1", _("First half of %(year)d") % {"year": year}))
+        out.append((f"{year}-H2", _("Second half of %(year)d") % {"year": year}))
         out += [(f"{year}-Q{q}", _("Quarter %(q)d of %(year)d") % {"q": q, "year": year}) for q in (1, 2, 3, 4)]
     for term in terms.terms_of(org):
         out.append((str(term), _("Term %(term)s to date") % {"term": term}))

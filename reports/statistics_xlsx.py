@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from organizations.exporting import merge_text, write_text
 from organizations.models import Kind, Organization
+from reports.documents.render import body_name, date_line, form_for
+from reports.models import DocumentForm
 from reports.periods import ReportPeriod
 from reports.registers import Register
 from reports.statistics import FORM_2012, OURS, Line, Statistics
@@ -31,7 +33,8 @@ class FormSpec:
     title: str
 
 
-# As transcribed from 11-HD/BTCTW 2021 (FORMS.md §3, M): data, not code, for when they are renumbered.
+# As transcribed from 11-HD/BTCTW 2021 (FORMS.md §3, M); the rows of DocumentForm (migration 0007, dated, edited
+# in the admin when a guidance renumbers them) are read first: these stand in only where none is found.
 FORMS = {
     "2": FormSpec("Biểu số 2-BTCTW", "THỐNG KÊ ĐẢNG VIÊN MỚI KẾT NẠP"),
     "4": FormSpec("Biểu số 4-BTCTW", "ĐẢNG VIÊN MỚI KẾT NẠP CHIA THEO DÂN TỘC VÀ TÔN GIÁO"),
@@ -42,14 +45,23 @@ _DEC = "#,##0.00"
 
 
 def issuer_lines(org: Organization, parent: Organization | None) -> tuple[str, str]:
-    """The two lines top left: the party committee, and its commission that compiles the statistics
-    (Ban tổ chức of a province or district; Ban xây dựng đảng of a commune since 7/2025; the committee itself below)."""
-    first = (parent.name if parent is not None and org.kind not in (Kind.PROVINCE,) else org.name).upper()
+    """The two lines top left: the party committee and its commission that compiles the statistics (Ban tổ
+    chức of a province or district; Ban xây dựng đảng of a commune since 7/2025); below, the level above
+    and the committee (or cell) itself, as reports.documents.render.heading writes them."""
     if org.kind in (Kind.PROVINCE, Kind.DISTRICT):
-        return org.name.upper(), "BAN TỔ CHỨC"
+        return body_name(org), "BAN TỔ CHỨC"
     if org.kind == Kind.COMMUNE:
-        return org.name.upper(), "BAN XÂY DỰNG ĐẢNG"
-    return first, org.name.upper()
+        return body_name(org), "BAN XÂY DỰNG ĐẢNG"
+    return (parent.name.upper() if parent is not None else ""), body_name(org)
+
+
+def form_spec(key: str, fallback: str, on: datetime.date) -> FormSpec:
+    """The form's number and title in force on `on` (reports.documents.render.form_for), else as above."""
+    try:
+        form = form_for(key, on)
+    except DocumentForm.DoesNotExist:
+        return FORMS[fallback]
+    return FormSpec(f"Biểu số {form.form_number}" if form.form_number else "", form.title)
 
 
 def _formats(book: Any) -> dict[str, Any]:
@@ -74,10 +86,6 @@ def _formats(book: Any) -> dict[str, Any]:
         "sign_note": book.add_format({**plain, "italic": True, "align": "center", "text_wrap": True}),
         "date": book.add_format({**plain, "italic": True, "align": "center"}),
     }
-
-
-def date_line(place: str, on: datetime.date) -> str:
-    return f"{place}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
 
 
 def _frame_top(
@@ -135,7 +143,7 @@ def _label(line: Line) -> str:
 def _form2(book: Any, fmt: dict[str, Any], stats: Statistics, parent: Organization | None, **footer: Any) -> None:
     sheet = book.add_worksheet("2-BTCTW")
     width = 4
-    r = _frame_top(sheet, fmt, FORMS["2"], stats, parent, width)
+    r = _frame_top(sheet, fmt, form_spec("admission_statistics", "2", footer["on"]), stats, parent, width)
     sheet.set_column(0, 0, 62)
     sheet.set_column(1, 3, 16)
     write_text(sheet, r, 0, "Tiêu chí", fmt["header"])
@@ -178,7 +186,7 @@ def _form2(book: Any, fmt: dict[str, Any], stats: Statistics, parent: Organizati
 def _form4(book: Any, fmt: dict[str, Any], stats: Statistics, parent: Organization | None, **footer: Any) -> None:
     sheet = book.add_worksheet("4-BTCTW")
     width = 7
-    r = _frame_top(sheet, fmt, FORMS["4"], stats, parent, width)
+    r = _frame_top(sheet, fmt, form_spec("admission_statistics_by_group", "4", footer["on"]), stats, parent, width)
     sheet.set_column(0, 0, 6)
     sheet.set_column(1, 1, 30)
     sheet.set_column(2, 6, 14)
