@@ -260,7 +260,10 @@ def register_workbook(register: Register, org: Organization, period: ReportPerio
     for row in register.rows:
         r += 1
         for c, value in enumerate(row):
-            write_text(sheet, r, c, value, fmt["text"])
+            if value:
+                write_text(sheet, r, c, value, fmt["text"])
+            else:  # not stated, or not held (số lý lịch): an empty cell
+                sheet.write_blank(r, c, None, fmt["text"])
     if not register.rows:
         r += 1
         merge_text(sheet, r, 0, r, width - 1, _("Nobody in this period."), fmt["note"])

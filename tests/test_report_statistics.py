@@ -37,8 +37,9 @@ def people(cast: BaseTestCase) -> None:
     o = cast.orgs
     # 2026 Q1, C1's subtree
     admit(o["C1.B1.01"], D(2026, 1, 10), birth_date=D(2000, 1, 1), ethnicity="Tày", religion="Phật giáo")
-    admit(o["C1.B1.01"], D(2026, 2, 10), gender="male", birth_date=D(1990, 6, 1), youth_union=False,
-          occupation_group=OccupationGroup.FARMER, education="9/12", professional_level=ProfessionalLevel.UNIVERSITY)  # fmt: skip
+    farmer = {"occupation_group": OccupationGroup.FARMER, "professional_level": ProfessionalLevel.UNIVERSITY}
+    admit(o["C1.B1.01"], D(2026, 2, 10), gender="male", birth_date=D(1990, 6, 1), youth_union=False, education="9/12",
+          **farmer)  # fmt: skip
     admit(o["C1.B1.02"], D(2026, 3, 31), ethnicity="", religion="", birth_date=D(1962, 1, 1),
           occupation_group=OccupationGroup.BUSINESS_OWNER, readmission=True, education="")  # fmt: skip
     admit(o["C1.B2"], D(2026, 2, 1), gender="male", ethnicity="Tày", birth_date=D(1995, 3, 3),
