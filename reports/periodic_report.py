@@ -11,18 +11,22 @@ but no admission in the year (or term) so far.
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
-from organizations.notation import num
+from organizations.notation import num, short_date
 from organizations.notation import percent as pct
-from reports.attainment import Attainment, percent
+from reports.attainment import Attainment, months_left, percent
 from reports.documents.render import BLANK, document_number, form_for, heading, render_docx
 from reports.models import DocumentForm
 from reports.statistics import Statistics, change
 from reports.statistics_xlsx import issuer_lines
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def place(org: Organization, on: datetime.date | None = None) -> str:
@@ -73,20 +77,19 @@ def paragraphs(stats: Statistics, att: Attainment) -> list[str]:
             )
             % {
                 "whole": whole,
-                "day": stats.period.span_text.split(" – ")[-1],
+                "day": short_date(stats.period.end),
                 "admitted": num(att.total.admitted),
                 "target": num(target),
                 "percent": pct(att.total.percent) if att.total.percent is not None else "—",
             }
         )
-        if att.pace is not None:
+        # The pace from the report's last day: what is still needed over the months left after it.
+        needed, left = att.total.still_needed, months_left(stats.period.end + ONE_DAY, att.period.end)
+        if needed and left:
+            pace = (Decimal(needed) / left).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
             out.append(
                 _("%(needed)s more are needed: %(pace)s a month over the %(months)s months left.")
-                % {
-                    "needed": num(att.total.still_needed),
-                    "pace": str(att.pace).replace(".", ","),
-                    "months": att.months_left,
-                }
+                % {"needed": num(needed), "pace": number_format(pace, decimal_pos=1), "months": left}
             )
     if total:
 

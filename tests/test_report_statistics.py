@@ -214,6 +214,8 @@ class StatisticsTestCase(BaseTestCase):
         self.assertIn("kết nạp 4 đảng viên", text)
         self.assertIn("kết nạp 4 trên chỉ tiêu 10, đạt 40,00%", text)
         self.assertIn("40,00%", text)  # 4 of the year's target of 10, to 31/03/2026
+        # 6 still needed over the 9 months after the quarter: 0,7 a month
+        self.assertIn("Còn phải kết nạp 6: bình quân 0,7 mỗi tháng trong 9 tháng còn lại.", text)
         self.assertIn("ĐẢNG CỘNG SẢN VIỆT NAM", cells)
         self.assertIn("BAN XÂY DỰNG ĐẢNG", cells)
         self.assertIn("Dân Chủ, ngày 01 tháng 11 năm 2026", cells)
