@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, FloatField, Q, Sum, Value
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Floor
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from organizations.history import Subtree, TreeAt
-from organizations.models import Organization
+from organizations.models import Kind, Organization
 from recruitment.ethnicities import ETHNIC_GROUPS, KINH
-from recruitment.models import OccupationGroup, ProfessionalLevel
+from recruitment.models import Candidate, OccupationGroup, ProfessionalLevel
 from recruitment.particulars import NO_RELIGION
 from recruitment.rules import education_grade
 from recruitment.selectors import AGE_AT_ADMISSION_KEY, CATEGORIES, CREDITED
@@ -49,6 +49,7 @@ def _age(first: int, last: int | None) -> Q:
     return q & Q(LessThan(KEY, (last + 1) * 10000)) if last is not None else q
 
 
+GRASSROOTS = (Kind.BASE_COMMITTEE, Kind.BASE_BRANCH)
 OG = OccupationGroup
 PL = ProfessionalLevel
 
@@ -139,9 +140,18 @@ FORM_2_ROWS: tuple[RowSpec, ...] = (
     RowSpec("5", "Chức danh khoa học", 0),
     RowSpec("", "Phó Giáo sư", 1),
     RowSpec("", "Giáo sư", 1),
+    # Grassroots organizations at the end of the period (today's tree, those in being on that day); whether one
+    # had no candidate left ("không còn quần chúng") on a past day is not recorded: no data.
+    RowSpec("III", "SỐ TỔ CHỨC CƠ SỞ ĐẢNG CUỐI KỲ", 0),
+    RowSpec("", "Đảng bộ cơ sở", 1, special="units:base_committee"),
+    RowSpec("", "Trong đó: có kết nạp đảng viên", 2, special="admitting:base_committee"),
+    RowSpec("", "Không còn quần chúng", 2),
+    RowSpec("", "Chi bộ cơ sở", 1, special="units:base_branch"),
+    RowSpec("", "Trong đó: có kết nạp đảng viên", 2, special="admitting:base_branch"),
+    RowSpec("", "Không còn quần chúng", 2),
 )
 _COUNTED = {i: spec.q for i, spec in enumerate(FORM_2_ROWS) if spec.q is not None}
-_HEADINGS = {"II", "1", "2", "3", "4", "5"}  # rows that only head their part: no figures
+_HEADINGS = {"II", "1", "2", "3", "4", "5", "III"}  # rows that only head their part: no figures
 
 
 def education_level(text: str) -> str:
@@ -173,6 +183,7 @@ class Counts:
     education: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     ethnicity: dict[str, tuple[int, int]] = field(default_factory=dict)  # name ("" not stated) → (all, women)
     religion: dict[str, tuple[int, int]] = field(default_factory=dict)
+    units: dict[str, int] = field(default_factory=dict)  # "units:<kind>" / "admitting:<kind>" → count
 
     @property
     def average_age(self) -> Decimal | None:
@@ -205,6 +216,31 @@ def count(org: Organization, start: datetime.date, end: datetime.date, *, today:
         acc[0] += n
         acc[1] += w
     out.religion = {name: (n, w) for name, (n, w) in religions.items()}
+    out.units = _grassroots(org, start, end)
+    return out
+
+
+def _grassroots(org: Organization, start: datetime.date, end: datetime.date) -> dict[str, int]:
+    """The grassroots organizations of org's subtree in being on `end`, by kind, and those with an admission
+    credited to them (anywhere in their subtree) in start..end: one query."""
+    admitted = Candidate.objects.filter(
+        CREDITED,
+        organization__path__startswith=OuterRef("path"),
+        admission_date__gte=start,
+        admission_date__lte=end,
+    )
+    units = (
+        Organization.objects.filter(path__startswith=org.path, kind__in=GRASSROOTS)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+        .annotate(admitting=Exists(admitted))
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("id"), a=Count("id", filter=Q(admitting=True)))
+    )
+    out = {f"{prefix}:{kind}": 0 for kind in GRASSROOTS for prefix in ("units", "admitting")}
+    for row in units:
+        out[f"units:{row['kind']}"] = row["n"]
+        out[f"admitting:{row['kind']}"] = row["a"]
     return out
 
 
@@ -247,6 +283,8 @@ class Line:
 def _value(i: int, spec: RowSpec, c: Counts) -> int | Decimal | None:
     if spec.special == "age_avg":
         return c.average_age
+    if spec.special.startswith(("units:", "admitting:")):
+        return c.units.get(spec.special, 0)
     if spec.special.startswith("edu:"):
         return c.education.get(spec.special[4:], 0)
     if i in c.rows:

@@ -151,6 +151,26 @@ class StatisticsTestCase(BaseTestCase):
                 self.assertIsNone(lines[label].now)
         self.assertFalse(lines["Kết nạp lại"].no_data)
 
+    def test_part_iii_counts_the_grassroots_organizations_and_those_that_admitted(self) -> None:
+        lines = self.stats("2026-Q3").form2()
+        at = next(i for i, line in enumerate(lines) if line.number == "III")
+        part = [(line.label, line.now, line.before) for line in lines[at + 1 :]]
+        # C1.B1 (đảng bộ cơ sở) admitted no one in Q3, C1.B2 (chi bộ cơ sở) admitted one on 1/8/2026
+        self.assertEqual(
+            part,
+            [
+                ("Đảng bộ cơ sở", 1, 1),
+                ("Trong đó: có kết nạp đảng viên", 0, 0),
+                ("Không còn quần chúng", None, None),
+                ("Chi bộ cơ sở", 1, 1),
+                ("Trong đó: có kết nạp đảng viên", 1, 0),
+                ("Không còn quần chúng", None, None),
+            ],
+        )
+        province = self.stats("2026-Q1", org=self.org("P")).form2()
+        at = next(i for i, line in enumerate(province) if line.number == "III")
+        self.assertEqual([line.now for line in province[at + 1 : at + 3]], [2, 2])  # C1.B1 and C2.B1 admitted
+
     def test_form_4_counts_each_ethnic_group_and_religion_with_the_women(self) -> None:
         lines = self.stats("2026-Q1").form4()
         by = {line.label: line for line in lines}
