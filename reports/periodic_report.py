@@ -153,9 +153,8 @@ def context(stats: Statistics, att: Attainment, *, compiler: str, on: datetime.d
     head = heading(org, on)
     parent = Organization.objects.filter(path=org.parent_path).first() if org.depth > 1 else None
     superior, issuer = issuer_lines(org, parent)
-    recipients = [
-        line.replace("{superior}", head["superior"].title() or BLANK) for line in form.recipients.splitlines()
-    ]
+    above = parent.name if parent is not None else BLANK  # as it is written, not upper-case
+    recipients = [line.replace("{superior}", above) for line in form.recipients.splitlines()]
     return {
         **head,
         "superior": superior,

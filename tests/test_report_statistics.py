@@ -240,3 +240,4 @@ class StatisticsTestCase(BaseTestCase):
         self.assertIn("BAN XÂY DỰNG ĐẢNG", cells)
         self.assertIn("Dân Chủ, ngày 01 tháng 11 năm 2026", cells)
         self.assertIn("Nguyễn Văn An", cells)
+        self.assertIn("- Đảng bộ tỉnh Thử Nghiệm (để báo cáo);", cells)  # Nơi nhận: the level above, as named
