@@ -79,6 +79,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "center": book.add_format({**border, "align": "center"}),
         "int": book.add_format({**border, "num_format": _INT}),
         "dec": book.add_format({**border, "num_format": _DEC}),
+        "dec1": book.add_format({**border, "num_format": "#,##0.0"}),
         "nodata": book.add_format({**border, "italic": True, "font_color": "#666666", "align": "center"}),
         "blank": book.add_format(border),
         "note": book.add_format({**plain, "italic": True, "text_wrap": True}),
@@ -129,8 +130,9 @@ def _figure(sheet: Any, r: int, c: int, value: int | Decimal | None, fmt: dict[s
         write_text(sheet, r, c, _("No data"), fmt["nodata"])
     elif value is None:
         sheet.write_blank(r, c, None, fmt["blank"])
-    elif isinstance(value, Decimal):
-        sheet.write_number(r, c, float(value), fmt["dec"])
+    elif isinstance(value, Decimal):  # a percentage (2 places) or the average age (1 place)
+        places = -int(value.as_tuple().exponent)
+        sheet.write_number(r, c, float(value), fmt["dec1" if places == 1 else "dec"])
     else:
         sheet.write_number(r, c, value, fmt["int"])
 

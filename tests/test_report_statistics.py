@@ -211,6 +211,10 @@ class StatisticsTestCase(BaseTestCase):
         self.assertEqual(women[1], sum(1 for c in now if c.gender == "female"))
         self.assertEqual(rows["Kết nạp lại"][1:4], (1, 0, None))
         self.assertEqual(rows["Sinh viên"][1:4], (NO_DATA, NO_DATA, NO_DATA))
+        average = sum(age(c) for c in now) / len(now)
+        self.assertAlmostEqual(rows["Tuổi bình quân"][1], round(average, 1))
+        cell = next(c for r in sheet.iter_rows() for c in r if c.value == "    Tuổi bình quân")
+        self.assertEqual(sheet.cell(cell.row, 2).number_format, "#,##0.0")
         texts = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
         self.assertIn("NGƯỜI LẬP BIỂU", texts)
         self.assertIn("TRƯỞNG BAN", texts)
