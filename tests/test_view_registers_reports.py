@@ -35,7 +35,7 @@ class RegistersAndReportsPageTestCase(BaseTestCase):
         r = self.client.get("/quotas/C1/reports/?period=2026-Q1")
         self.assertEqual(r.status_code, 200)
         self.assertContains(r, "Sổ sách và báo cáo")
-        self.assertContains(r, "quý I năm 2026: 01/01/2026 – 31/03/2026; cùng kỳ năm trước: 01/01/2025 – 31/03/2025.")
+        self.assertContains(r, "Quý I năm 2026: 01/01/2026 – 31/03/2026; cùng kỳ năm trước: 01/01/2025 – 31/03/2025.")
         self.assertContains(r, "/quotas/C1/reports/report.docx?period=2026-Q1")
         self.assertContains(r, "/quotas/C1/reports/statistics.xlsx?period=2026-Q1")
         self.assertContains(r, "/quotas/C1/reports/probation.xlsx?period=2026-Q1")

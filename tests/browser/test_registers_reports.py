@@ -44,7 +44,7 @@ def test_a_viewer_picks_a_quarter_reads_the_table_and_downloads(
     page.select_option("#id_period", f"{year}-Q1")
     with page.expect_navigation():
         page.click("form.period button[type=submit]")
-    expect(page.locator("#period-days")).to_contain_text(f"quý I năm {year}: 01/01/{year} – 31/03/{year}")
+    expect(page.locator("#period-days")).to_contain_text(f"Quý I năm {year}: 01/01/{year} – 31/03/{year}")
     total = page.locator("#report-table tbody tr").first
     expect(total).to_contain_text("TỔNG SỐ ĐẢNG VIÊN MỚI KẾT NẠP")
     expect(total.locator("td")).to_have_text(["I. TỔNG SỐ ĐẢNG VIÊN MỚI KẾT NẠP", "2", "1", "200,00%"])
