@@ -11,11 +11,13 @@ from typing import Any
 
 import docx
 import openpyxl
+from django.test import SimpleTestCase
 
 from organizations.models import Organization
 from recruitment.models import Candidate, OccupationGroup, ProfessionalLevel, Stage
 from reports import periodic_report, periods, statistics, statistics_xlsx
 from reports.attainment import attainment
+from reports.documents import build_report_template
 from reports.models import Quota
 from tests.base import BaseTestCase
 from tests.people import TIMELINE, make_candidate
@@ -245,3 +247,13 @@ class StatisticsTestCase(BaseTestCase):
         self.assertIn("Dân Chủ, ngày 01 tháng 11 năm 2026", cells)
         self.assertIn("Nguyễn Văn An", cells)
         self.assertIn("- Đảng bộ tỉnh Thử Nghiệm (để báo cáo);", cells)  # Nơi nhận: the level above, as named
+
+
+class ReportTemplateTestCase(SimpleTestCase):
+    def test_the_committed_template_is_what_the_script_writes(self) -> None:
+        def texts(source: Any) -> list[str]:
+            document = docx.Document(source)
+            cells = [p.text for t in document.tables for cell in t._cells for p in cell.paragraphs]
+            return [p.text for p in document.paragraphs] + cells
+
+        self.assertEqual(texts(io.BytesIO(build_report_template.build())), texts(str(build_report_template.OUT)))
