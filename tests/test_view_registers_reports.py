@@ -84,7 +84,7 @@ class RegistersAndReportsPageTestCase(BaseTestCase):
     def test_the_page_reads_a_fixed_number_of_queries(self) -> None:
         self.client.force_login(self.alice)
         self.client.get("/quotas/P/reports/?period=2026")
-        with self.assertNumQueries(19) as ctx:
+        with self.assertNumQueries(23) as ctx:
             self.client.get("/quotas/P/reports/?period=2026")
         for code in ("C1.B1.02", "C2.B1.01"):
             for i in range(5):
