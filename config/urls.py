@@ -18,6 +18,7 @@ handler500 = "config.errors.server_error"
 urlpatterns = [
     path("", include("reports.urls")),
     path("", include("recruitment.urls")),
+    path("", include("reports.documents.urls")),
     path("org/", include("organizations.urls")),
     path("quotas/", include("reports.quota_urls")),
     path("imports/", include("imports.urls")),

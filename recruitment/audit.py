@@ -38,6 +38,18 @@ def record_person_view(user: AnyUser, candidate: Candidate) -> PersonalDataAcces
     return _record(user, AccessKind.PERSON, organization_id=candidate.organization_id, candidate=candidate)
 
 
+def record_document(user: AnyUser, candidate: Candidate, document: str) -> PersonalDataAccess:
+    """The user downloaded one of the candidate's documents (its name, in `filters`)."""
+    return _record(
+        user,
+        AccessKind.DOCUMENT,
+        organization_id=candidate.organization_id,
+        candidate=candidate,
+        filters=document[:FILTERS_LENGTH],
+        rows=1,
+    )
+
+
 def record_export(
     user: AnyUser, kind: str, *, organization: Organization | None, filters: str, rows: int
 ) -> PersonalDataAccess:

@@ -819,6 +819,7 @@ class AccessKind(models.TextChoices):
     PERSON = "person", _("Opened a person's page")
     EXPORT = "export", _("Exported the candidate list")
     AUDIT_EXPORT = "audit_export", _("Exported the personal data access log")
+    DOCUMENT = "document", _("Downloaded a person's document")
 
 
 class PersonalDataAccess(models.Model):

@@ -260,7 +260,9 @@ class DocumentForm(models.Model):
     recipients = models.TextField(
         _("recipients (Nơi nhận)"),
         blank=True,
-        help_text=_("One line each; {cell}, {grassroots}, {competent} and {person} are replaced by the names."),
+        help_text=_(
+            "One line each; {cell}, {grassroots}, {competent}, {superior} and {person} are replaced by the names."
+        ),
     )
     template = models.CharField(
         _("template"),

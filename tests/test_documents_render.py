@@ -12,9 +12,12 @@ import docx
 from django.test import SimpleTestCase, override_settings
 
 from organizations import services as org_services
+from organizations.models import Kind, Organization
 from reports.documents import layout
 from reports.documents.render import (
     DOCX_CONTENT_TYPE,
+    body_name,
+    body_title,
     date_line,
     document_number,
     docx_response,
@@ -91,6 +94,25 @@ class HeadingTestCase(BaseTestCase):
 
     def test_it_leaves_the_date_blank_when_unknown(self) -> None:
         self.assertEqual(heading(self.org("C1.B2"), None)["date_line"], "Dân Chủ, ngày     tháng     năm ……………")
+
+
+class BodyTitleTestCase(SimpleTestCase):
+    def test_a_committee_acts_under_its_own_name(self) -> None:
+        cases = [
+            ("Chi bộ Khu 3", Kind.BRANCH, "Chi bộ Khu 3"),
+            ("Đảng bộ Trường THCS Dân Chủ", Kind.BASE_COMMITTEE, "Đảng ủy Trường THCS Dân Chủ"),
+            ("Đảng bộ xã Dân Chủ", Kind.COMMUNE, "Đảng ủy xã Dân Chủ"),
+            ("Đảng bộ huyện Lâm Thao", Kind.DISTRICT, "Huyện ủy Lâm Thao"),
+            ("Đảng bộ thị xã Phú Thọ", Kind.DISTRICT, "Thị ủy Phú Thọ"),
+            ("Đảng bộ tỉnh Phú Thọ", Kind.PROVINCE, "Tỉnh ủy Phú Thọ"),
+            ("Đảng bộ thành phố Hà Nội", Kind.PROVINCE, "Thành ủy Hà Nội"),
+        ]
+        for name, kind, expected in cases:
+            with self.subTest(name):
+                self.assertEqual(body_title(Organization(name=name, kind=kind)), expected)
+        self.assertEqual(
+            body_name(Organization(name="Đảng bộ huyện Lâm Thao", kind=Kind.DISTRICT)), "HUYỆN ỦY LÂM THAO"
+        )
 
 
 class FormForTestCase(BaseTestCase):

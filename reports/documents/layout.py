@@ -93,8 +93,15 @@ def paragraph(
     return p
 
 
-def run(p: Paragraph, text: str, *, size: float = BODY_SIZE, bold: bool = False, italic: bool = False,
-        underline: bool = False) -> None:  # fmt: skip
+def run(
+    p: Paragraph,
+    text: str,
+    *,
+    size: float = BODY_SIZE,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+) -> None:
     r = p.add_run(text)
     r.font.name = FONT
     r.font.size = Pt(size)
@@ -134,13 +141,21 @@ def _rule_below(p: Paragraph) -> None:
 def borderless_table(doc: DocumentObject, widths_mm: list[float]) -> Table:
     table = doc.add_table(rows=1, cols=len(widths_mm))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
     _no_borders(table)
-    for cell, width in zip(table.rows[0].cells, widths_mm, strict=True):
-        cell.width = Mm(width)
-        # The first paragraph of a new cell is empty; keep it for the first line instead of adding one.
-        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    set_widths(table, widths_mm)
     return table
+
+
+def set_widths(table: Table, widths_mm: list[float]) -> None:
+    """Column widths that Word and LibreOffice both keep (the grid and every cell), each cell's first empty
+    paragraph removed so that the builder's paragraphs come first."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+            cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
 
 
 def add_heading(doc: DocumentObject) -> None:
@@ -157,8 +172,9 @@ def add_heading(doc: DocumentObject) -> None:
     paragraph(cells[0], "*", size=14, align="center")
     paragraph(cells[0], "{{ number }}", size=14, align="center")
     title = paragraph(cells[1], "{{ party }}", size=15, bold=True, align="center")
-    # The rule is as long as the title: the paragraph is narrowed to about the title's width.
-    margin = max(0.0, (right - 78) / 2)
+    # The rule is as long as the title: the paragraph is narrowed to about the title's width (about 85 mm in
+    # Times New Roman 15 bold), leaving the title on one line.
+    margin = max(0.0, (right - 87) / 2)
     title.paragraph_format.left_indent = Mm(margin)
     title.paragraph_format.right_indent = Mm(margin)
     _rule_below(title)
@@ -192,8 +208,9 @@ def add_closing(doc: DocumentObject, *, left_signature: str = "") -> None:
             paragraph(cells[0], "")
         paragraph(cells[0], "{{ secretary }}", bold=True, align="center")
     else:
-        paragraph(cells[0], "{% if recipients %}Nơi nhận:{% endif %}", bold=True, italic=True, underline=True,
-                  align="left")  # fmt: skip
+        paragraph(
+            cells[0], "{% if recipients %}Nơi nhận:{% endif %}", bold=True, italic=True, underline=True, align="left"
+        )
         control(cells[0], "{%p for line in recipients %}")
         paragraph(cells[0], "{{ line }}", size=12, align="left")
         control(cells[0], "{%p endfor %}")
@@ -203,8 +220,15 @@ def add_closing(doc: DocumentObject, *, left_signature: str = "") -> None:
         paragraph(cells[1], "")
     paragraph(cells[1], "{{ signer }}", bold=True, align="center")
     if left_signature:
-        paragraph(doc, "{% if recipients %}Nơi nhận:{% endif %}", bold=True, italic=True, underline=True,
-                  align="left", space_before=12)  # fmt: skip
+        paragraph(
+            doc,
+            "{% if recipients %}Nơi nhận:{% endif %}",
+            bold=True,
+            italic=True,
+            underline=True,
+            align="left",
+            space_before=12,
+        )
         control(doc, "{%p for line in recipients %}")
         paragraph(doc, "{{ line }}", size=12, align="left")
         control(doc, "{%p endfor %}")

@@ -37,6 +37,14 @@ _PLACE_KINDS = (Kind.COMMUNE, Kind.DISTRICT, Kind.PROVINCE)
 _PLACE_PREFIXES = ("đảng bộ", "đảng ủy", "đảng uỷ")
 _PLACE_UNITS = ("đặc khu", "thị trấn", "thị xã", "thành phố", "xã", "phường", "huyện", "quận", "tỉnh")
 # A committee (đảng bộ) issues as its executive committee (đảng ủy); a cell (chi bộ) as itself.
+_LEVEL_COMMITTEES = (
+    ("tỉnh", "Tỉnh ủy"),
+    ("thành phố", "Thành ủy"),
+    ("huyện", "Huyện ủy"),
+    ("quận", "Quận ủy"),
+    ("thị xã", "Thị ủy"),
+)
+_GRASSROOTS_KINDS = (Kind.BASE_COMMITTEE, Kind.BASE_BRANCH)
 _COMMITTEE_KINDS = (Kind.PROVINCE, Kind.DISTRICT, Kind.COMMUNE, Kind.BASE_COMMITTEE, Kind.SUB_COMMITTEE)
 
 
@@ -76,13 +84,24 @@ def place_name(org: Organization) -> str:
     return name
 
 
-def body_name(org: Organization) -> str:
-    """The name a body issues under, upper-case: 'CHI BỘ KHU 3', 'ĐẢNG ỦY XÃ DÂN CHỦ' (the committee of a
-    đảng bộ signs, not the đảng bộ)."""
+def body_title(org: Organization) -> str:
+    """The name a body issues and is addressed under: 'Chi bộ Khu 3', 'Đảng ủy xã Dân Chủ', 'Huyện ủy Lâm Thao',
+    'Tỉnh ủy Phú Thọ' (the committee of a đảng bộ acts, not the đảng bộ)."""
     name = org.name.strip()
-    if org.kind in _COMMITTEE_KINDS and name.lower().startswith("đảng bộ "):
-        name = "Đảng ủy " + name[len("đảng bộ ") :]
-    return name.upper()
+    if org.kind not in _COMMITTEE_KINDS or not name.lower().startswith("đảng bộ "):
+        return name
+    rest = name[len("đảng bộ ") :]
+    if org.kind in (Kind.PROVINCE, Kind.DISTRICT):
+        # A province's or district's committee has its own name: Tỉnh ủy, Thành ủy, Huyện ủy, Quận ủy, Thị ủy.
+        for unit, committee in _LEVEL_COMMITTEES:
+            if rest.lower().startswith(unit + " "):
+                return f"{committee} {rest[len(unit) + 1 :]}"
+    return "Đảng ủy " + rest
+
+
+def body_name(org: Organization) -> str:
+    """`body_title` in capitals, as the heading prints it: 'CHI BỘ KHU 3', 'ĐẢNG ỦY XÃ DÂN CHỦ'."""
+    return body_title(org).upper()
 
 
 def date_line(place: str, on: datetime.date | None) -> str:
@@ -93,7 +112,7 @@ def date_line(place: str, on: datetime.date | None) -> str:
     return f"{place}, ngày {on.day:02d} tháng {on.month:02d} năm {on.year}"
 
 
-def _chain_on(org: Organization, on: datetime.date | None) -> list[Organization]:
+def chain_on(org: Organization, on: datetime.date | None) -> list[Organization]:
     """The organization and its ancestors, from itself upwards, on the tree as it stood on `on`."""
     ancestors = list(Organization.objects.ancestor_of(org, inclusive=False))
     if on is None:
@@ -105,6 +124,18 @@ def _chain_on(org: Organization, on: datetime.date | None) -> list[Organization]
     return [tree.by_id[pk] for pk in tree.chain(org.pk) if pk in tree.by_id]
 
 
+def bodies_on(cell: Organization, on: datetime.date | None) -> dict[str, Organization]:
+    """The bodies a person's documents come from, on the tree of `on`: `cell` (the person's party cell),
+    `grassroots` (the grassroots organization: the cell itself for a chi bộ cơ sở) and `above_grassroots` (the
+    committee directly above it, which decides admissions unless power was delegated; since 1/7/2025 the
+    commune's). Keyed by DocumentForm.issuer_level's values."""
+    chain = chain_on(cell, on)
+    index = next((i for i, o in enumerate(chain) if o.kind in _GRASSROOTS_KINDS), 0)
+    grassroots = chain[index]
+    above = chain[index + 1] if index + 1 < len(chain) else grassroots
+    return {"cell": cell, "grassroots": grassroots, "above_grassroots": above}
+
+
 def heading(org: Organization, on: datetime.date | None, *, issuer: Organization | None = None) -> dict[str, str]:
     """The heading of a Party document (36-HD/VPTW) issued by `issuer` (by default `org`) on `on`.
 
@@ -114,11 +145,11 @@ def heading(org: Organization, on: datetime.date | None, *, issuer: Organization
     the one of `on` (a unit moved since sits where it sat then); names are today's.
     """
     issuer = issuer or org
-    chain = _chain_on(issuer, on)
+    chain = chain_on(issuer, on)
     superior = chain[1].name.strip().upper() if len(chain) > 1 else ""
     locality = next((o for o in chain if o.kind in _PLACE_KINDS), None)
     if locality is None and issuer is not org:
-        locality = next((o for o in _chain_on(org, on) if o.kind in _PLACE_KINDS), None)
+        locality = next((o for o in chain_on(org, on) if o.kind in _PLACE_KINDS), None)
     place = place_name(locality) if locality is not None else BLANK
     return {
         "party": PARTY,
@@ -197,6 +228,7 @@ def form_context(
         **head,
         "form_number": form.form_number,
         "number": document_number(number, form.type_code, form.issuer_code) if form.type_code else "",
+        "template": form.template_name,
         "title": form.title,
         "summary": form.summary,
         "legal_basis": [line.strip() for line in form.legal_basis.splitlines() if line.strip()],

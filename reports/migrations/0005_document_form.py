@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                     "recipients",
                     models.TextField(
                         blank=True,
-                        help_text="One line each; {cell}, {grassroots}, {competent} and {person} are replaced by the names.",
+                        help_text="One line each; {cell}, {grassroots}, {competent}, {superior} and {person} are replaced by the names.",
                         verbose_name="recipients (Nơi nhận)",
                     ),
                 ),
@@ -233,7 +233,7 @@ class Migration(migrations.Migration):
                     "recipients",
                     models.TextField(
                         blank=True,
-                        help_text="One line each; {cell}, {grassroots}, {competent} and {person} are replaced by the names.",
+                        help_text="One line each; {cell}, {grassroots}, {competent}, {superior} and {person} are replaced by the names.",
                         verbose_name="recipients (Nơi nhận)",
                     ),
                 ),

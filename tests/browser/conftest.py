@@ -52,6 +52,18 @@ def rule_sets(transactional_db: None) -> None:
         migration.add_rule_sets(apps, None)
 
 
+@pytest.fixture(autouse=True)
+def document_forms(transactional_db: None) -> None:
+    """The document forms (reports.DocumentForm) come from a data migration too, flushed away the same way."""
+    from django.apps import apps
+
+    from reports.models import DocumentForm
+
+    if not DocumentForm.objects.exists():
+        migration = importlib.import_module("reports.migrations.0006_document_forms_seed")
+        migration.add_forms(apps, None)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
