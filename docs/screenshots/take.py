@@ -129,20 +129,33 @@ def people_workbook() -> bytes:
     return buffer.getvalue()
 
 
-def take(url: str) -> None:
+def report_table(page: Page) -> None:
+    """The table of the periodic report (Biểu 2-BTCTW's rows) of a commune for the current year."""
+    page.goto(f"/quotas/{EXPAND}/reports/")
+    page.wait_for_load_state("networkidle")
+    table = page.locator("#report-table")
+    table.screenshot(path=str(OUT / "report-table.png"))
+    print("wrote docs/screenshots/report-table.png")
+
+
+def take(url: str, only: str | None = None) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(base_url=url, viewport=VIEWPORT, locale="vi-VN", device_scale_factor=1)
         page = context.new_page()
 
         page.goto("/accounts/login/")
-        shoot(page, "login")
+        if only is None:
+            shoot(page, "login")
 
         page.fill("input[name=username]", USERNAME)
         page.fill("input[name=password]", PASSWORD)
         with page.expect_navigation():
             page.click("form.form button[type=submit]")
         expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
+        if only == "report-table":
+            report_table(page)
+            return
 
         page.goto("/org/")
         node = page.locator(f'li.node[data-code="{EXPAND}"]')
@@ -197,6 +210,8 @@ def take(url: str) -> None:
         expect(page.locator("table.import-errors")).to_have_count(1)
         shoot(page, "import-preview")
 
+        report_table(page)
+
         context.close()
         browser.close()
 
@@ -205,12 +220,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="an already running server with the demo data (default: start one)")
     parser.add_argument("--port", type=int, default=8765, help="port for the server started here (default 8765)")
+    parser.add_argument("--only", choices=["report-table"], help="take only this screenshot")
     args = parser.parse_args()
     if args.url:
-        take(args.url.rstrip("/"))
+        take(args.url.rstrip("/"), args.only)
     else:
         with demo_server(args.port) as url:
-            take(url)
+            take(url, args.only)
 
 
 if __name__ == "__main__":

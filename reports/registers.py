@@ -1,0 +1,169 @@
+"""The committees' registers of people for a unit and a period (issue 17 point 2), as rows for the
+workbook and the printable page.
+
+- 18-KNĐ, Sổ theo dõi đảng viên dự bị (FORMS.md §1, M): the probationary members of the unit's
+  subtree whose probation overlaps the period, in the order of their ceremony (transferred-in
+  members included, their ceremony being in another unit). Of its columns only 1, 2, 4, 9 and 10 are
+  known from the sources; the others here are ours (marked "*" in the header). Column 4, số lý lịch,
+  is not held by the app: it stays blank for the committee to fill in.
+- Danh sách trích ngang (FORMS.md §4, L: no official template): the people on the unit's lists during
+  the period who were not yet admitted when it began, in the suggested columns. The app keeps no
+  "assigned helper": the column shows the members who introduced the person.
+
+Blank answers stay blank (not stated), never a default. The rows are read in two queries (the
+people, their introducers) whatever their number.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+
+from organizations.models import Organization
+from organizations.notation import short_date
+from recruitment.models import Candidate, Gender, Introducer, IntroducerKind, RemovalReason, Stage
+from reports.periods import ReportPeriod
+
+
+@dataclass(frozen=True)
+class Register:
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: list[list[str]]
+
+
+PROBATION_HEADERS = (
+    "STT",
+    "Họ và tên",
+    "Ngày sinh*",
+    "Số lý lịch",
+    "Quê quán*",
+    "Chi bộ*",
+    "Quyết định kết nạp (số, ngày)*",
+    "Hết thời gian dự bị*",
+    "Ngày chi bộ tổ chức lễ kết nạp",
+    "Kết nạp lại, bị xóa tên, từ trần; ngày được công nhận đảng viên chính thức",
+)
+
+LIST_HEADERS = (
+    "STT",
+    "Họ và tên",
+    "Ngày sinh",
+    "Nam/Nữ",
+    "Dân tộc",
+    "Tôn giáo",
+    "Quê quán",
+    "Nơi cư trú",
+    "Giáo dục phổ thông",
+    "Chuyên môn, nghiệp vụ",
+    "Lý luận chính trị",
+    "Nghề nghiệp, chức vụ, đơn vị",
+    "Đoàn viên / Công đoàn viên",
+    "Ngày cấp GCN nhận thức về Đảng",
+    "Đảng viên giới thiệu",
+    "Ngày chi bộ xét (NQ số)",
+    "Ghi chú",
+)
+
+
+def _d(day: datetime.date | None) -> str:
+    return short_date(day) if day else ""
+
+
+def probation_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
+    q = Q(organization__path__startswith=org.path, admission_date__isnull=False, admission_date__lte=period.end)
+    q &= Q(probation_end__gte=period.start) | Q(stage=Stage.PROBATION)
+    qs = Candidate.objects.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
+    return list(qs)
+
+
+def _outcome(c: Candidate) -> str:
+    parts = []
+    if c.readmission:
+        parts.append("Kết nạp lại")
+    if c.admission_carried:
+        parts.append("Chuyển đến")
+    if c.stage == Stage.STRUCK_OFF:
+        if c.removal_reason == RemovalReason.DIED:
+            parts.append(f"Từ trần ngày {_d(c.removal_date)}")
+        else:
+            decision = f" (QĐ số {c.removal_decision_no})" if c.removal_decision_no else ""
+            parts.append(f"Bị xóa tên ngày {_d(c.removal_date)}{decision}")
+    elif c.stage == Stage.TRANSFERRED:
+        parts.append(f"Chuyển đi ngày {_d(c.removal_date)}")
+    if c.official_date:
+        decision = f" (QĐ số {c.recognition_decision_no}, ngày {_d(c.recognition_date)})" if c.recognition_date else ""
+        parts.append(f"Công nhận chính thức từ ngày {_d(c.official_date)}{decision}")
+    return "; ".join(parts)
+
+
+def probation_register(org: Organization, period: ReportPeriod) -> Register:
+    rows = []
+    for n, c in enumerate(probation_people(org, period), 1):
+        decision = ", ".join(filter(None, [c.decision_no, _d(c.decision_date)]))
+        rows.append(
+            [
+                str(n),
+                c.full_name,
+                _d(c.birth_date),
+                "",
+                c.home_town,
+                c.organization.name,
+                decision,
+                _d(c.probation_end),
+                _d(c.admission_date),
+                _outcome(c),
+            ]
+        )
+    return Register("so-dang-vien-du-bi", "SỔ THEO DÕI ĐẢNG VIÊN DỰ BỊ", PROBATION_HEADERS, rows)
+
+
+def list_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
+    q = Q(organization__path__startswith=org.path)
+    q &= Q(source_date__isnull=True) | Q(source_date__lte=period.end)
+    q &= Q(admission_date__isnull=True) | Q(admission_date__gte=period.start)
+    q &= Q(removal_date__isnull=True) | Q(removal_date__gte=period.start)
+    members = Prefetch(
+        "introducers", queryset=Introducer.objects.filter(kind=IntroducerKind.MEMBER).order_by("pk"), to_attr="members"
+    )
+    qs = Candidate.objects.filter(q).select_related("organization").prefetch_related(members)
+    return list(qs.order_by("organization__path", "sort_name", "pk"))
+
+
+def _unions(c: Candidate) -> str:
+    return " / ".join(filter(None, ["Đoàn viên" if c.youth_union else "", "Công đoàn viên" if c.trade_union else ""]))
+
+
+def summary_list(org: Organization, period: ReportPeriod) -> Register:
+    rows = []
+    for n, c in enumerate(list_people(org, period), 1):
+        vote = _d(c.branch_vote_date) + (f" (NQ số {c.branch_resolution_no})" if c.branch_resolution_no else "")
+        work = ", ".join(filter(None, [c.occupation, c.organization.name]))
+        rows.append(
+            [
+                str(n),
+                c.full_name,
+                _d(c.birth_date),
+                "Nữ" if c.gender == Gender.FEMALE else "Nam",
+                c.ethnicity,
+                c.religion,
+                c.home_town,
+                c.residence,
+                c.education,
+                c.get_professional_level_display() if c.professional_level else "",
+                c.get_political_theory_display() if c.political_theory else "",
+                work,
+                _unions(c),
+                _d(c.awareness_cert_date),
+                ", ".join(i.name for i in c.members),  # type: ignore[attr-defined]
+                vote,
+                str(c.get_stage_display()),
+            ]
+        )
+    return Register("danh-sach-trich-ngang", "DANH SÁCH TRÍCH NGANG QUẦN CHÚNG ƯU TÚ", LIST_HEADERS, rows)
+
+
+REGISTERS = {"probation": probation_register, "summary": summary_list}

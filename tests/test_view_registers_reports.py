@@ -1,0 +1,226 @@
+"""The 'Registers and reports' page of an organization and its downloads (issue 17 points 2, 3, 5)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+import docx
+import openpyxl
+import time_machine
+
+from recruitment.models import AccessKind, Candidate, PersonalDataAccess, RemovalReason, Stage
+from reports import tally
+from tests.base import BaseTestCase
+from tests.people import make_candidate
+from tests.test_report_statistics import TODAY, admit, brute, people, rows_by_label
+
+D = datetime.date
+NOW = datetime.datetime(2026, 11, 1, 10, 0, tzinfo=datetime.UTC)
+
+
+def book(response: Any) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+@time_machine.travel(NOW, tick=False)
+class RegistersAndReportsPageTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        people(self)
+
+    def test_it_shows_the_table_and_the_links_for_the_chosen_period(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/quotas/C1/reports/?period=2026-Q1")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "Sổ sách và báo cáo")
+        self.assertContains(r, "Quý I năm 2026: 01/01/2026 – 31/03/2026; cùng kỳ năm trước: 01/01/2025 – 31/03/2025.")
+        self.assertContains(r, "/quotas/C1/reports/report.docx?period=2026-Q1")
+        self.assertContains(r, "/quotas/C1/reports/statistics.xlsx?period=2026-Q1")
+        self.assertContains(r, "/quotas/C1/reports/probation.xlsx?period=2026-Q1")
+        self.assertContains(r, "/quotas/C1/reports/summary/print/?period=2026-Q1")
+        self.assertContains(r, '<td class="num">4</td><td class="num">2</td><td class="num">200,00%</td>', html=False)
+        self.assertContains(r, "Không có dữ liệu")
+
+    def test_it_defaults_to_this_year(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/quotas/C1/reports/")
+        self.assertEqual(r.context["period"].spec.kind, "year")
+        self.assertEqual(r.context["stats"].total, len(brute(self.org("C1"), D(2026, 1, 1), D(2026, 12, 31))))
+
+    def test_it_says_what_is_wrong_with_a_bad_period(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/quotas/C1/reports/?period=2026-Q5")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "Ghi kỳ báo cáo là một quý (2026-Q3)")
+        self.assertIsNone(r.context["period"])
+        self.assertEqual(self.client.get("/quotas/C1/reports/statistics.xlsx?period=2026-Q5").status_code, 404)
+
+    def test_it_is_not_found_outside_the_scope(self) -> None:
+        self.client.force_login(self.charlie)
+        for url in (
+            "/quotas/C1/reports/",
+            "/quotas/C1/reports/statistics.xlsx?period=2026",
+            "/quotas/C1/reports/report.docx?period=2026",
+            "/quotas/C1/reports/probation.xlsx?period=2026",
+            "/quotas/C1/reports/summary/print/?period=2026",
+        ):
+            with self.subTest(url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertFalse(PersonalDataAccess.objects.exists())
+
+    def test_it_requires_login_and_rejects_post(self) -> None:
+        r = self.client.get("/quotas/C1/reports/")
+        self.assertEqual(r.status_code, 302)
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.post("/quotas/C1/reports/").status_code, 405)
+        self.assertEqual(self.client.post("/quotas/C1/reports/probation.xlsx?period=2026").status_code, 405)
+
+    def test_an_unknown_register_is_not_found(self) -> None:
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get("/quotas/C1/reports/members.xlsx?period=2026").status_code, 404)
+
+    def test_the_page_reads_a_fixed_number_of_queries(self) -> None:
+        self.client.force_login(self.alice)
+        self.client.get("/quotas/P/reports/?period=2026")
+        with self.assertNumQueries(23) as ctx:
+            self.client.get("/quotas/P/reports/?period=2026")
+        for code in ("C1.B1.02", "C2.B1.01"):
+            for i in range(5):
+                admit(self.orgs[code], D(2026, 4, 1 + i))
+        with self.assertNumQueries(len(ctx.captured_queries)):
+            self.client.get("/quotas/P/reports/?period=2026")
+
+    def test_the_statistics_total_equals_the_dashboards_admitted(self) -> None:
+        self.client.force_login(self.bob)
+        for query, dashboard in (
+            ("period=2026", "year=2026"),
+            ("period=2025", "year=2025"),
+            ("period=2025-2030&as_of=2026-03-31", "term=2025-2030&as_of=2026-03-31"),
+        ):
+            with self.subTest(query):
+                att = self.client.get(f"/?org=C1&{dashboard}").context["att"]
+                r = self.client.get(f"/quotas/C1/reports/statistics.xlsx?{query}")
+                total = rows_by_label(book(r)["2-BTCTW"])["TỔNG SỐ ĐẢNG VIÊN MỚI KẾT NẠP"][1]
+                self.assertEqual(total, att.total.admitted)
+                page = self.client.get(f"/quotas/C1/reports/?{query}")
+                self.assertEqual(page.context["stats"].total, att.total.admitted)
+                # The breakdowns the dashboard shows are the same people's.
+                lines = {line.label: line.now for line in page.context["stats"].form2()}
+                self.assertEqual(lines["Trong đó: Nữ"], att.total.figures.breakdown["women"])
+                self.assertEqual(lines["Dân tộc thiểu số"], att.total.figures.breakdown["ethnic_minority"])
+                self.assertEqual(lines["(chưa khai dân tộc)"], att.total.figures.not_stated["ethnicity_not_stated"])
+                self.assertEqual(lines["Đoàn viên Đoàn TNCS Hồ Chí Minh"], att.total.figures.breakdown["youth_union"])
+                self.assertEqual(lines["Từ 18 đến 30 tuổi"], att.total.figures.breakdown["young"])
+
+    def test_a_transferred_admission_counts_where_it_was_made(self) -> None:
+        # A record a transfer carried in (admission_carried) is not the receiving unit's admission.
+        made = admit(self.orgs["C2.B1.01"], D(2026, 5, 5), stage=Stage.TRANSFERRED)
+        carried = admit(self.orgs["C1.B2"], D(2026, 5, 5), national_id=made.national_id)
+        Candidate.objects.filter(pk=carried.pk).update(admission_carried=True, previous=made)
+        tally.rebuild()  # the update above went round the services that keep the tallies
+        self.client.force_login(self.bob)
+        att = self.client.get("/?org=C1&year=2026").context["att"]
+        page = self.client.get("/quotas/C1/reports/?period=2026")
+        self.assertEqual(page.context["stats"].total, att.total.admitted)
+        self.assertEqual(page.context["stats"].total, 5)
+
+    def test_the_report_docx_opens_with_the_figures(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/quotas/C1/reports/report.docx?period=2026-Q1")
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("bao-cao-ket-nap-C1-2026-Q1.docx", r["Content-Disposition"])
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+        self.assertIn("kết nạp 4 đảng viên, tăng 100,00% so với cùng kỳ năm trước (2)", text)
+        self.assertIn("Chưa có chỉ tiêu kết nạp cho năm 2026.", text)
+        # people waiting in C1.B1.01, which admitted in Q1: no idle cell
+        self.assertIn("Mọi chi bộ có quần chúng chờ kết nạp", text)
+        self.assertFalse(PersonalDataAccess.objects.exists())  # aggregates only: not a personal-data access
+
+    def test_the_report_names_the_cells_with_people_waiting_and_no_admission(self) -> None:
+        make_candidate(self.orgs["C1.B1.02"], Stage.DOSSIER, today=TODAY)
+        self.client.force_login(self.bob)
+        r = self.client.get("/quotas/C1/reports/report.docx?period=2026-Q1")
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+        # C1.B1.02 admitted on 31/03/2026, so it is not idle; its second waiting person changes nothing
+        self.assertIn("Mọi chi bộ có quần chúng chờ kết nạp", text)
+        make_candidate(self.orgs["C1.B2"], Stage.DOSSIER, today=TODAY)
+        r = self.client.get("/quotas/C1/reports/report.docx?period=2025")
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+        self.assertIn("chi bộ có quần chúng chờ kết nạp nhưng chưa kết nạp được ai từ đầu năm", text)
+        self.assertIn("Chi bộ Tổ Khoa học xã hội", text)
+
+
+@time_machine.travel(NOW, tick=False)
+class RegistersTestCase(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        people(self)
+
+    def test_the_probationary_register_lists_the_probation_of_the_period_in_ceremony_order(self) -> None:
+        struck = admit(self.orgs["C1.B1.01"], D(2025, 12, 1), full_name="Đỗ Văn Xóa")
+        Candidate.objects.filter(pk=struck.pk).update(
+            stage=Stage.STRUCK_OFF, removal_date=D(2026, 6, 1), removal_reason=RemovalReason.STRUCK_OFF
+        )
+        admit(self.orgs["C1.B1.01"], D(2024, 1, 1), full_name="Vũ Văn Cũ", stage=Stage.OFFICIAL)  # before 2026
+        self.client.force_login(self.dave)
+        r = self.client.get("/quotas/C1/reports/probation.xlsx?period=2026")
+        self.assertEqual(r.status_code, 200)
+        sheet = book(r).active
+        rows = [row for row in sheet.iter_rows(min_row=8, values_only=True) if row[0] and str(row[0]).isdigit()]
+        c1 = self.org("C1")
+        expected = sorted(
+            (
+                c
+                for c in Candidate.objects.select_related("organization")
+                if c.organization.path.startswith(c1.path)
+                and c.admission_date
+                and c.admission_date <= D(2026, 12, 31)
+                and (c.probation_end is None or c.probation_end >= D(2026, 1, 1) or c.stage == Stage.PROBATION)
+            ),
+            key=lambda c: (c.admission_date, c.sort_name, c.pk),
+        )
+        self.assertEqual([row[1] for row in rows], [c.full_name for c in expected])
+        self.assertEqual([row[0] for row in rows], [str(i) for i in range(1, len(expected) + 1)])
+        struck_row = next(row for row in rows if row[1] == "Đỗ Văn Xóa")
+        self.assertIn("Bị xóa tên ngày 01/06/2026", struck_row[9])
+        self.assertEqual(struck_row[8], "01/12/2025")
+        self.assertTrue(all(row[3] is None for row in rows))  # số lý lịch: not held, blank
+        self.assertNotIn("Vũ Văn Cũ", [row[1] for row in rows])
+        log = PersonalDataAccess.objects.get()
+        self.assertEqual(
+            (log.kind, log.organization, log.rows, log.user), (AccessKind.EXPORT, c1, len(rows), self.dave)
+        )
+        self.assertIn("register=so-dang-vien-du-bi", log.filters)
+
+    def test_the_summary_list_has_the_people_on_the_lists_in_the_period(self) -> None:
+        waiting = make_candidate(self.orgs["C1.B1.01"], Stage.AWARENESS, today=TODAY, full_name="Hoàng Thị Chờ",
+                                 home_town="Xã Dân Chủ", residence="Thôn 3", ethnicity="")  # fmt: skip
+        self.client.force_login(self.bob)  # a viewer may download it, as the people list's export
+        r = self.client.get("/quotas/C1/reports/summary.xlsx?period=2026")
+        self.assertEqual(r.status_code, 200)
+        sheet = book(r).active
+        listed = [row for row in sheet.iter_rows(min_row=8, values_only=True) if row[0] and str(row[0]).isdigit()]
+        rows = {row[1]: row for row in listed}
+        row = rows["Hoàng Thị Chờ"]
+        self.assertEqual(row[6:8], ("Xã Dân Chủ", "Thôn 3"))
+        self.assertIsNone(row[4])  # ethnic group not stated: blank, not a default
+        self.assertEqual(row[3], "Nữ")
+        self.assertEqual(row[13], waiting.awareness_cert_date.strftime("%d/%m/%Y"))  # type: ignore[union-attr]
+        # admitted in 2026: on the list when the year began; admitted in 2025: not
+        names = set(rows)
+        self.assertIn("Nguyễn Thị Lan", names)
+        admitted_2025 = {c.pk for c in brute(self.org("C1"), D(2025, 1, 1), D(2025, 12, 31))}
+        self.assertEqual(len(listed), Candidate.objects.filter(organization__path__startswith=self.org("C1").path)
+                         .exclude(pk__in=admitted_2025).count())  # fmt: skip
+        self.assertEqual(PersonalDataAccess.objects.get().user, self.bob)
+
+    def test_the_print_view_is_a4_landscape_and_logged(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.get("/quotas/C1/reports/probation/print/?period=2026")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "SỔ THEO DÕI ĐẢNG VIÊN DỰ BỊ")
+        self.assertContains(r, "css/register-print.css")
+        self.assertContains(r, "Ngày chi bộ tổ chức lễ kết nạp")
+        self.assertIn("print", PersonalDataAccess.objects.get().filters)
