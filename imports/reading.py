@@ -1,4 +1,4 @@
-"""Reading an uploaded workbook (.xlsx or .csv) into sheets of clean rows, after refusing files that are unsafe.
+"""Reading an uploaded workbook (.xlsx, .xls or .csv) into sheets of clean rows, after refusing files that are unsafe.
 
 An .xlsx file is checked before any of it reaches the xlsx reader (python-calamine): the zip's declared
 sizes, entry count and compression ratios; then every XML part calamine may read is inflated here, in
@@ -139,7 +139,7 @@ def _read(data: bytes, filename: str) -> list[Sheet]:
         # An OLE2 compound file: either an Excel 97-2003 .xls or an .xlsx encrypted with a password.
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise Unusable(_protected())
-        raise Unusable(_("This is an old Excel 97-2003 (.xls) file. Open it in Excel and save it as .xlsx."))
+        return _read_xls(data)
     if extension in (".csv", ".txt"):
         return [_read_csv(data)]
     if data.startswith(b"PK"):
@@ -165,6 +165,50 @@ def _bomb() -> str:
         "The file inflates to far more data than a workbook of this size holds, which is how zip bombs "
         "attack servers, so it was refused. Open it in Excel, save it as a new .xlsx and try again."
     )
+
+
+# --- .xls: Excel 97-2003 ---------------------------------------------------------------------------
+
+
+def _xls_unreadable() -> str:
+    return _("This old Excel 97-2003 (.xls) file cannot be read. Open it in Excel, save it as .xlsx and try again.")
+
+
+def _read_xls(data: bytes) -> list[Sheet]:
+    """An Excel 97-2003 workbook, still common in offices, read by the same reader (python-calamine).
+
+    The format bounds a sheet to 65,536 rows by 256 columns, and the file's size is limited like any other,
+    so calamine is handed the file directly; each sheet's extent is then held to the same limits as an .xlsx's.
+    """
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise Unusable(_protected()) from None
+    except Exception:  # not a workbook after all (another OLE2 file), or a damaged one
+        raise Unusable(_xls_unreadable()) from None
+    wanted: dict[str, tuple[SheetSpec, str]] = {}
+    with book:
+        for name in book.sheet_names:
+            spec = layout.find_sheet_spec(name) or layout.find_sheet_spec(legacy.guess(name))
+            if spec is None:
+                continue
+            if spec.key in wanted:
+                raise Unusable(
+                    _("The sheets “%(first)s” and “%(second)s” are both the sheet “%(name)s”. Keep one of them.")
+                    % {"first": wanted[spec.key][1], "second": name, "name": spec.name}
+                )
+            wanted[spec.key] = (spec, name)
+        if not wanted:
+            raise Unusable(
+                _("The workbook has none of the sheets to import. Name them: %(names)s.")
+                % {"names": ", ".join(f"“{spec.name}”" for spec in layout.SHEETS)}
+            )
+        sheets = []
+        for spec in layout.SHEETS:
+            if spec.key in wanted:
+                _spec, name = wanted[spec.key]
+                sheets.append(_build_sheet(spec, name, _load(book, name)))
+    return sheets
 
 
 # --- .xlsx: the zip --------------------------------------------------------------------------------

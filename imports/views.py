@@ -33,7 +33,7 @@ from organizations.notation import file_size, megabytes, num
 from organizations.web import acting_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXTENSIONS = (".xlsx", ".csv")
+EXTENSIONS = (".xlsx", ".xls", ".csv")  # .xls: Excel 97-2003, still common in offices
 ERRORS_PER_PAGE = 100
 RECENT_RUNS = 20
 # The columns a page needs; the stored file and the parsed plan stay in the database.
@@ -119,7 +119,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if PurePath(upload.name or "").suffix.lower() not in EXTENSIONS:
-            raise forms.ValidationError(_("Only .xlsx (Excel) and .csv files can be imported."))
+            raise forms.ValidationError(_("Only Excel (.xlsx, .xls) and .csv files can be imported."))
         if not upload.size:
             raise forms.ValidationError(_("The file is empty."))
         limit = reading.max_bytes()

@@ -15,6 +15,7 @@ from imports.models import ImportRun
 from recruitment.models import Candidate
 from tests.base import BaseTestCase
 from tests.test_workbook_pipeline import NOW, ORGS, PEOPLE, QUOTAS, book, person, table_counts
+from tests.test_workbook_reading import XLS_FIXTURE
 
 
 @time_machine.travel(NOW, tick=False)
@@ -123,3 +124,16 @@ class ImportWorkbookCommandTestCase(BaseTestCase):
         out, _err = self.run_command(self.file((header + line).encode(), "nguoi.csv"))
         self.assertEqual(out, "Quần chúng: created 1, updated 0, unchanged 0\n")
         self.assertEqual(Candidate.objects.get().full_name, "Lê Văn Tâm")
+
+
+@time_machine.travel(NOW, tick=False)
+@override_settings(LANGUAGE_CODE="vi")
+class ImportXlsCommandTestCase(BaseTestCase):
+    """Issue 18: an Excel 97-2003 .xls (tests/fixtures/people.xls, made by LibreOffice) is imported as an .xlsx is."""
+
+    def test_it_imports_an_xls_file(self) -> None:
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_workbook", str(XLS_FIXTURE), stdout=out, stderr=err)
+        self.assertEqual(out.getvalue().splitlines(), ["Quần chúng: created 3, updated 0, unchanged 0"])
+        nhung = Candidate.objects.get(national_id="001198012345")
+        self.assertEqual((nhung.full_name, str(nhung.birth_date)), ("Nguyễn Thị Hồng Nhung", "1998-05-20"))

@@ -30,6 +30,7 @@ from imports.models import ImportRun
 from organizations.models import Membership, Role
 from recruitment.models import Candidate
 from tests.base import BaseTestCase, make_user
+from tests.test_workbook_reading import XLS_FIXTURE
 
 Status = ImportRun.Status
 CANNOT_CONFIRM = "This import cannot be confirmed: it has errors, it changes nothing, or it was confirmed already."
@@ -172,8 +173,23 @@ class UploadPageTestCase(ImportTestCase):
     def test_it_refuses_a_file_that_is_not_xlsx_or_csv(self) -> None:
         self.client.force_login(self.alice)
         response = self.upload(b"hello", name="notes.txt")
-        self.assertContains(response, _("Only .xlsx (Excel) and .csv files can be imported."), status_code=400)
+        # Issue 18: .xls is accepted too, and the refusal says so.
+        self.assertContains(response, _("Only Excel (.xlsx, .xls) and .csv files can be imported."), status_code=400)
         self.assertFalse(ImportRun.objects.exists())
+
+    def test_an_excel_97_2003_file_is_checked_and_imported(self) -> None:
+        # Issue 18: .xls, still common in offices, was refused; it is read with the same checks as .xlsx.
+        self.client.force_login(self.alice)
+        page = self.client.get(self.upload(XLS_FIXTURE.read_bytes(), name="quan-chung.xls")["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual((run.status, run.summary[-1]["created"]), (Status.READY, 3), run.message)
+        self.assertContains(page, 'class="confirm"')
+        self.client.post(reverse("imports:confirm", args=[run.pk]))
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_the_upload_form_accepts_xls(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(reverse("imports:upload")), 'accept=".xlsx,.xls,.csv"')
 
     def test_it_refuses_a_missing_file(self) -> None:
         self.client.force_login(self.alice)

@@ -5,6 +5,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from pathlib import Path
 from unittest import mock
 
 from django.test import SimpleTestCase, override_settings
@@ -375,9 +376,6 @@ class XlsxSafetyTestCase(SimpleTestCase):
     def test_a_renamed_pdf(self) -> None:
         self.assertRefused(b"%PDF-1.7\n1 0 obj <<>> endobj\n", "This is not an Excel workbook")
 
-    def test_an_old_xls(self) -> None:
-        self.assertRefused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Excel 97-2003 (.xls)", "old.xls")
-
     def test_a_password_protected_workbook(self) -> None:
         data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le")
         self.assertRefused(data, "protected with a password")
@@ -401,6 +399,55 @@ class XlsxSafetyTestCase(SimpleTestCase):
 
     def test_an_empty_file(self) -> None:
         self.assertRefused(b"", "empty")
+
+
+XLS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "people.xls"  # see fixtures/make_people_xls.py
+
+
+class XlsReadingTestCase(SimpleTestCase):
+    """Issue 18: Excel 97-2003 files are read (by python-calamine, like .xlsx), with the same checks."""
+
+    def test_it_reads_the_people_sheet_with_real_dates(self) -> None:
+        sheet = read_one(XLS_FIXTURE.read_bytes(), "people.xls")
+        self.assertEqual((sheet.spec.key, sheet.name, sheet.numbers), ("people", PEOPLE, [2, 3, 4]))
+        number, first = sheet.rows[0]
+        self.assertEqual(
+            (number, first["full_name"], first["birth_date"], first["source_date"], first["national_id"]),
+            (2, "Nguyễn Thị Hồng Nhung", D(1998, 5, 20), D(2023, 1, 10), "001198012345"),
+        )
+        self.assertEqual(sheet.issues, [])
+
+    def test_it_reads_it_whatever_the_file_is_called(self) -> None:
+        self.assertEqual(len(read_one(XLS_FIXTURE.read_bytes(), "danh sach.XLS").rows), 3)
+
+    @override_settings(IMPORT_MAX_ROWS=2)
+    def test_the_row_limit_holds(self) -> None:
+        with self.assertRaisesMessage(Unusable, "has 3 rows; at most 2 rows"):
+            read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    @override_settings(IMPORT_MAX_BYTES=1000)
+    def test_the_size_limit_holds(self) -> None:
+        with self.assertRaisesMessage(Unusable, "MB can be imported at once"):
+            read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    def test_a_missing_required_column_is_named(self) -> None:
+        with mock.patch.object(reading, "_load", return_value=[["Họ và tên", "Ngày sinh"], ["An", D(1990, 1, 1)]]):
+            sheet = read_one(XLS_FIXTURE.read_bytes(), "people.xls")
+        self.assertIn("Số CCCD", [issue.column for issue in sheet.issues])
+
+    def test_a_workbook_without_the_sheets_to_import_names_them(self) -> None:
+        book = mock.MagicMock()
+        book.__enter__.return_value = book
+        book.sheet_names = ["Sheet1"]
+        with (
+            mock.patch.object(reading.python_calamine.CalamineWorkbook, "from_filelike", return_value=book),
+            self.assertRaisesMessage(Unusable, "none of the sheets to import"),
+        ):
+            read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    def test_an_unreadable_xls_keeps_the_advice_to_save_it_as_xlsx(self) -> None:
+        with self.assertRaisesMessage(Unusable, "Excel 97-2003 (.xls) file cannot be read. Open it in Excel, save it"):
+            read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls")
 
 
 class ExtentScanTestCase(SimpleTestCase):
