@@ -15,6 +15,7 @@ Every history row the import writes carries the run's author and `import:<run id
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import re
@@ -36,6 +37,7 @@ from organizations import access
 from organizations.bulk import ANALYZE_AFTER_ROWS, analyze
 from organizations.models import Organization
 from recruitment.models import Candidate, StageEvent
+from recruitment.selectors import overdue_q
 from reports.models import MembershipCount, Quota, Tally
 
 logger = logging.getLogger(__name__)
@@ -93,13 +95,20 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
     changes = checks.check(tables, run, progress=advance)
     run._checked = _Checked(tables, changes)  # type: ignore[attr-defined]
     status = Status.INVALID if changes.issues else Status.READY
+    ended: dict[str, Any] = {}
+    if status == Status.READY and not run.dry_run and not any(r.created or r.updated for r in changes.results):
+        # Nothing to confirm: the run is over (issue 18), rather than waiting for a confirmation it cannot get.
+        status = Status.DONE
+        ended = {"applied_at": timezone.now()}  # its page says there was nothing to change
     # The plan is what confirming applies, and what the failed rows are read from.
     plan = None
-    if keep_plan or status == Status.INVALID:
+    if (keep_plan and status == Status.READY) or status == Status.INVALID:
         plan = encode_plan(tables, fingerprint=changes.fingerprint, failed=_failed_keys(tables))
+    summary = [r.as_dict() for r in changes.results]
+    _count_overdue(run, summary, changes.today)
     run.move_to(
         status,
-        summary=[r.as_dict() for r in changes.results],
+        summary=summary,
         errors=_issue_dicts(changes),
         error_count=changes.error_count,
         plan=plan,
@@ -108,8 +117,19 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
         progress_total=rows,
         duration_ms=_elapsed_ms(started),
         heartbeat_at=timezone.now(),
-        message="",
+        **{"message": "", **ended},
     )
+
+
+def _count_overdue(run: ImportRun, summary: list[dict[str, Any]], today: datetime.date) -> None:
+    """When the file would put more people past their deadline than it takes off, the number overdue in the
+    run's scope now (the deadlines page's count), so that the preview can say what it becomes: one query."""
+    for sheet in summary:
+        if sheet.get("overdue_after", 0) > sheet.get("overdue_before", 0):
+            overdue = Candidate.objects.filter(overdue_q(today))
+            if run.scope is not None:
+                overdue = overdue.filter(organization__path__startswith=run.scope.path)
+            sheet["overdue_now"] = overdue.count()
 
 
 class _StillInvalid(Exception):

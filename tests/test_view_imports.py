@@ -266,7 +266,9 @@ class ImportFlowTestCase(ImportTestCase):
         second = ImportRun.objects.exclude(pk=first.pk).get()
         self.assertContains(page, "import-previous")
         self.assertContains(page, reverse("imports:detail", args=[first.pk]))
-        self.assertEqual(second.status, Status.READY)
+        # Issue 18: a run with nothing to change ends as done (it was READY, waiting for a confirmation it
+        # could not get).
+        self.assertEqual(second.status, Status.DONE)
         self.assertEqual([s["unchanged"] for s in second.summary if s["key"] == "people"], [3])
         self.client.post(reverse("imports:confirm", args=[second.pk]))
         self.assertEqual(Candidate.objects.count(), 3)
@@ -475,11 +477,25 @@ class NothingToSaveTestCase(ImportTestCase):
         self.client.post(reverse("imports:confirm", args=[first.pk]))
         page = self.client.get(self.upload(good_people())["Location"])
         again = ImportRun.objects.exclude(pk=first.pk).get()
-        self.assertEqual((again.status, again.summary[0]["unchanged"]), (Status.READY, 3))
+        # Issue 18: it ends as done, saying there was nothing to change (it was left READY: "ready to import").
+        self.assertEqual((again.status, again.summary[0]["unchanged"]), (Status.DONE, 3))
+        self.assertIsNotNone(again.applied_at)
+        self.assertIsNone(again.plan)
         self.assertNotContains(page, 'class="confirm"')
+        self.assertContains(page, "import-nothing")
+        self.assertContains(page, "không có gì cần thay đổi")
+        self.assertNotContains(page, "Đã ghi: 0 mới")
         self.client.post(reverse("imports:confirm", args=[again.pk]))
         again.refresh_from_db()
-        self.assertEqual(again.status, Status.READY)  # not applied: there was nothing to apply
+        self.assertEqual(again.status, Status.DONE)  # nothing was applied: there was nothing to apply
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_a_dry_run_with_nothing_to_change_stays_a_check(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        self.client.post(reverse("imports:confirm", args=[ImportRun.objects.get().pk]))
+        run = pipeline.import_file(good_people(), "quan-chung.xlsx", user=self.alice, dry_run=True)
+        self.assertEqual(run.status, Status.READY)
 
 
 class FailedRowsTestCase(ImportTestCase):
@@ -679,3 +695,97 @@ class LiveApplyTestCase(TransactionTestCase):
             done.set()
             worker.join()
         self.assertTrue(tasks.is_stale(run))  # the worker is gone and nobody holds the run
+
+
+class PreviewListTestCase(ImportTestCase):
+    """Issue 18: the preview lists who will be added and who updated, with what changes, not only counts."""
+
+    def import_good_people(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        self.client.post(reverse("imports:confirm", args=[ImportRun.objects.get().pk]))
+
+    def test_it_lists_the_people_added_and_what_changes_for_those_updated(self) -> None:
+        self.import_good_people()
+        later = person("Trần Văn Bình", "001098012346", gender="Nam")
+        later[7] = datetime.date(2023, 2, 15)  # Ngày vào danh sách nguồn
+        page = self.client.get(
+            self.upload(people_workbook(later, person("Đỗ Thị Lan", "001198012350", branch="C1.B2")))["Location"]
+        )
+        run = ImportRun.objects.latest("pk")
+        self.assertEqual(run.status, Status.READY)
+        self.assertContains(page, "import-changes")
+        listed = page.context["listed"]
+        self.assertEqual([(c["row"], c["name"], c["cell"], c["new"]) for c in listed],
+                         [(2, "Trần Văn Bình", CELL, False), (3, "Đỗ Thị Lan", "C1.B2", True)])  # fmt: skip
+        label = str(Candidate._meta.get_field("source_date").verbose_name)
+        self.assertEqual(listed[0]["fields"], [(label[0].upper() + label[1:], "10/01/2023", "15/02/2023")])
+        self.assertContains(page, "10/01/2023 → 15/02/2023")
+        self.assertContains(page, "Đỗ Thị Lan")
+        self.assertContains(page, "Ngày vào danh sách nguồn")  # the label in Vietnamese
+        self.assertNotContains(page, "import-more-changes")
+
+    @mock.patch("imports.checks.MAX_LISTED_CHANGES", 2)
+    def test_a_long_list_is_cut_with_a_count_of_the_rest(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get(self.upload(good_people())["Location"])
+        self.assertEqual(len(page.context["listed"]), 2)
+        self.assertContains(page, "import-more-changes")
+        self.assertEqual(page.context["more_listed"], 1)
+
+    def test_the_list_of_a_done_import_says_who_was_added(self) -> None:
+        self.import_good_people()
+        page = self.client.get(reverse("imports:detail", args=[ImportRun.objects.get().pk]))
+        self.assertContains(page, "Nguyễn Thị Hồng Nhung")
+        self.assertEqual(len(page.context["listed"]), 3)
+
+    def test_the_detail_page_makes_as_many_queries_with_the_list_as_without(self) -> None:
+        self.import_good_people()
+        run = ImportRun.objects.get()
+        url = reverse("imports:detail", args=[run.pk])
+        with CaptureQueriesContext(connection) as listed:
+            self.client.get(url)
+        ImportRun.objects.filter(pk=run.pk).update(summary=[{**s, "changes": []} for s in run.summary])
+        with CaptureQueriesContext(connection) as bare:
+            self.client.get(url)
+        self.assertEqual(len(listed), len(bare))
+
+
+OVERDUE_HEADERS = [*PEOPLE_HEADERS, "Ngày cấp giấy chứng nhận nhận thức về Đảng", "Ngày chi bộ xét",
+                   "Số đảng viên chính thức của chi bộ", "Số phiếu tán thành"]  # fmt: skip
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC), tick=False)
+class OverdueWarningTestCase(ImportTestCase):
+    """Issue 18: the preview warns when the import raises the deadlines page's overdue count."""
+
+    def voted(self, name: str, national_id: str, vote: datetime.date) -> list[object]:
+        return [*person(name, national_id), datetime.date(2023, 3, 1), vote, 10, 9]
+
+    def test_it_warns_when_the_file_puts_more_people_past_a_deadline(self) -> None:
+        self.client.force_login(self.alice)
+        rows = [
+            self.voted("Vũ Văn Nam", "001098012360", datetime.date(2023, 6, 1)),
+            person("Hà Thị Thu", "001198012361"),
+        ]
+        page = self.client.get(self.upload(workbook({PEOPLE: [OVERDUE_HEADERS, *rows]}))["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.READY, run.errors)
+        people = run.summary[-1]
+        self.assertEqual((people["overdue_before"], people["overdue_after"], people["overdue_now"]), (0, 1, 0))
+        self.assertContains(page, "import-overdue")
+        self.assertEqual(page.context["overdue"], {"more": 1, "now": 0, "after": 1})
+        self.assertContains(page, "từ 0 lên 1")
+        self.assertContains(page, reverse("recruitment:deadlines"))
+        self.assertEqual([c["overdue"] for c in page.context["listed"]], [True, False])
+        # What the deadlines page counts once it is saved: the same.
+        self.client.post(reverse("imports:confirm", args=[run.pk]))
+        from recruitment.selectors import overdue_q
+
+        self.assertEqual(Candidate.objects.filter(overdue_q(timezone.localdate())).count(), 1)
+
+    def test_it_says_nothing_when_the_count_does_not_rise(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get(self.upload(good_people())["Location"])
+        self.assertNotContains(page, "import-overdue")
+        self.assertNotIn("overdue_now", ImportRun.objects.get().summary[-1])
