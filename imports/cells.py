@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 
+from imports.messages import gettext as _
 from organizations.text import fold
 
 __all__ = ["CellError", "to_bool", "to_choice", "to_date", "to_int", "to_period", "to_text"]

@@ -33,11 +33,11 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from imports import transfer_rows
 from imports.layout import PEOPLE_FIELDS
+from imports.messages import gettext as _
 from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
@@ -169,7 +169,7 @@ class Scope:
 
 # What a user with a limited scope is told of a code outside it and of a code that does not exist, alike: the
 # import must not tell which codes exist elsewhere (issue 13).
-OUTSIDE_OR_UNKNOWN = gettext_lazy(
+OUTSIDE_OR_UNKNOWN = gettext_noop(
     "There is no organization with this code in your scope: check the code (rows of a unit outside your scope "
     "cannot be imported)."
 )
@@ -178,7 +178,7 @@ OUTSIDE_OR_UNKNOWN = gettext_lazy(
 def _refusal(role: Role | None, needed: Role) -> str | None:
     """Why a row is refused for this role, or None when the role allows it."""
     if role is None:
-        return str(OUTSIDE_OR_UNKNOWN)
+        return _(OUTSIDE_OR_UNKNOWN)
     if ROLE_RANK[role] < ROLE_RANK[needed]:
         if needed == Role.ADMIN:
             return _(
@@ -610,7 +610,7 @@ class Checker:
     def _org_ref(self, table: Table, number: int, column: str, code: str) -> Org | None:
         org = self.orgs.get(code)
         if org is None and not self.scope.unlimited:
-            table.issue(number, column, str(OUTSIDE_OR_UNKNOWN))
+            table.issue(number, column, _(OUTSIDE_OR_UNKNOWN))
             return None
         if org is None:
             table.issue(
@@ -759,7 +759,7 @@ class Checker:
             table.issue(number, "parent_code", problem)
             return
         if parent_code and parent_code not in self.orgs and not self.scope.unlimited:
-            table.issue(number, "parent_code", str(OUTSIDE_OR_UNKNOWN))
+            table.issue(number, "parent_code", _(OUTSIDE_OR_UNKNOWN))
             return
         if parent_code and parent_code not in self.orgs:
             table.issue(
@@ -881,7 +881,7 @@ class Checker:
         target = self.state.orgs.get(parent_code)
         if target is None:
             if parent_code not in rows and not self.scope.unlimited:
-                table.issue(number, "parent_code", str(OUTSIDE_OR_UNKNOWN))
+                table.issue(number, "parent_code", _(OUTSIDE_OR_UNKNOWN))
                 return False
             if parent_code not in rows:
                 table.issue(

@@ -20,9 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
 from imports import cells
+from imports.messages import gettext as _
 from imports.reading import Issue, Sheet
 from organizations.models import Kind, Sector
 from organizations.text import fold
@@ -360,7 +359,7 @@ def _first_pass(converter: _Converter, kind: str, column: Sequence[Any]) -> tupl
             try:
                 texts[v] = converter.convert(kind, v)
             except cells.CellError as exc:
-                texts[v] = _Failed(str(exc))
+                texts[v] = _Failed(exc.args[0])
     failed = any(r.__class__ is _Failed for r in texts.values())
     if kind == DATE:
         date, moment = datetime.date, datetime.datetime
@@ -500,7 +499,7 @@ class _Conversion:
             try:
                 converted[k][i] = converter.convert(kinds[k], cells_of[k][i])
             except cells.CellError as exc:
-                converted[k][i] = _Failed(str(exc))
+                converted[k][i] = _Failed(exc.args[0])
                 may_fail.add(k)
         problems: list[tuple[int, int, str]] = []
         for k, values in enumerate(converted):

@@ -30,9 +30,10 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from imports import checks, reading, writes
+from imports import checks, messages, reading, writes
 from imports.models import ImportRun
 from imports.normalize import Table, decode_plan, encode_plan, normalize
+from imports.reading import Issue
 from organizations import access
 from organizations.bulk import ANALYZE_AFTER_ROWS, analyze
 from organizations.models import Organization
@@ -52,11 +53,38 @@ class _Checked:
     changes: checks.Changes
 
 
+def _issue_dict(issue: Issue, keys: dict[str, str]) -> dict[str, Any]:
+    """An issue as stored: where (the sheet's name in the file and its key), and the message both as written and
+    as it can be written again in the reader's language (imports.messages)."""
+    stored: dict[str, Any] = {"sheet": issue.sheet, "row": issue.row, "column": issue.column, "message": issue.message}
+    if issue.sheet in keys:
+        stored["key"] = keys[issue.sheet]
+    again = messages.as_json(issue.message)
+    if again is not None:
+        stored["msg"] = again
+    return stored
+
+
 def _issue_dicts(changes: checks.Changes) -> list[dict[str, Any]]:
-    return [
-        {"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message}
-        for i in changes.issues[: ImportRun.MAX_STORED_ERRORS]
-    ]
+    keys = {r.name: r.key for r in changes.results}
+    return [_issue_dict(i, keys) for i in changes.issues[: ImportRun.MAX_STORED_ERRORS]]
+
+
+def sheet_label(name: str, key: str | None) -> str:
+    """A sheet as the pages and the command name it: as in the file in Vietnamese; in another language, by its
+    English key of CONTRACT §3 (organizations, membership, quotas, people)."""
+    if key and not (translation.get_language() or "vi").startswith("vi"):
+        return key
+    return name
+
+
+def shown_issue(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored issue in the active language: its sheet named as sheet_label does, its message written again."""
+    return {
+        **stored,
+        "sheet": sheet_label(stored["sheet"], stored.get("key")),
+        "message": messages.render(stored.get("msg"), stored["message"]),
+    }
 
 
 def _failed_keys(tables: list[Table]) -> set[tuple[str, int]]:
@@ -359,11 +387,13 @@ def import_file(data: bytes, filename: str, *, user: User | None, dry_run: bool)
 
 
 def issues(run: ImportRun) -> list[dict[str, Any]]:
-    """Every error of the run when it was checked in this process, else the stored first ones."""
+    """Every error of the run when it was checked in this process, else the stored first ones; in the active
+    language (shown_issue)."""
     checked: _Checked | None = getattr(run, "_checked", None)
     if checked is None:
-        return list(run.errors)
-    return [{"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message} for i in checked.changes.issues]
+        return [shown_issue(i) for i in run.errors]
+    keys = {r.name: r.key for r in checked.changes.results}
+    return [shown_issue(_issue_dict(i, keys)) for i in checked.changes.issues]
 
 
 def failed_rows(run: ImportRun) -> list[tuple[str, list[str], list[tuple[int, list[object], str]]]]:

@@ -36,11 +36,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, fromstring
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from imports import layout, legacy
 from imports.layout import SheetSpec
+from imports.messages import gettext as _
 from organizations.notation import megabytes
 
 __all__ = ["Issue", "Sheet", "Unusable", "max_bytes", "max_rows", "read_workbook"]

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imports import failed, reading, tasks, template
+from imports import failed, pipeline, reading, tasks, template
 from imports.models import ImportRun
 from organizations.access import AnyUser, grants, is_global
 from organizations.models import Organization, Role
@@ -236,7 +236,8 @@ def _overdue_warning(summary: list[dict[str, Any]]) -> dict[str, int] | None:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk)
     errors = Paginator(run.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
-    summary = run.summary or []
+    # Sheets named in the reader's language: as in the file in Vietnamese, by their English keys in English.
+    summary = [{**sheet, "label": pipeline.sheet_label(sheet["name"], sheet.get("key"))} for sheet in run.summary or []]
     totals = _totals(summary)
     changed = bool(totals["created"] or totals["updated"])
     # A run that saved something is the latest import of its file; one that found nothing to change is not.
@@ -257,6 +258,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changed": changed,
         "overdue": _overdue_warning(summary),
         "errors": errors,
+        "shown_errors": [pipeline.shown_issue(e) for e in errors.object_list],
         "more_errors": max(0, run.error_count - len(run.errors or [])),
         "can_confirm": tasks.has_changes(run) and not run.dry_run,
         "progress_text": _progress_text(run),

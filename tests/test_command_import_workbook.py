@@ -9,6 +9,7 @@ from pathlib import Path
 import time_machine
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 from imports.models import ImportRun
@@ -82,6 +83,18 @@ class ImportWorkbookCommandTestCase(BaseTestCase):
         self.assertIn("2", message)
         self.assertEqual(table_counts(), before)
         self.assertEqual(ImportRun.objects.get().status, ImportRun.Status.INVALID)
+
+    def test_in_english_it_prints_the_sheets_english_keys_and_english_messages(self) -> None:
+        # Issue 18 (CONTRACT §2: errors in the active language), in the same line format.
+        path = self.file(book({PEOPLE: [person(), person(gender="?"), person(branch_code="NOPE")]}))
+        with translation.override("en"):
+            code, out, _message = self.failing(path)
+            ok, _err = self.run_command(self.file(book({PEOPLE: [person()]}), "good.xlsx"))
+        self.assertEqual(code, 1)
+        lines = out.splitlines()
+        self.assertTrue(lines[0].startswith("people!3: Giới tính: “?” is not one of: "), lines[0])
+        self.assertTrue(lines[1].startswith("people!4: Mã chi bộ: "), lines[1])
+        self.assertEqual(ok, "people: created 1, updated 0, unchanged 0\n")
 
     def test_dry_run_reports_and_saves_nothing(self) -> None:
         before = table_counts()

@@ -15,13 +15,14 @@ from unittest import mock, skipUnless
 
 import time_machine
 import xlsxwriter
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
 from django.test import Client, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -789,3 +790,79 @@ class OverdueWarningTestCase(ImportTestCase):
         page = self.client.get(self.upload(good_people())["Location"])
         self.assertNotContains(page, "import-overdue")
         self.assertNotIn("overdue_now", ImportRun.objects.get().summary[-1])
+
+
+class EnglishInterfaceTestCase(ImportTestCase):
+    """Issue 18: the import's sheets and errors follow the interface language, also once stored."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # A request in English leaves English active in the thread (LocaleMiddleware does not undo it).
+        self.addCleanup(translation.deactivate)
+
+    def bad_rows(self) -> bytes:
+        bad_date = person("Phan Văn Hùng", "001098012371")
+        bad_date[1] = "31/02/1998"
+        return people_workbook(person("Lý Thị Hoa", "12345"), bad_date)
+
+    def speak(self, language: str) -> None:
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    def test_an_english_reader_sees_english_sheet_keys_and_messages(self) -> None:
+        self.client.force_login(self.alice)
+        self.speak("en")
+        page = self.client.get(self.upload(self.bad_rows())["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.INVALID)
+        shown = [(e["sheet"], e["row"], e["message"]) for e in page.context["shown_errors"]]
+        self.assertEqual(
+            shown,
+            [
+                ("people", 2, "A citizen ID number has 12 digits; this one is “12345”."),
+                ("people", 3, "“31/02/1998” is not a valid date. Write it as dd/mm/yyyy, for example 31/12/2024."),
+            ],
+        )
+        self.assertContains(page, '<td>people</td><td class="num">2</td>', html=False)
+        self.assertNotContains(page, "<td>Quần chúng</td>")
+
+    def test_stored_errors_are_shown_in_the_language_of_whoever_reads_them(self) -> None:
+        self.client.force_login(self.alice)
+        self.speak("en")
+        self.upload(self.bad_rows())
+        run = ImportRun.objects.get()
+        self.speak("vi")
+        page = self.client.get(reverse("imports:detail", args=[run.pk]))
+        shown = page.context["shown_errors"]
+        self.assertEqual([e["sheet"] for e in shown], ["Quần chúng", "Quần chúng"])
+        with translation.override("vi"):
+            expected = _("A citizen ID number has 12 digits; this one is “%(value)s”.") % {"value": "12345"}
+        self.assertEqual(shown[0]["message"], expected)
+        self.assertIn("Số CCCD", expected)  # Vietnamese indeed
+        self.assertContains(page, expected)
+
+    def test_an_error_stored_before_it_could_be_written_again_shows_as_written(self) -> None:
+        run = self.make_run(
+            self.alice,
+            scope=self.orgs["P"],
+            errors=[{"sheet": "Quần chúng", "row": 2, "column": "Số CCCD", "message": "cũ"}],
+            error_count=1,
+        )
+        self.client.force_login(self.alice)
+        self.speak("en")
+        page = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertEqual([(e["sheet"], e["message"]) for e in page.context["shown_errors"]], [("Quần chúng", "cũ")])
+
+    def test_the_background_check_runs_in_the_uploaders_language(self) -> None:
+        # The worker's own language is the default (Vietnamese); the uploader's goes with the task.
+        self.client.force_login(self.alice)
+        self.speak("en")
+        task = tasks.validate_import
+        with mock.patch.object(tasks, "validate_import") as queued:
+            self.upload(b"this is not a zip file at all", name="hong.xlsx")
+        run = ImportRun.objects.get()
+        self.assertEqual(queued.enqueue.call_args.args, (run.pk, "en"))
+        with translation.override("vi"):
+            task.call(*queued.enqueue.call_args.args)
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.FAILED)
+        self.assertIn("This is not an Excel workbook", run.message)

@@ -91,12 +91,12 @@ class Command(BaseCommand):
             )
         for sheet in run.summary:
             # The wording of these lines is part of CONTRACT §2: scripts read them.
+            name = pipeline.sheet_label(sheet["name"], sheet.get("key"))  # in English, the sheet's English key
             self.stdout.write(
-                f"{sheet['name']}: created {sheet['created']}, updated {sheet['updated']}, "
-                f"unchanged {sheet['unchanged']}"
+                f"{name}: created {sheet['created']}, updated {sheet['updated']}, unchanged {sheet['unchanged']}"
             )
             for note in sheet.get("notes", []):
-                self.stderr.write(f"{sheet['name']}: {note}")
+                self.stderr.write(f"{name}: {note}")
         if options["dry_run"]:
             self.stderr.write(_("Checked only (--dry-run): nothing was saved."))
         elif not any(s["created"] or s["updated"] for s in run.summary):
