@@ -726,6 +726,14 @@ class PreviewListTestCase(ImportTestCase):
         self.assertContains(page, "Ngày vào danh sách nguồn")  # the label in Vietnamese
         self.assertNotContains(page, "import-more-changes")
 
+    def test_a_run_with_errors_lists_nobody_as_to_be_added(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get(
+            self.upload(people_workbook(*[person("An", "001198012399"), person("Bình", "1")]))["Location"]
+        )
+        self.assertEqual(ImportRun.objects.get().status, Status.INVALID)
+        self.assertNotContains(page, "import-changes")
+
     @mock.patch("imports.checks.MAX_LISTED_CHANGES", 2)
     def test_a_long_list_is_cut_with_a_count_of_the_rest(self) -> None:
         self.client.force_login(self.alice)
