@@ -22,7 +22,7 @@ from typing import Any
 
 from django.utils import translation
 
-__all__ = ["Message", "gettext", "render"]
+__all__ = ["Message", "as_json", "gettext", "render", "revive"]
 
 
 class Message(str):
@@ -78,6 +78,24 @@ def _render(stored: dict[str, Any]) -> str:
         return text
     values = {key: _render(v) if isinstance(v, dict) else v for key, v in params.items()}
     return text % values
+
+
+def _revive(stored: dict[str, Any]) -> Message:
+    params = stored.get("params")
+    if params is None:
+        return Message(stored["id"])
+    return Message(stored["id"], {key: _revive(v) if isinstance(v, dict) else v for key, v in params.items()})
+
+
+def revive(stored: dict[str, Any] | None, fallback: str) -> str:
+    """A stored message as a Message again (in the active language, and storable again); the text as first
+    written when it cannot be written again."""
+    if not stored:
+        return fallback
+    try:
+        return _revive(stored)
+    except (KeyError, TypeError, ValueError):
+        return fallback
 
 
 def render(stored: dict[str, Any] | None, fallback: str) -> str:

@@ -56,3 +56,13 @@ class MessageTestCase(SimpleTestCase):
         again = made % "y"
         self.assertEqual(again, "x y")
         self.assertNotIsInstance(again, Message)
+
+    def test_revived_it_is_a_message_again_in_the_active_language(self) -> None:
+        with translation.override("vi"):
+            made = messages.gettext(ROW_TEXT) % {"row": 4, "message": messages.gettext(ID_TEXT) % {"value": "9"}}
+        with translation.override("en"):
+            again = messages.revive(json.loads(json.dumps(messages.as_json(made))), made)
+        self.assertIsInstance(again, Message)
+        self.assertEqual(again, "Row 4: A citizen ID number has 12 digits; this one is “9”.")
+        self.assertEqual(messages.as_json(again), messages.as_json(made))
+        self.assertEqual(messages.revive(None, "như đã ghi"), "như đã ghi")

@@ -833,6 +833,18 @@ class EnglishInterfaceTestCase(ImportTestCase):
         self.assertContains(page, '<td>people</td><td class="num">2</td>', html=False)
         self.assertNotContains(page, "<td>Quần chúng</td>")
 
+    def test_the_failed_rows_download_says_what_is_wrong_in_the_readers_language(self) -> None:
+        self.client.force_login(self.alice)
+        self.speak("en")
+        self.upload(self.bad_rows())
+        run = ImportRun.objects.get()
+        self.speak("vi")
+        response = self.client.get(reverse("imports:failed", args=[run.pk]))
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_name(PEOPLE).to_python()
+        with translation.override("vi"):
+            expected = _("A citizen ID number has 12 digits; this one is “%(value)s”.") % {"value": "12345"}
+        self.assertEqual(rows[1][-1], expected)
+
     def test_stored_errors_are_shown_in_the_language_of_whoever_reads_them(self) -> None:
         self.client.force_login(self.alice)
         self.speak("en")
