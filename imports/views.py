@@ -74,7 +74,8 @@ def _admin(request: HttpRequest) -> tuple[User, list[Organization | None]]:
 
 
 def _runs_for_user(user: User) -> QuerySet[ImportRun]:
-    return ImportRun.objects.filter(created_by=user).defer(*HEAVY_FIELDS).select_related("scope")
+    # The list shows no summary nor errors: each may hold hundreds of entries (the listed people, the errors).
+    return ImportRun.objects.filter(created_by=user).defer(*HEAVY_FIELDS, "summary", "errors").select_related("scope")
 
 
 def _get_run_for_user(request: HttpRequest, pk: int, *, with_file: bool = False) -> ImportRun:

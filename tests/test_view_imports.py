@@ -224,6 +224,16 @@ class UploadPageTestCase(ImportTestCase):
         self.assertContains(response, reverse("imports:detail", args=[mine.pk]))
         self.assertNotContains(response, "cua-erin.xlsx")
 
+    def test_the_list_of_recent_imports_reads_neither_their_files_nor_their_previews(self) -> None:
+        self.make_run(self.alice, scope=self.orgs["P"], summary=[{"key": "people", "changes": ["…"] * 500}])
+        self.client.force_login(self.alice)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(reverse("imports:upload"))
+        listing = [q["sql"] for q in queries if 'FROM "recruitment_importrun"' in q["sql"]]
+        self.assertEqual(len(listing), 1)
+        for column in ("content", "plan", "summary", "errors"):
+            self.assertNotIn(f'"recruitment_importrun"."{column}"', listing[0])
+
     def test_the_upload_requires_the_csrf_token(self) -> None:
         client = Client(enforce_csrf_checks=True)
         client.force_login(self.alice)
