@@ -131,10 +131,12 @@ def test_the_preview_lists_who_changes_warns_of_overdue_people_and_ends_a_file_w
 
     page.goto("/imports/")
     expect(page.locator("input[name=file]")).to_have_attribute("accept", ".xlsx,.xls,.csv")
-    page.set_input_files(
-        "input[name=file]",
-        files=[{"name": "quan-chung.xls", "mimeType": "application/vnd.ms-excel", "buffer": XLS_FIXTURE.read_bytes()}],
-    )
+    xls: FilePayload = {
+        "name": "quan-chung.xls",
+        "mimeType": "application/vnd.ms-excel",
+        "buffer": XLS_FIXTURE.read_bytes(),
+    }
+    page.set_input_files("input[name=file]", files=[xls])
     with page.expect_navigation():
         page.click("form.import-form button[type=submit]")
     expect(page.locator(".tag[data-status=ready]")).to_have_count(1)
