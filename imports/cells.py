@@ -147,7 +147,7 @@ def to_text(value: object, *, zero_pad: int | None = None) -> str:
     if kind is str:
         return value  # type: ignore[return-value]
     if kind is bool:
-        return _("Yes") if value else _("No")
+        return translation.gettext("Yes") if value else translation.gettext("No")  # a value, not a message
     if kind is float or kind is int:
         number: float = value  # type: ignore[assignment]
         if kind is int or number.is_integer():
