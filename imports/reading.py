@@ -38,7 +38,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
-from imports import layout, legacy
+from imports import biff, layout, legacy
 from imports.layout import SheetSpec
 from imports.messages import gettext as _
 from organizations.notation import megabytes
@@ -178,8 +178,15 @@ def _read_xls(data: bytes) -> list[Sheet]:
     """An Excel 97-2003 workbook, still common in offices, read by the same reader (python-calamine).
 
     The format bounds a sheet to 65,536 rows by 256 columns, and the file's size is limited like any other,
-    so calamine is handed the file directly; each sheet's extent is then held to the same limits as an .xlsx's.
+    but calamine allocates a sheet up to its farthest cell (a 6 KB file with one cell at IV65536 takes a
+    gigabyte): each sheet's extent is measured from the file's records first (imports.biff) and held to the
+    same limits as an .xlsx's before calamine reads it.
     """
+    try:
+        extents = biff.extents(data)
+    except biff.Malformed:
+        raise Unusable(_xls_unreadable()) from None
+    farthest = (max((r for r, _c in extents.values()), default=0), max((c for _r, c in extents.values()), default=0))
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
@@ -207,6 +214,7 @@ def _read_xls(data: bytes) -> list[Sheet]:
         for spec in layout.SHEETS:
             if spec.key in wanted:
                 _spec, name = wanted[spec.key]
+                _check_extent(name, *extents.get(name, farthest))  # a name not told apart: the farthest of all
                 sheets.append(_build_sheet(spec, name, _load(book, name)))
     return sheets
 

@@ -11,7 +11,7 @@ from unittest import mock
 from django.test import SimpleTestCase, override_settings
 from django.utils import translation
 
-from imports import layout, legacy, reading
+from imports import biff, layout, legacy, reading
 from imports.reading import Unusable, read_workbook
 from tests.workbooks import (
     MEMBERSHIP_HEADERS,
@@ -444,6 +444,43 @@ class XlsReadingTestCase(SimpleTestCase):
             self.assertRaisesMessage(Unusable, "none of the sheets to import"),
         ):
             read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    def test_a_workbook_stream_in_regular_sectors_reads_too(self) -> None:
+        sheet = read_one((XLS_FIXTURE.parent / "people-300.xls").read_bytes(), "people-300.xls")
+        self.assertEqual((len(sheet.rows), sheet.issues), (300, []))
+
+    def test_the_extent_of_every_sheet_is_measured_before_calamine_reads_it(self) -> None:
+        for name, extent in (("people", (4, 8)), ("people-300", (301, 24)), ("far", (65536, 256))):
+            with self.subTest(name):
+                data = (XLS_FIXTURE.parent / f"{name}.xls").read_bytes()
+                self.assertEqual(biff.extents(data), {PEOPLE: extent})
+
+    def test_a_cell_far_down_and_right_that_would_make_calamine_allocate_a_gigabyte(self) -> None:
+        data = (XLS_FIXTURE.parent / "far.xls").read_bytes()
+        with (
+            mock.patch.object(
+                reading.python_calamine, "CalamineWorkbook", wraps=reading.python_calamine.CalamineWorkbook
+            ),
+            mock.patch.object(reading, "_load") as load,
+            self.assertRaisesMessage(Unusable, "far to the right"),
+        ):
+            read(data, "far.xls")
+        load.assert_not_called()
+
+    @override_settings(IMPORT_MAX_ROWS=100)
+    def test_too_many_rows_are_refused_before_calamine_reads_the_sheet(self) -> None:
+        with (
+            mock.patch.object(reading, "_load") as load,
+            self.assertRaisesMessage(Unusable, "at most 100 rows"),
+        ):
+            read((XLS_FIXTURE.parent / "people-300.xls").read_bytes(), "people-300.xls")
+        load.assert_not_called()
+
+    def test_a_damaged_compound_file_is_refused_as_unreadable(self) -> None:
+        data = bytearray(XLS_FIXTURE.read_bytes())
+        data[0x30:0x34] = b"\xff\xff\x00\x00"  # the directory's first sector, far past the end
+        with self.assertRaisesMessage(Unusable, "(.xls) file cannot be read"):
+            read(bytes(data), "people.xls")
 
     def test_an_unreadable_xls_keeps_the_advice_to_save_it_as_xlsx(self) -> None:
         with self.assertRaisesMessage(Unusable, "Excel 97-2003 (.xls) file cannot be read. Open it in Excel, save it"):
