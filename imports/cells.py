@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 
+from imports.messages import gettext as _
 from organizations.text import fold
 
 __all__ = ["CellError", "to_bool", "to_choice", "to_date", "to_int", "to_period", "to_text"]
@@ -147,7 +147,7 @@ def to_text(value: object, *, zero_pad: int | None = None) -> str:
     if kind is str:
         return value  # type: ignore[return-value]
     if kind is bool:
-        return _("Yes") if value else _("No")
+        return translation.gettext("Yes") if value else translation.gettext("No")  # a value, not a message
     if kind is float or kind is int:
         number: float = value  # type: ignore[assignment]
         if kind is int or number.is_integer():

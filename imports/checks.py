@@ -33,11 +33,11 @@ from django.db import connection
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from imports import transfer_rows
 from imports.layout import PEOPLE_FIELDS
+from imports.messages import gettext as _
 from imports.models import ImportRun
 from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
@@ -57,6 +57,7 @@ from recruitment.models import (
     reasons_from,
     removal_outcome,
 )
+from recruitment.selectors import TIMED_STAGES
 from recruitment.workdays import IndexedCalendar
 from reports.models import MembershipCount, Quota, QuotaCategory
 
@@ -168,7 +169,7 @@ class Scope:
 
 # What a user with a limited scope is told of a code outside it and of a code that does not exist, alike: the
 # import must not tell which codes exist elsewhere (issue 13).
-OUTSIDE_OR_UNKNOWN = gettext_lazy(
+OUTSIDE_OR_UNKNOWN = gettext_noop(
     "There is no organization with this code in your scope: check the code (rows of a unit outside your scope "
     "cannot be imported)."
 )
@@ -177,7 +178,7 @@ OUTSIDE_OR_UNKNOWN = gettext_lazy(
 def _refusal(role: Role | None, needed: Role) -> str | None:
     """Why a row is refused for this role, or None when the role allows it."""
     if role is None:
-        return str(OUTSIDE_OR_UNKNOWN)
+        return _(OUTSIDE_OR_UNKNOWN)
     if ROLE_RANK[role] < ROLE_RANK[needed]:
         if needed == Role.ADMIN:
             return _(
@@ -394,6 +395,13 @@ class SheetResult:
     errors: int = 0
     warnings: int = 0
     notes: list[str] = field(default_factory=list)
+    # The preview's list (issue 18): the first MAX_LISTED_CHANGES people added or updated, each
+    # {"row", "name", "cell", "new", "overdue", "fields": [[field, old, new], ...]}, values as JSON (dates ISO).
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    # Of the people the sheet adds or updates, how many are past a working-day deadline (the deadlines
+    # page's "overdue") as the database holds them, and as the file would make them.
+    overdue_before: int = 0
+    overdue_after: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -405,6 +413,9 @@ class SheetResult:
             "errors": self.errors,
             "warnings": self.warnings,
             "notes": self.notes,
+            "changes": self.changes,
+            "overdue_before": self.overdue_before,
+            "overdue_after": self.overdue_after,
         }
 
 
@@ -430,6 +441,18 @@ class Changes:
 
 
 MAX_WARNING_NOTES = 50
+MAX_LISTED_CHANGES = 500  # people listed by name in the preview; the counts cover all of them
+# The candidacy's fields the preview names when they change, besides the file's columns.
+LISTED_DERIVED = ("stage",)
+
+
+def _overdue(due: datetime.date | None, stage: str, today: datetime.date) -> bool:
+    """recruitment.selectors.overdue_q, for one candidacy in memory."""
+    return due is not None and due < today and stage in TIMED_STAGES
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 class Sink(Protocol):
@@ -587,7 +610,7 @@ class Checker:
     def _org_ref(self, table: Table, number: int, column: str, code: str) -> Org | None:
         org = self.orgs.get(code)
         if org is None and not self.scope.unlimited:
-            table.issue(number, column, str(OUTSIDE_OR_UNKNOWN))
+            table.issue(number, column, _(OUTSIDE_OR_UNKNOWN))
             return None
         if org is None:
             table.issue(
@@ -736,7 +759,7 @@ class Checker:
             table.issue(number, "parent_code", problem)
             return
         if parent_code and parent_code not in self.orgs and not self.scope.unlimited:
-            table.issue(number, "parent_code", str(OUTSIDE_OR_UNKNOWN))
+            table.issue(number, "parent_code", _(OUTSIDE_OR_UNKNOWN))
             return
         if parent_code and parent_code not in self.orgs:
             table.issue(
@@ -858,7 +881,7 @@ class Checker:
         target = self.state.orgs.get(parent_code)
         if target is None:
             if parent_code not in rows and not self.scope.unlimited:
-                table.issue(number, "parent_code", str(OUTSIDE_OR_UNKNOWN))
+                table.issue(number, "parent_code", _(OUTSIDE_OR_UNKNOWN))
                 return False
             if parent_code not in rows:
                 table.issue(
@@ -1017,6 +1040,7 @@ class Checker:
         field_values = itemgetter(*[i for _k, i in fields])
         body_of = itemgetter(*HISTORY_BODY)
         cells: dict[str, Org] = {}  # codes already found to be valid cells for a new candidacy
+        listed = [k for k in field_keys if k != "national_id"] + [k for k in LISTED_DERIVED if k not in field_keys]
         progress, step = self.progress, 0
         for number, values in table.iter_rows():  # converted as they are reached (normalize(lazy=True))
             step += 1
@@ -1106,6 +1130,7 @@ class Checker:
                 if moving is not None:
                     self._transfers_add(existing, moving, transfer)
                     result.updated += 1  # the person moves
+                    self._list_change(result, number, d, existing, code, listed, moved=True)
                 else:
                     result.unchanged += 1
                 continue
@@ -1124,9 +1149,12 @@ class Checker:
             if existing is not None:
                 version = existing[_AT["version"]] + 1
                 result.updated += 1
+                result.overdue_before += _overdue(existing[_AT["due_date"]], existing[_AT["stage"]], today)
             else:
                 version = 1
                 result.created += 1
+            result.overdue_after += _overdue(d["due_date"], stage, today)
+            self._list_change(result, number, d, existing, code, listed, moved=moving is not None)
             if warnings:
                 result.warnings += len(warnings)
                 for problem in warnings:
@@ -1151,6 +1179,7 @@ class Checker:
                 )
             )
         progress(step)
+        self._name_old_cells(result)
         if result.warnings:
             result.notes.append(
                 _(
@@ -1162,6 +1191,42 @@ class Checker:
             result.notes.extend(warning_notes)
             if result.warnings > len(warning_notes):
                 result.notes.append(_("… and %(count)d more.") % {"count": result.warnings - len(warning_notes)})
+
+    def _list_change(
+        self, result: SheetResult, number: int, d: dict[str, Any], existing: tuple[Any, ...] | None, code: str,
+        listed: list[str], *, moved: bool,
+    ) -> None:  # fmt: skip
+        """One person for the preview's list: who, where, and each listed field's old and new value."""
+        if len(result.changes) >= MAX_LISTED_CHANGES:
+            return
+        fields: list[list[Any]] = []
+        if existing is not None:
+            if moved:
+                fields.append(["organization", existing[-1], code])  # the old cell's path, named once listed
+            for key in listed:
+                old, new = existing[_AT[key]], d[key]
+                if old != new and not (old in (None, "") and new in (None, "")):
+                    fields.append([key, _json_value(old), _json_value(new)])
+        result.changes.append(
+            {
+                "row": number,
+                "name": d["full_name"],
+                "cell": code,
+                "new": existing is None,
+                "overdue": _overdue(d["due_date"], d["stage"], self.today)
+                and (existing is None or not _overdue(existing[_AT["due_date"]], existing[_AT["stage"]], self.today)),
+                "fields": fields,
+            }
+        )
+
+    def _name_old_cells(self, result: SheetResult) -> None:
+        """The listed transfers' old cells, by code: one query for all of them."""
+        moves = [f for change in result.changes for f in change["fields"] if f[0] == "organization"]
+        if not moves:
+            return
+        codes = dict(Organization.objects.filter(path__in={f[1] for f in moves}).order_by().values_list("path", "code"))
+        for f in moves:
+            f[1] = codes.get(f[1], "")
 
     def _past(self, national_id: str, existing: tuple[Any, ...] | None) -> tuple[int | None, past.PartyPast]:
         """The earlier record a row's candidacy follows (its own link, or for a new one the person's latest

@@ -37,7 +37,7 @@ class ImportRun(models.Model):
 
     TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
         Status.QUEUED: frozenset({Status.VALIDATING, Status.FAILED}),
-        Status.VALIDATING: frozenset({Status.READY, Status.INVALID, Status.FAILED, Status.QUEUED}),
+        Status.VALIDATING: frozenset({Status.READY, Status.INVALID, Status.FAILED, Status.QUEUED, Status.DONE}),
         Status.READY: frozenset({Status.APPLYING, Status.VALIDATING, Status.INVALID, Status.DONE, Status.FAILED}),
         Status.APPLYING: frozenset({Status.DONE, Status.INVALID, Status.FAILED}),
         Status.INVALID: frozenset(),

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 
-from imports import cells
+from imports import cells, messages
+from imports.messages import gettext as _
 from imports.reading import Issue, Sheet
 from organizations.models import Kind, Sector
 from organizations.text import fold
@@ -394,7 +394,7 @@ def _first_pass(converter: _Converter, kind: str, column: Sequence[Any]) -> tupl
             try:
                 texts[v] = converter.convert(kind, v)
             except cells.CellError as exc:
-                texts[v] = _Failed(str(exc))
+                texts[v] = _Failed(exc.args[0])
     failed = any(r.__class__ is _Failed for r in texts.values())
     if kind == DATE:
         date, moment = datetime.date, datetime.datetime
@@ -534,7 +534,7 @@ class _Conversion:
             try:
                 converted[k][i] = converter.convert(kinds[k], cells_of[k][i])
             except cells.CellError as exc:
-                converted[k][i] = _Failed(str(exc))
+                converted[k][i] = _Failed(exc.args[0])
                 may_fail.add(k)
         problems: list[tuple[int, int, str]] = []
         for k, values in enumerate(converted):
@@ -609,8 +609,9 @@ def encode_plan(tables: list[Table], *, fingerprint: str, failed: set[tuple[str,
                 "headers": t.headers,
                 "columns": t.columns,
                 "rows": rows,
-                "issues": [[i.row, i.column, i.message] for i in t.issues],
-                "cell_issues": [[i.row, i.column, i.message] for i in t.cell_issues],
+                # Each message also as it can be written again in another language (imports.messages).
+                "issues": [[i.row, i.column, i.message, messages.as_json(i.message)] for i in t.issues],
+                "cell_issues": [[i.row, i.column, i.message, messages.as_json(i.message)] for i in t.cell_issues],
                 "notes": t.notes,
                 "bad_rows": sorted(t.bad_rows),
                 "usable": t.usable,
@@ -620,6 +621,11 @@ def encode_plan(tables: list[Table], *, fingerprint: str, failed: set[tuple[str,
         )
     data = {"version": PLAN_VERSION, "fingerprint": fingerprint, "tables": out}
     return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+
+def _issue(sheet: str, row: int, column: str, message: str, again: dict[str, Any] | None = None) -> Issue:
+    """An issue of a stored plan (plans stored before issue 18 have no `again`), in the active language."""
+    return Issue(sheet, row, column, messages.revive(again, message))
 
 
 def decode_plan(blob: bytes) -> tuple[list[Table], str]:
@@ -647,8 +653,8 @@ def decode_plan(blob: bytes) -> tuple[list[Table], str]:
             headers=t["headers"],
             columns=t["columns"],
             rows=rows,
-            issues=[Issue(t["name"], row, column, message) for row, column, message in t["issues"]],
-            cell_issues=[Issue(t["name"], row, column, message) for row, column, message in t["cell_issues"]],
+            issues=[_issue(t["name"], *stored) for stored in t["issues"]],
+            cell_issues=[_issue(t["name"], *stored) for stored in t["cell_issues"]],
             notes=t["notes"],
             bad_rows=set(t["bad_rows"]),
             usable=t["usable"],

@@ -15,6 +15,7 @@ Every history row the import writes carries the run's author and `import:<run id
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import re
@@ -29,13 +30,15 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from imports import checks, reading, writes
+from imports import checks, messages, reading, writes
 from imports.models import ImportRun
 from imports.normalize import Table, decode_plan, encode_plan, normalize
+from imports.reading import Issue
 from organizations import access
 from organizations.bulk import ANALYZE_AFTER_ROWS, analyze
 from organizations.models import Organization
 from recruitment.models import Candidate, StageEvent
+from recruitment.selectors import overdue_q
 from reports.models import MembershipCount, Quota, Tally
 
 logger = logging.getLogger(__name__)
@@ -50,11 +53,38 @@ class _Checked:
     changes: checks.Changes
 
 
+def _issue_dict(issue: Issue, keys: dict[str, str]) -> dict[str, Any]:
+    """An issue as stored: where (the sheet's name in the file and its key), and the message both as written and
+    as it can be written again in the reader's language (imports.messages)."""
+    stored: dict[str, Any] = {"sheet": issue.sheet, "row": issue.row, "column": issue.column, "message": issue.message}
+    if issue.sheet in keys:
+        stored["key"] = keys[issue.sheet]
+    again = messages.as_json(issue.message)
+    if again is not None:
+        stored["msg"] = again
+    return stored
+
+
 def _issue_dicts(changes: checks.Changes) -> list[dict[str, Any]]:
-    return [
-        {"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message}
-        for i in changes.issues[: ImportRun.MAX_STORED_ERRORS]
-    ]
+    keys = {r.name: r.key for r in changes.results}
+    return [_issue_dict(i, keys) for i in changes.issues[: ImportRun.MAX_STORED_ERRORS]]
+
+
+def sheet_label(name: str, key: str | None) -> str:
+    """A sheet as the pages and the command name it: as in the file in Vietnamese; in another language, by its
+    English key of CONTRACT §3 (organizations, membership, quotas, people)."""
+    if key and not (translation.get_language() or "vi").startswith("vi"):
+        return key
+    return name
+
+
+def shown_issue(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored issue in the active language: its sheet named as sheet_label does, its message written again."""
+    return {
+        **stored,
+        "sheet": sheet_label(stored["sheet"], stored.get("key")),
+        "message": messages.render(stored.get("msg"), stored["message"]),
+    }
 
 
 def _failed_keys(tables: list[Table]) -> set[tuple[str, int]]:
@@ -93,13 +123,20 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
     changes = checks.check(tables, run, progress=advance)
     run._checked = _Checked(tables, changes)  # type: ignore[attr-defined]
     status = Status.INVALID if changes.issues else Status.READY
+    ended: dict[str, Any] = {}
+    if status == Status.READY and not run.dry_run and not any(r.created or r.updated for r in changes.results):
+        # Nothing to confirm: the run is over (issue 18), rather than waiting for a confirmation it cannot get.
+        status = Status.DONE
+        ended = {"applied_at": timezone.now()}  # its page says there was nothing to change
     # The plan is what confirming applies, and what the failed rows are read from.
     plan = None
-    if keep_plan or status == Status.INVALID:
+    if (keep_plan and status == Status.READY) or status == Status.INVALID:
         plan = encode_plan(tables, fingerprint=changes.fingerprint, failed=_failed_keys(tables))
+    summary = [r.as_dict() for r in changes.results]
+    _count_overdue(run, summary, changes.today)
     run.move_to(
         status,
-        summary=[r.as_dict() for r in changes.results],
+        summary=summary,
         errors=_issue_dicts(changes),
         error_count=changes.error_count,
         plan=plan,
@@ -108,8 +145,19 @@ def _validate(run: ImportRun, *, progress: Callable[[int, int], None] | None, ke
         progress_total=rows,
         duration_ms=_elapsed_ms(started),
         heartbeat_at=timezone.now(),
-        message="",
+        **{"message": "", **ended},
     )
+
+
+def _count_overdue(run: ImportRun, summary: list[dict[str, Any]], today: datetime.date) -> None:
+    """When the file would put more people past their deadline than it takes off, the number overdue in the
+    run's scope now (the deadlines page's count), so that the preview can say what it becomes: one query."""
+    for sheet in summary:
+        if sheet.get("overdue_after", 0) > sheet.get("overdue_before", 0):
+            overdue = Candidate.objects.filter(overdue_q(today))
+            if run.scope is not None:
+                overdue = overdue.filter(organization__path__startswith=run.scope.path)
+            sheet["overdue_now"] = overdue.count()
 
 
 class _StillInvalid(Exception):
@@ -339,11 +387,13 @@ def import_file(data: bytes, filename: str, *, user: User | None, dry_run: bool)
 
 
 def issues(run: ImportRun) -> list[dict[str, Any]]:
-    """Every error of the run when it was checked in this process, else the stored first ones."""
+    """Every error of the run when it was checked in this process, else the stored first ones; in the active
+    language (shown_issue)."""
     checked: _Checked | None = getattr(run, "_checked", None)
     if checked is None:
-        return list(run.errors)
-    return [{"sheet": i.sheet, "row": i.row, "column": i.column, "message": i.message} for i in checked.changes.issues]
+        return [shown_issue(i) for i in run.errors]
+    keys = {r.name: r.key for r in checked.changes.results}
+    return [shown_issue(_issue_dict(i, keys)) for i in checked.changes.issues]
 
 
 def failed_rows(run: ImportRun) -> list[tuple[str, list[str], list[tuple[int, list[object], str]]]]:

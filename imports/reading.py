@@ -1,4 +1,4 @@
-"""Reading an uploaded workbook (.xlsx or .csv) into sheets of clean rows, after refusing files that are unsafe.
+"""Reading an uploaded workbook (.xlsx, .xls or .csv) into sheets of clean rows, after refusing files that are unsafe.
 
 An .xlsx file is checked before any of it reaches the xlsx reader (python-calamine): the zip's declared
 sizes, entry count and compression ratios; then every XML part calamine may read is inflated here, in
@@ -36,11 +36,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, fromstring
 from django.conf import settings
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from imports import layout, legacy
+from imports import biff, layout, legacy
 from imports.layout import SheetSpec
+from imports.messages import gettext as _
 from organizations.notation import megabytes
 
 __all__ = ["Issue", "Sheet", "Unusable", "max_bytes", "max_rows", "read_workbook"]
@@ -139,7 +139,7 @@ def _read(data: bytes, filename: str) -> list[Sheet]:
         # An OLE2 compound file: either an Excel 97-2003 .xls or an .xlsx encrypted with a password.
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise Unusable(_protected())
-        raise Unusable(_("This is an old Excel 97-2003 (.xls) file. Open it in Excel and save it as .xlsx."))
+        return _read_xls(data)
     if extension in (".csv", ".txt"):
         return [_read_csv(data)]
     if data.startswith(b"PK"):
@@ -165,6 +165,58 @@ def _bomb() -> str:
         "The file inflates to far more data than a workbook of this size holds, which is how zip bombs "
         "attack servers, so it was refused. Open it in Excel, save it as a new .xlsx and try again."
     )
+
+
+# --- .xls: Excel 97-2003 ---------------------------------------------------------------------------
+
+
+def _xls_unreadable() -> str:
+    return _("This old Excel 97-2003 (.xls) file cannot be read. Open it in Excel, save it as .xlsx and try again.")
+
+
+def _read_xls(data: bytes) -> list[Sheet]:
+    """An Excel 97-2003 workbook, still common in offices, read by the same reader (python-calamine).
+
+    The format bounds a sheet to 65,536 rows by 256 columns, and the file's size is limited like any other,
+    but calamine allocates a sheet up to its farthest cell (a 6 KB file with one cell at IV65536 takes a
+    gigabyte): each sheet's extent is measured from the file's records first (imports.biff) and held to the
+    same limits as an .xlsx's before calamine reads it.
+    """
+    try:
+        extents = biff.extents(data)
+    except biff.Malformed:
+        raise Unusable(_xls_unreadable()) from None
+    farthest = (max((r for r, _c in extents.values()), default=0), max((c for _r, c in extents.values()), default=0))
+    try:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        raise Unusable(_protected()) from None
+    except Exception:  # not a workbook after all (another OLE2 file), or a damaged one
+        raise Unusable(_xls_unreadable()) from None
+    wanted: dict[str, tuple[SheetSpec, str]] = {}
+    with book:
+        for name in book.sheet_names:
+            spec = layout.find_sheet_spec(name) or layout.find_sheet_spec(legacy.guess(name))
+            if spec is None:
+                continue
+            if spec.key in wanted:
+                raise Unusable(
+                    _("The sheets “%(first)s” and “%(second)s” are both the sheet “%(name)s”. Keep one of them.")
+                    % {"first": wanted[spec.key][1], "second": name, "name": spec.name}
+                )
+            wanted[spec.key] = (spec, name)
+        if not wanted:
+            raise Unusable(
+                _("The workbook has none of the sheets to import. Name them: %(names)s.")
+                % {"names": ", ".join(f"“{spec.name}”" for spec in layout.SHEETS)}
+            )
+        sheets = []
+        for spec in layout.SHEETS:
+            if spec.key in wanted:
+                _spec, name = wanted[spec.key]
+                _check_extent(name, *extents.get(name, farthest))  # a name not told apart: the farthest of all
+                sheets.append(_build_sheet(spec, name, _load(book, name)))
+    return sheets
 
 
 # --- .xlsx: the zip --------------------------------------------------------------------------------

@@ -18,11 +18,12 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from hashlib import sha256
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, Length
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -90,8 +91,14 @@ def _crashed(run_id: int, exc: BaseException) -> None:
 
 
 @task()
-def validate_import(run_id: int) -> None:
-    """Reads and checks the stored file; the run ends READY, INVALID or FAILED."""
+def validate_import(run_id: int, language: str | None = None) -> None:
+    """Reads and checks the stored file; the run ends READY, INVALID or FAILED. `language`: the uploader's, for
+    what is stored as text (the run's message; the errors are also stored to be written again in any language)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _validate_import(run_id)
+
+
+def _validate_import(run_id: int) -> None:
     # Claim the run: a retried task and a late original must not both validate it.
     claimed = ImportRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
         status=Status.VALIDATING, progress_done=0, progress_total=0, heartbeat_at=timezone.now()
@@ -109,8 +116,13 @@ def validate_import(run_id: int) -> None:
 
 
 @task()
-def apply_import(run_id: int) -> None:
+def apply_import(run_id: int, language: str | None = None) -> None:
     """Writes a confirmed run's rows in one transaction; the run ends DONE or FAILED."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        _apply_import(run_id)
+
+
+def _apply_import(run_id: int) -> None:
     run = ImportRun.objects.filter(pk=run_id, status=Status.APPLYING).first()
     if run is None:
         return
@@ -135,7 +147,7 @@ def import_start(*, data: bytes, filename: str, acting_user: User, scope: Organi
         status=Status.QUEUED,
         heartbeat_at=timezone.now(),
     )
-    validate_import.enqueue(run.pk)
+    validate_import.enqueue(run.pk, translation.get_language())
     return run
 
 
@@ -161,7 +173,7 @@ def import_confirm(*, run: ImportRun, acting_user: User) -> bool:
     if not claimed:
         return False
     logger.info("import run %s confirmed by %s", run.pk, acting_user.username)
-    apply_import.enqueue(run.pk)
+    apply_import.enqueue(run.pk, translation.get_language())
     return True
 
 
@@ -197,11 +209,11 @@ def import_retry(*, run: ImportRun, acting_user: User) -> bool:
         # The apply is one transaction: a killed worker's attempt left nothing behind.
         if not still.update(heartbeat_at=timezone.now()):
             return False
-        apply_import.enqueue(run.pk)
+        apply_import.enqueue(run.pk, translation.get_language())
     else:
         if not still.update(status=Status.QUEUED, progress_done=0, progress_total=0, heartbeat_at=timezone.now()):
             return False
-        validate_import.enqueue(run.pk)
+        validate_import.enqueue(run.pk, translation.get_language())
     return True
 
 

@@ -61,7 +61,7 @@ NOTES: dict[tuple[str, str] | str, str] = {
     "Cấp trên có thể khai ở dòng trên trong cùng trang.",
     "kind": "Chọn trong danh sách (hoặc ghi mã: province, commune, base_committee, base_branch, "
     "sub_committee, branch, district).",
-    "sector": "Không bắt buộc. Chọn trong danh sách loại hình.",
+    "sector": "Chọn trong danh sách loại hình.",
     ("membership", "code"): "Mã tổ chức (đã có, hoặc khai ở trang Tổ chức của tệp này).",
     "year": "Năm, ví dụ 2024.",
     "members": "Tổng số đảng viên của tổ chức (toàn đảng bộ) tại ngày 31/12 của năm; số nguyên ≥ 0.",
@@ -77,7 +77,7 @@ NOTES: dict[tuple[str, str] | str, str] = {
     "Mỗi người một dòng; nhập lại cùng số CCCD sẽ cập nhật người đó.",
     "branch_code": "Mã chi bộ (chi bộ trực thuộc hoặc chi bộ cơ sở) nơi người đó sinh hoạt.",
     "youth_union": "Có nếu là đoàn viên; Không hoặc để trống nếu không.",
-    "occupation": "Không bắt buộc.",
+    "occupation": "Nghề nghiệp hiện nay, ví dụ Giáo viên, Công nhân, Nông dân, Sinh viên.",
     "education": "Ví dụ 9/12, 12/12. Để trống nếu chưa rõ (chi bộ phải ghi khi xét kết nạp).",
     "source_date": "Ngày chi bộ đưa vào danh sách nguồn (dd/mm/yyyy).",
     "awareness_cert_date": "Ngày cấp giấy chứng nhận học lớp bồi dưỡng nhận thức về Đảng.",

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
-from django.utils.translation import gettext as _
 
+from imports.messages import gettext as _
 from organizations.models import ROLE_RANK, Organization, Role
 from organizations.notation import short_date
 from recruitment import transfers as services

@@ -6,6 +6,7 @@ own: any other run does not exist for them (404). Staff and viewers may not impo
 
 from __future__ import annotations
 
+import datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -15,25 +16,27 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import DateField, Field, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imports import failed, reading, tasks, template
+from imports import failed, pipeline, reading, tasks, template
 from imports.models import ImportRun
 from organizations.access import AnyUser, grants, is_global
 from organizations.models import Organization, Role
-from organizations.notation import file_size, megabytes, num
+from organizations.notation import file_size, megabytes, num, short_date
 from organizations.web import acting_user
+from recruitment.models import Candidate
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXTENSIONS = (".xlsx", ".csv")
+EXTENSIONS = (".xlsx", ".xls", ".csv")  # .xls: Excel 97-2003, still common in offices
 ERRORS_PER_PAGE = 100
 RECENT_RUNS = 20
 # The columns a page needs; the stored file and the parsed plan stay in the database.
@@ -71,7 +74,8 @@ def _admin(request: HttpRequest) -> tuple[User, list[Organization | None]]:
 
 
 def _runs_for_user(user: User) -> QuerySet[ImportRun]:
-    return ImportRun.objects.filter(created_by=user).defer(*HEAVY_FIELDS).select_related("scope")
+    # The list shows no summary nor errors: each may hold hundreds of entries (the listed people, the errors).
+    return ImportRun.objects.filter(created_by=user).defer(*HEAVY_FIELDS, "summary", "errors").select_related("scope")
 
 
 def _get_run_for_user(request: HttpRequest, pk: int, *, with_file: bool = False) -> ImportRun:
@@ -119,7 +123,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if PurePath(upload.name or "").suffix.lower() not in EXTENSIONS:
-            raise forms.ValidationError(_("Only .xlsx (Excel) and .csv files can be imported."))
+            raise forms.ValidationError(_("Only Excel (.xlsx, .xls) and .csv files can be imported."))
         if not upload.size:
             raise forms.ValidationError(_("The file is empty."))
         limit = reading.max_bytes()
@@ -178,9 +182,54 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/upload.html", ctx, status=400 if form.errors else 200)
 
 
+def _shown(field: Any, value: Any) -> str:
+    """A listed change's stored value (JSON) as the pages show it: labels for codes, dates dd/mm/yyyy."""
+    if value is None or value == "":
+        return "—"  # blank: unknown
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, int):
+        return num(value)
+    if field is not None and isinstance(field, DateField):
+        return short_date(datetime.date.fromisoformat(value))
+    return str(value)
+
+
+def _listed_changes(summary: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """The people the run adds or updates, as listed in its summary (the first checks.MAX_LISTED_CHANGES), each
+    changed field with its label in the reader's language; and how many more it adds or updates, not listed."""
+    listed: list[dict[str, Any]] = []
+    more = 0
+    for sheet in summary:
+        changes = sheet.get("changes") or []
+        more += max(0, int(sheet.get("created") or 0) + int(sheet.get("updated") or 0) - len(changes))
+        for change in changes:
+            fields = []
+            for name, old, new in change["fields"]:
+                if name == "organization":
+                    fields.append((_("Party cell"), old or "—", new))
+                    continue
+                field = Candidate._meta.get_field(name)
+                assert isinstance(field, Field)
+                fields.append((capfirst(str(field.verbose_name)), _shown(field, old), _shown(field, new)))
+            listed.append({**change, "fields": fields})
+    return listed, more
+
+
 def _totals(summary: list[dict[str, Any]]) -> dict[str, int]:
     keys = ("created", "updated", "unchanged", "errors")
     return {key: sum(int(sheet.get(key) or 0) for sheet in summary) for key in keys}
+
+
+def _overdue_warning(summary: list[dict[str, Any]]) -> dict[str, int] | None:
+    """When the run puts more people past their deadline than it takes off: the scope's overdue count now and after."""
+    for sheet in summary:
+        more = int(sheet.get("overdue_after") or 0) - int(sheet.get("overdue_before") or 0)
+        if more > 0 and "overdue_now" in sheet:
+            return {"more": more, "now": sheet["overdue_now"], "after": sheet["overdue_now"] + more}
+    return None
 
 
 @login_required
@@ -188,10 +237,17 @@ def _totals(summary: list[dict[str, Any]]) -> dict[str, int]:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _get_run_for_user(request, pk)
     errors = Paginator(run.errors or [], ERRORS_PER_PAGE).get_page(request.GET.get("page"))
-    summary = run.summary or []
-    previous = tasks.previous_import(run=run) if run.status != ImportRun.Status.DONE else None
+    # Sheets named in the reader's language: as in the file in Vietnamese, by their English keys in English.
+    summary = [{**sheet, "label": pipeline.sheet_label(sheet["name"], sheet.get("key"))} for sheet in run.summary or []]
+    totals = _totals(summary)
+    changed = bool(totals["created"] or totals["updated"])
+    # A run that saved something is the latest import of its file; one that found nothing to change is not.
+    previous = tasks.previous_import(run=run) if run.status != ImportRun.Status.DONE or not changed else None
+    listed, more_listed = _listed_changes(summary)
     ctx = {
         "run": run,
+        "listed": listed,
+        "more_listed": more_listed,
         "running": run.status in tasks.RUNNING,
         "stale": tasks.is_stale(run),
         "previous": previous,
@@ -199,8 +255,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "previous_link": previous is not None
         and (previous.created_by_id == run.created_by_id or is_global(request.user)),
         "summary": summary,
-        "totals": _totals(summary),
+        "totals": totals,
+        "changed": changed,
+        "overdue": _overdue_warning(summary),
         "errors": errors,
+        "shown_errors": [pipeline.shown_issue(e) for e in errors.object_list],
         "more_errors": max(0, run.error_count - len(run.errors or [])),
         "can_confirm": tasks.has_changes(run) and not run.dry_run,
         "progress_text": _progress_text(run),

@@ -9,12 +9,14 @@ from pathlib import Path
 import time_machine
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 from django.utils.translation import gettext
 
 from imports.models import ImportRun
 from recruitment.models import Candidate
 from tests.base import BaseTestCase
 from tests.test_workbook_pipeline import NOW, ORGS, PEOPLE, QUOTAS, book, person, table_counts
+from tests.test_workbook_reading import XLS_FIXTURE
 
 
 @time_machine.travel(NOW, tick=False)
@@ -82,6 +84,18 @@ class ImportWorkbookCommandTestCase(BaseTestCase):
         self.assertEqual(table_counts(), before)
         self.assertEqual(ImportRun.objects.get().status, ImportRun.Status.INVALID)
 
+    def test_in_english_it_prints_the_sheets_english_keys_and_english_messages(self) -> None:
+        # Issue 18 (CONTRACT §2: errors in the active language), in the same line format.
+        path = self.file(book({PEOPLE: [person(), person(gender="?"), person(branch_code="NOPE")]}))
+        with translation.override("en"):
+            code, out, _message = self.failing(path)
+            ok, _err = self.run_command(self.file(book({PEOPLE: [person()]}), "good.xlsx"))
+        self.assertEqual(code, 1)
+        lines = out.splitlines()
+        self.assertTrue(lines[0].startswith("people!3: Giới tính: “?” is not one of: "), lines[0])
+        self.assertTrue(lines[1].startswith("people!4: Mã chi bộ: "), lines[1])
+        self.assertEqual(ok, "people: created 1, updated 0, unchanged 0\n")
+
     def test_dry_run_reports_and_saves_nothing(self) -> None:
         before = table_counts()
         out, err = self.run_command(self.file(book({PEOPLE: [person()]})), "--dry-run")
@@ -123,3 +137,16 @@ class ImportWorkbookCommandTestCase(BaseTestCase):
         out, _err = self.run_command(self.file((header + line).encode(), "nguoi.csv"))
         self.assertEqual(out, "Quần chúng: created 1, updated 0, unchanged 0\n")
         self.assertEqual(Candidate.objects.get().full_name, "Lê Văn Tâm")
+
+
+@time_machine.travel(NOW, tick=False)
+@override_settings(LANGUAGE_CODE="vi")
+class ImportXlsCommandTestCase(BaseTestCase):
+    """Issue 18: an Excel 97-2003 .xls (tests/fixtures/people.xls, made by LibreOffice) is imported as an .xlsx is."""
+
+    def test_it_imports_an_xls_file(self) -> None:
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_workbook", str(XLS_FIXTURE), stdout=out, stderr=err)
+        self.assertEqual(out.getvalue().splitlines(), ["Quần chúng: created 3, updated 0, unchanged 0"])
+        nhung = Candidate.objects.get(national_id="001198012345")
+        self.assertEqual((nhung.full_name, str(nhung.birth_date)), ("Nguyễn Thị Hồng Nhung", "1998-05-20"))

@@ -15,13 +15,14 @@ from unittest import mock, skipUnless
 
 import time_machine
 import xlsxwriter
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
 from django.test import Client, TransactionTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
@@ -30,6 +31,7 @@ from imports.models import ImportRun
 from organizations.models import Membership, Role
 from recruitment.models import Candidate
 from tests.base import BaseTestCase, make_user
+from tests.test_workbook_reading import XLS_FIXTURE
 
 Status = ImportRun.Status
 CANNOT_CONFIRM = "This import cannot be confirmed: it has errors, it changes nothing, or it was confirmed already."
@@ -172,8 +174,23 @@ class UploadPageTestCase(ImportTestCase):
     def test_it_refuses_a_file_that_is_not_xlsx_or_csv(self) -> None:
         self.client.force_login(self.alice)
         response = self.upload(b"hello", name="notes.txt")
-        self.assertContains(response, _("Only .xlsx (Excel) and .csv files can be imported."), status_code=400)
+        # Issue 18: .xls is accepted too, and the refusal says so.
+        self.assertContains(response, _("Only Excel (.xlsx, .xls) and .csv files can be imported."), status_code=400)
         self.assertFalse(ImportRun.objects.exists())
+
+    def test_an_excel_97_2003_file_is_checked_and_imported(self) -> None:
+        # Issue 18: .xls, still common in offices, was refused; it is read with the same checks as .xlsx.
+        self.client.force_login(self.alice)
+        page = self.client.get(self.upload(XLS_FIXTURE.read_bytes(), name="quan-chung.xls")["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual((run.status, run.summary[-1]["created"]), (Status.READY, 3), run.message)
+        self.assertContains(page, 'class="confirm"')
+        self.client.post(reverse("imports:confirm", args=[run.pk]))
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_the_upload_form_accepts_xls(self) -> None:
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(reverse("imports:upload")), 'accept=".xlsx,.xls,.csv"')
 
     def test_it_refuses_a_missing_file(self) -> None:
         self.client.force_login(self.alice)
@@ -206,6 +223,16 @@ class UploadPageTestCase(ImportTestCase):
         response = self.client.get(reverse("imports:upload"))
         self.assertContains(response, reverse("imports:detail", args=[mine.pk]))
         self.assertNotContains(response, "cua-erin.xlsx")
+
+    def test_the_list_of_recent_imports_reads_neither_their_files_nor_their_previews(self) -> None:
+        self.make_run(self.alice, scope=self.orgs["P"], summary=[{"key": "people", "changes": ["…"] * 500}])
+        self.client.force_login(self.alice)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(reverse("imports:upload"))
+        listing = [q["sql"] for q in queries if 'FROM "recruitment_importrun"' in q["sql"]]
+        self.assertEqual(len(listing), 1)
+        for column in ("content", "plan", "summary", "errors"):
+            self.assertNotIn(f'"recruitment_importrun"."{column}"', listing[0])
 
     def test_the_upload_requires_the_csrf_token(self) -> None:
         client = Client(enforce_csrf_checks=True)
@@ -250,7 +277,9 @@ class ImportFlowTestCase(ImportTestCase):
         second = ImportRun.objects.exclude(pk=first.pk).get()
         self.assertContains(page, "import-previous")
         self.assertContains(page, reverse("imports:detail", args=[first.pk]))
-        self.assertEqual(second.status, Status.READY)
+        # Issue 18: a run with nothing to change ends as done (it was READY, waiting for a confirmation it
+        # could not get).
+        self.assertEqual(second.status, Status.DONE)
         self.assertEqual([s["unchanged"] for s in second.summary if s["key"] == "people"], [3])
         self.client.post(reverse("imports:confirm", args=[second.pk]))
         self.assertEqual(Candidate.objects.count(), 3)
@@ -459,11 +488,25 @@ class NothingToSaveTestCase(ImportTestCase):
         self.client.post(reverse("imports:confirm", args=[first.pk]))
         page = self.client.get(self.upload(good_people())["Location"])
         again = ImportRun.objects.exclude(pk=first.pk).get()
-        self.assertEqual((again.status, again.summary[0]["unchanged"]), (Status.READY, 3))
+        # Issue 18: it ends as done, saying there was nothing to change (it was left READY: "ready to import").
+        self.assertEqual((again.status, again.summary[0]["unchanged"]), (Status.DONE, 3))
+        self.assertIsNotNone(again.applied_at)
+        self.assertIsNone(again.plan)
         self.assertNotContains(page, 'class="confirm"')
+        self.assertContains(page, "import-nothing")
+        self.assertContains(page, "không có gì cần thay đổi")
+        self.assertNotContains(page, "Đã ghi: 0 mới")
         self.client.post(reverse("imports:confirm", args=[again.pk]))
         again.refresh_from_db()
-        self.assertEqual(again.status, Status.READY)  # not applied: there was nothing to apply
+        self.assertEqual(again.status, Status.DONE)  # nothing was applied: there was nothing to apply
+        self.assertEqual(Candidate.objects.count(), 3)
+
+    def test_a_dry_run_with_nothing_to_change_stays_a_check(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        self.client.post(reverse("imports:confirm", args=[ImportRun.objects.get().pk]))
+        run = pipeline.import_file(good_people(), "quan-chung.xlsx", user=self.alice, dry_run=True)
+        self.assertEqual(run.status, Status.READY)
 
 
 class FailedRowsTestCase(ImportTestCase):
@@ -663,3 +706,193 @@ class LiveApplyTestCase(TransactionTestCase):
             done.set()
             worker.join()
         self.assertTrue(tasks.is_stale(run))  # the worker is gone and nobody holds the run
+
+
+class PreviewListTestCase(ImportTestCase):
+    """Issue 18: the preview lists who will be added and who updated, with what changes, not only counts."""
+
+    def import_good_people(self) -> None:
+        self.client.force_login(self.alice)
+        self.upload(good_people())
+        self.client.post(reverse("imports:confirm", args=[ImportRun.objects.get().pk]))
+
+    def test_it_lists_the_people_added_and_what_changes_for_those_updated(self) -> None:
+        self.import_good_people()
+        later = person("Trần Văn Bình", "001098012346", gender="Nam")
+        later[7] = datetime.date(2023, 2, 15)  # Ngày vào danh sách nguồn
+        page = self.client.get(
+            self.upload(people_workbook(later, person("Đỗ Thị Lan", "001198012350", branch="C1.B2")))["Location"]
+        )
+        run = ImportRun.objects.latest("pk")
+        self.assertEqual(run.status, Status.READY)
+        self.assertContains(page, "import-changes")
+        listed = page.context["listed"]
+        self.assertEqual([(c["row"], c["name"], c["cell"], c["new"]) for c in listed],
+                         [(2, "Trần Văn Bình", CELL, False), (3, "Đỗ Thị Lan", "C1.B2", True)])  # fmt: skip
+        label = str(Candidate._meta.get_field("source_date").verbose_name)
+        self.assertEqual(listed[0]["fields"], [(label[0].upper() + label[1:], "10/01/2023", "15/02/2023")])
+        self.assertContains(page, "10/01/2023 → 15/02/2023")
+        self.assertContains(page, "Đỗ Thị Lan")
+        self.assertContains(page, "Ngày vào danh sách nguồn")  # the label in Vietnamese
+        self.assertNotContains(page, "import-more-changes")
+
+    def test_a_run_with_errors_lists_nobody_as_to_be_added(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get(
+            self.upload(people_workbook(*[person("An", "001198012399"), person("Bình", "1")]))["Location"]
+        )
+        self.assertEqual(ImportRun.objects.get().status, Status.INVALID)
+        self.assertNotContains(page, "import-changes")
+
+    @mock.patch("imports.checks.MAX_LISTED_CHANGES", 2)
+    def test_a_long_list_is_cut_with_a_count_of_the_rest(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get(self.upload(good_people())["Location"])
+        self.assertEqual(len(page.context["listed"]), 2)
+        self.assertContains(page, "import-more-changes")
+        self.assertEqual(page.context["more_listed"], 1)
+
+    def test_the_list_of_a_done_import_says_who_was_added(self) -> None:
+        self.import_good_people()
+        page = self.client.get(reverse("imports:detail", args=[ImportRun.objects.get().pk]))
+        self.assertContains(page, "Nguyễn Thị Hồng Nhung")
+        self.assertEqual(len(page.context["listed"]), 3)
+
+    def test_the_detail_page_makes_as_many_queries_with_the_list_as_without(self) -> None:
+        self.import_good_people()
+        run = ImportRun.objects.get()
+        url = reverse("imports:detail", args=[run.pk])
+        with CaptureQueriesContext(connection) as listed:
+            self.client.get(url)
+        ImportRun.objects.filter(pk=run.pk).update(summary=[{**s, "changes": []} for s in run.summary])
+        with CaptureQueriesContext(connection) as bare:
+            self.client.get(url)
+        self.assertEqual(len(listed), len(bare))
+
+
+OVERDUE_HEADERS = [*PEOPLE_HEADERS, "Ngày cấp giấy chứng nhận nhận thức về Đảng", "Ngày chi bộ xét",
+                   "Số đảng viên chính thức của chi bộ", "Số phiếu tán thành"]  # fmt: skip
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC), tick=False)
+class OverdueWarningTestCase(ImportTestCase):
+    """Issue 18: the preview warns when the import raises the deadlines page's overdue count."""
+
+    def voted(self, name: str, national_id: str, vote: datetime.date) -> list[object]:
+        return [*person(name, national_id), datetime.date(2023, 3, 1), vote, 10, 9]
+
+    def test_it_warns_when_the_file_puts_more_people_past_a_deadline(self) -> None:
+        self.client.force_login(self.alice)
+        rows = [
+            self.voted("Vũ Văn Nam", "001098012360", datetime.date(2023, 6, 1)),
+            person("Hà Thị Thu", "001198012361"),
+        ]
+        page = self.client.get(self.upload(workbook({PEOPLE: [OVERDUE_HEADERS, *rows]}))["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.READY, run.errors)
+        people = run.summary[-1]
+        self.assertEqual((people["overdue_before"], people["overdue_after"], people["overdue_now"]), (0, 1, 0))
+        self.assertContains(page, "import-overdue")
+        self.assertEqual(page.context["overdue"], {"more": 1, "now": 0, "after": 1})
+        self.assertContains(page, "từ 0 lên 1")
+        self.assertContains(page, reverse("recruitment:deadlines"))
+        self.assertEqual([c["overdue"] for c in page.context["listed"]], [True, False])
+        # What the deadlines page counts once it is saved: the same.
+        self.client.post(reverse("imports:confirm", args=[run.pk]))
+        from recruitment.selectors import overdue_q
+
+        self.assertEqual(Candidate.objects.filter(overdue_q(timezone.localdate())).count(), 1)
+
+    def test_it_says_nothing_when_the_count_does_not_rise(self) -> None:
+        self.client.force_login(self.alice)
+        page = self.client.get(self.upload(good_people())["Location"])
+        self.assertNotContains(page, "import-overdue")
+        self.assertNotIn("overdue_now", ImportRun.objects.get().summary[-1])
+
+
+class EnglishInterfaceTestCase(ImportTestCase):
+    """Issue 18: the import's sheets and errors follow the interface language, also once stored."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        # A request in English leaves English active in the thread (LocaleMiddleware does not undo it).
+        self.addCleanup(translation.deactivate)
+
+    def bad_rows(self) -> bytes:
+        bad_date = person("Phan Văn Hùng", "001098012371")
+        bad_date[1] = "31/02/1998"
+        return people_workbook(person("Lý Thị Hoa", "12345"), bad_date)
+
+    def speak(self, language: str) -> None:
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    def test_an_english_reader_sees_english_sheet_keys_and_messages(self) -> None:
+        self.client.force_login(self.alice)
+        self.speak("en")
+        page = self.client.get(self.upload(self.bad_rows())["Location"])
+        run = ImportRun.objects.get()
+        self.assertEqual(run.status, Status.INVALID)
+        shown = [(e["sheet"], e["row"], e["message"]) for e in page.context["shown_errors"]]
+        self.assertEqual(
+            shown,
+            [
+                ("people", 2, "A citizen ID number has 12 digits; this one is “12345”."),
+                ("people", 3, "“31/02/1998” is not a valid date. Write it as dd/mm/yyyy, for example 31/12/2024."),
+            ],
+        )
+        self.assertContains(page, '<td>people</td><td class="num">2</td>', html=False)
+        self.assertNotContains(page, "<td>Quần chúng</td>")
+
+    def test_the_failed_rows_download_says_what_is_wrong_in_the_readers_language(self) -> None:
+        self.client.force_login(self.alice)
+        self.speak("en")
+        self.upload(self.bad_rows())
+        run = ImportRun.objects.get()
+        self.speak("vi")
+        response = self.client.get(reverse("imports:failed", args=[run.pk]))
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_name(PEOPLE).to_python()
+        with translation.override("vi"):
+            expected = _("A citizen ID number has 12 digits; this one is “%(value)s”.") % {"value": "12345"}
+        self.assertEqual(rows[1][-1], expected)
+
+    def test_stored_errors_are_shown_in_the_language_of_whoever_reads_them(self) -> None:
+        self.client.force_login(self.alice)
+        self.speak("en")
+        self.upload(self.bad_rows())
+        run = ImportRun.objects.get()
+        self.speak("vi")
+        page = self.client.get(reverse("imports:detail", args=[run.pk]))
+        shown = page.context["shown_errors"]
+        self.assertEqual([e["sheet"] for e in shown], ["Quần chúng", "Quần chúng"])
+        with translation.override("vi"):
+            expected = _("A citizen ID number has 12 digits; this one is “%(value)s”.") % {"value": "12345"}
+        self.assertEqual(shown[0]["message"], expected)
+        self.assertIn("Số CCCD", expected)  # Vietnamese indeed
+        self.assertContains(page, expected)
+
+    def test_an_error_stored_before_it_could_be_written_again_shows_as_written(self) -> None:
+        run = self.make_run(
+            self.alice,
+            scope=self.orgs["P"],
+            errors=[{"sheet": "Quần chúng", "row": 2, "column": "Số CCCD", "message": "cũ"}],
+            error_count=1,
+        )
+        self.client.force_login(self.alice)
+        self.speak("en")
+        page = self.client.get(reverse("imports:detail", args=[run.pk]))
+        self.assertEqual([(e["sheet"], e["message"]) for e in page.context["shown_errors"]], [("Quần chúng", "cũ")])
+
+    def test_the_background_check_runs_in_the_uploaders_language(self) -> None:
+        # The worker's own language is the default (Vietnamese); the uploader's goes with the task.
+        self.client.force_login(self.alice)
+        self.speak("en")
+        task = tasks.validate_import
+        with mock.patch.object(tasks, "validate_import") as queued:
+            self.upload(b"this is not a zip file at all", name="hong.xlsx")
+        run = ImportRun.objects.get()
+        self.assertEqual(queued.enqueue.call_args.args, (run.pk, "en"))
+        with translation.override("vi"):
+            task.call(*queued.enqueue.call_args.args)
+        run.refresh_from_db()
+        self.assertEqual(run.status, Status.FAILED)
+        self.assertIn("This is not an Excel workbook", run.message)

@@ -5,12 +5,13 @@ import io
 import re
 import unicodedata
 import zipfile
+from pathlib import Path
 from unittest import mock
 
 from django.test import SimpleTestCase, override_settings
 from django.utils import translation
 
-from imports import layout, legacy, reading
+from imports import biff, layout, legacy, reading
 from imports.reading import Unusable, read_workbook
 from tests.workbooks import (
     MEMBERSHIP_HEADERS,
@@ -375,9 +376,6 @@ class XlsxSafetyTestCase(SimpleTestCase):
     def test_a_renamed_pdf(self) -> None:
         self.assertRefused(b"%PDF-1.7\n1 0 obj <<>> endobj\n", "This is not an Excel workbook")
 
-    def test_an_old_xls(self) -> None:
-        self.assertRefused(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "Excel 97-2003 (.xls)", "old.xls")
-
     def test_a_password_protected_workbook(self) -> None:
         data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le")
         self.assertRefused(data, "protected with a password")
@@ -401,6 +399,92 @@ class XlsxSafetyTestCase(SimpleTestCase):
 
     def test_an_empty_file(self) -> None:
         self.assertRefused(b"", "empty")
+
+
+XLS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "people.xls"  # see fixtures/make_people_xls.py
+
+
+class XlsReadingTestCase(SimpleTestCase):
+    """Issue 18: Excel 97-2003 files are read (by python-calamine, like .xlsx), with the same checks."""
+
+    def test_it_reads_the_people_sheet_with_real_dates(self) -> None:
+        sheet = read_one(XLS_FIXTURE.read_bytes(), "people.xls")
+        self.assertEqual((sheet.spec.key, sheet.name, sheet.numbers), ("people", PEOPLE, [2, 3, 4]))
+        number, first = sheet.rows[0]
+        self.assertEqual(
+            (number, first["full_name"], first["birth_date"], first["source_date"], first["national_id"]),
+            (2, "Nguyễn Thị Hồng Nhung", D(1998, 5, 20), D(2023, 1, 10), "001198012345"),
+        )
+        self.assertEqual(sheet.issues, [])
+
+    def test_it_reads_it_whatever_the_file_is_called(self) -> None:
+        self.assertEqual(len(read_one(XLS_FIXTURE.read_bytes(), "danh sach.XLS").rows), 3)
+
+    @override_settings(IMPORT_MAX_ROWS=2)
+    def test_the_row_limit_holds(self) -> None:
+        with self.assertRaisesMessage(Unusable, "has 3 rows; at most 2 rows"):
+            read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    @override_settings(IMPORT_MAX_BYTES=1000)
+    def test_the_size_limit_holds(self) -> None:
+        with self.assertRaisesMessage(Unusable, "MB can be imported at once"):
+            read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    def test_a_missing_required_column_is_named(self) -> None:
+        with mock.patch.object(reading, "_load", return_value=[["Họ và tên", "Ngày sinh"], ["An", D(1990, 1, 1)]]):
+            sheet = read_one(XLS_FIXTURE.read_bytes(), "people.xls")
+        self.assertIn("Số CCCD", [issue.column for issue in sheet.issues])
+
+    def test_a_workbook_without_the_sheets_to_import_names_them(self) -> None:
+        book = mock.MagicMock()
+        book.__enter__.return_value = book
+        book.sheet_names = ["Sheet1"]
+        with (
+            mock.patch.object(reading.python_calamine.CalamineWorkbook, "from_filelike", return_value=book),
+            self.assertRaisesMessage(Unusable, "none of the sheets to import"),
+        ):
+            read(XLS_FIXTURE.read_bytes(), "people.xls")
+
+    def test_a_workbook_stream_in_regular_sectors_reads_too(self) -> None:
+        sheet = read_one((XLS_FIXTURE.parent / "people-300.xls").read_bytes(), "people-300.xls")
+        self.assertEqual((len(sheet.rows), sheet.issues), (300, []))
+
+    def test_the_extent_of_every_sheet_is_measured_before_calamine_reads_it(self) -> None:
+        for name, extent in (("people", (4, 8)), ("people-300", (301, 24)), ("far", (65536, 256))):
+            with self.subTest(name):
+                data = (XLS_FIXTURE.parent / f"{name}.xls").read_bytes()
+                self.assertEqual(biff.extents(data), {PEOPLE: extent})
+
+    def test_a_cell_far_down_and_right_that_would_make_calamine_allocate_a_gigabyte(self) -> None:
+        data = (XLS_FIXTURE.parent / "far.xls").read_bytes()
+        with (
+            mock.patch.object(
+                reading.python_calamine, "CalamineWorkbook", wraps=reading.python_calamine.CalamineWorkbook
+            ),
+            mock.patch.object(reading, "_load") as load,
+            self.assertRaisesMessage(Unusable, "far to the right"),
+        ):
+            read(data, "far.xls")
+        load.assert_not_called()
+
+    @override_settings(IMPORT_MAX_ROWS=100)
+    def test_too_many_rows_are_refused_before_calamine_reads_the_sheet(self) -> None:
+        with (
+            mock.patch.object(reading, "_load") as load,
+            self.assertRaisesMessage(Unusable, "at most 100 rows"),
+        ):
+            read((XLS_FIXTURE.parent / "people-300.xls").read_bytes(), "people-300.xls")
+        load.assert_not_called()
+
+    def test_a_damaged_compound_file_is_refused_as_unreadable(self) -> None:
+        data = bytearray(XLS_FIXTURE.read_bytes())
+        data[0x30:0x34] = b"\xff\xff\x00\x00"  # the directory's first sector, far past the end
+        with self.assertRaisesMessage(Unusable, "(.xls) file cannot be read"):
+            read(bytes(data), "people.xls")
+
+    def test_an_unreadable_xls_keeps_the_advice_to_save_it_as_xlsx(self) -> None:
+        with self.assertRaisesMessage(Unusable, "Excel 97-2003 (.xls) file cannot be read. Open it in Excel, save it"):
+            read(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old.xls")
 
 
 class ExtentScanTestCase(SimpleTestCase):

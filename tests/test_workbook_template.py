@@ -165,6 +165,23 @@ class TemplateWorkbookTestCase(SimpleTestCase):
         self.assertIn("chi bộ nơi đến đã tiếp nhận", comments)  # Ngày chuyển sinh hoạt's note (issue 14)
         self.assertEqual(comments.count("<comment "), sum(len(spec.columns) for spec in layout.SHEETS))
 
+    def test_no_note_says_whether_the_column_is_required_twice(self) -> None:
+        # Issue 18: "Không bắt buộc. Không bắt buộc." (the prefix, then a note that said it again).
+        with zipfile.ZipFile(io.BytesIO(_template())) as z:
+            texts = [
+                "".join(t.text or "" for t in comment.iter(f"{{{NS['m']}}}t"))
+                for n in z.namelist()
+                if n.startswith("xl/comments")
+                for comment in ElementTree.fromstring(z.read(n)).iter(f"{{{NS['m']}}}comment")
+            ]
+        self.assertEqual(len(texts), sum(len(spec.columns) for spec in layout.SHEETS))
+        for text in texts:
+            with self.subTest(note=text):
+                required, _sep, rest = text.partition(". ")
+                self.assertIn(required, ("Bắt buộc", "Không bắt buộc"))
+                self.assertNotIn("Không bắt buộc.", rest)
+                self.assertFalse(rest.startswith("Bắt buộc."))
+
     def test_every_kind_and_sector_in_the_dropdowns_is_accepted_by_the_import(self) -> None:
         rows = _rows(LISTS_SHEET)
         kinds = [r[0] for r in rows[1:] if r[0]]
@@ -191,6 +208,7 @@ class TemplateImportTestCase(BaseTestCase):
         )
         pipeline.validate_run(run)
         run.refresh_from_db()
-        self.assertEqual(run.status, ImportRun.Status.READY, run.message)
+        # Issue 18: a run with nothing to change ends as done (it was left READY, waiting for a confirmation).
+        self.assertEqual(run.status, ImportRun.Status.DONE, run.message)
         self.assertEqual(run.error_count, 0)
         self.assertFalse(any(s["created"] or s["updated"] for s in run.summary))

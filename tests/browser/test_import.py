@@ -6,10 +6,12 @@ in tests, so each upload comes back already checked; the pages are found by thei
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TYPE_CHECKING
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -18,7 +20,8 @@ from organizations.models import Role
 from recruitment.models import Candidate
 from tests.base import make_tree, make_user
 from tests.browser.test_candidate_pipeline import login
-from tests.test_view_imports import XLSX, people_workbook, person
+from tests.test_view_imports import PEOPLE, PEOPLE_HEADERS, XLSX, people_workbook, person, workbook
+from tests.test_workbook_reading import XLS_FIXTURE
 
 if TYPE_CHECKING:
     from playwright.sync_api import FilePayload, Page
@@ -117,3 +120,79 @@ def test_the_page_follows_a_running_check_and_shows_the_preview_when_it_ends(pag
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.READY, summary=summary)
     expect(page.locator("form.confirm")).to_have_count(1)
     expect(page.locator(".import-progress")).to_have_count(0)
+
+
+def test_the_preview_lists_who_changes_warns_of_overdue_people_and_ends_a_file_with_nothing_new(page: Page) -> None:
+    # Issue 18, points 6 and 7: an .xls upload; the list of people with what changes; the overdue warning; a
+    # file with nothing to change ends as done.
+    orgs = make_tree()
+    make_user("alice", orgs["P"], Role.ADMIN)
+    login(page, "alice")
+
+    page.goto("/imports/")
+    expect(page.locator("input[name=file]")).to_have_attribute("accept", ".xlsx,.xls,.csv")
+    xls: FilePayload = {
+        "name": "quan-chung.xls",
+        "mimeType": "application/vnd.ms-excel",
+        "buffer": XLS_FIXTURE.read_bytes(),
+    }
+    page.set_input_files("input[name=file]", files=[xls])
+    with page.expect_navigation():
+        page.click("form.import-form button[type=submit]")
+    expect(page.locator(".tag[data-status=ready]")).to_have_count(1)
+    expect(page.locator("table.import-changes tbody tr")).to_have_count(3)
+    expect(page.locator("table.import-changes tbody tr").nth(0)).to_contain_text("Nguyễn Thị Hồng Nhung")
+    with page.expect_navigation():
+        page.click("form.confirm button[type=submit]")
+    expect(page.locator(".tag[data-status=done]")).to_have_count(1)
+    assert Candidate.objects.count() == 3
+
+    # The same people again, one with a later source-list date, and one voted on long ago with no decision since.
+    later = person("Trần Văn Bình", "001098012346", gender="Nam")
+    later[7] = datetime.date(2023, 2, 15)
+    late = [*person("Vũ Văn Nam", "001098012360"), datetime.date(2023, 3, 1), datetime.date(2023, 6, 1), 10, 9]
+    headers = [*PEOPLE_HEADERS, "Ngày cấp giấy chứng nhận nhận thức về Đảng", "Ngày chi bộ xét",
+               "Số đảng viên chính thức của chi bộ", "Số phiếu tán thành"]  # fmt: skip
+    upload(page, workbook({PEOPLE: [headers, [*later, None, None, None, None], late]}), "lan-hai.xlsx")
+    expect(page.locator(".tag[data-status=ready]")).to_have_count(1)
+    rows = page.locator("table.import-changes tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("Trần Văn Bình")
+    expect(rows.nth(0)).to_contain_text("10/01/2023 → 15/02/2023")
+    expect(rows.nth(1)).to_contain_text("Vũ Văn Nam")
+    expect(page.locator(".import-overdue")).to_contain_text("từ 0 lên 1")
+
+    # The first file once more: nothing to change, and the run says so as done, with nothing to confirm.
+    upload(page, people_workbook(*GOOD), "lan-ba.xlsx")
+    expect(page.locator(".tag[data-status=done]")).to_have_count(1)
+    expect(page.locator(".import-nothing")).to_be_visible()
+    expect(page.locator("form.confirm")).to_have_count(0)
+
+
+def speak(page: Page, language: str) -> None:
+    """The language cookie the interface's language menu sets, for the whole site."""
+    site = re.match(r"https?://[^/]+", page.url)
+    assert site is not None
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": f"{site[0]}/"}])
+
+
+def test_an_english_reader_sees_the_sheets_english_keys_and_english_errors(page: Page) -> None:
+    # Issue 18, point 9.
+    orgs = make_tree()
+    make_user("alice", orgs["P"], Role.ADMIN)
+    login(page, "alice")
+    speak(page, "en")
+    upload(page, people_workbook(GOOD[0], person("Phạm Văn Cường", "0011980")), "quan-chung.xlsx")
+    expect(page.locator(".tag[data-status=invalid]")).to_have_count(1)
+    error = page.locator("table.import-errors tbody tr")
+    expect(error).to_have_count(1)
+    expect(error.locator("td").nth(0)).to_have_text("people")
+    expect(error.locator("td").nth(3)).to_have_text("A citizen ID number has 12 digits; this one is “0011980”.")
+    expect(page.locator("table.import-summary tr[data-sheet=people] td").nth(0)).to_have_text("people")
+
+    # Back in Vietnamese, the stored error reads in Vietnamese.
+    speak(page, "vi")
+    page.reload()
+    expect(error.locator("td").nth(0)).to_have_text("Quần chúng")
+    expect(error.locator("td").nth(3)).to_contain_text("0011980")
+    expect(error.locator("td").nth(3)).not_to_contain_text("A citizen ID")

@@ -47,17 +47,18 @@ def batch_process() -> Iterator[None]:
 
 class Command(BaseCommand):
     help = (
-        "Import an .xlsx or .csv file laid out as in CONTRACT §3 (organizations, membership counts, quotas, "
-        "people), all or nothing. On success prints one line per sheet: '<sheet>: created N, updated N, "
-        "unchanged N'. On data errors prints one line per error, '<sheet>!<row>: <column>: <message>', saves "
-        "nothing and exits 1. --dry-run checks and reports without saving. --user applies that user's scope "
+        "Import an .xlsx, .xls (Excel 97-2003) or .csv file laid out as in CONTRACT §3 (organizations, "
+        "membership counts, quotas, people), all or nothing. On success prints one line per sheet: "
+        "'<sheet>: created N, updated N, unchanged N'. On data errors prints one line per error, "
+        "'<sheet>!<row>: <column>: <message>', saves nothing and exits 1. --dry-run checks and reports "
+        "without saving. --user applies that user's scope "
         "(rows outside it are errors) and records the user as the author; without it the import is not "
         "limited and has no author. Every run is recorded (admin: workbook imports). "
         "Exit codes: 0 done, 1 the data is wrong (nothing saved), 2 the command line or the file is unusable."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", metavar="PATH", help="the .xlsx or .csv file")
+        parser.add_argument("path", metavar="PATH", help="the .xlsx, .xls or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="check and report, save nothing")
         parser.add_argument("--user", metavar="USERNAME", help="import as this user: their scope, their name")
 
@@ -90,12 +91,12 @@ class Command(BaseCommand):
             )
         for sheet in run.summary:
             # The wording of these lines is part of CONTRACT §2: scripts read them.
+            name = pipeline.sheet_label(sheet["name"], sheet.get("key"))  # in English, the sheet's English key
             self.stdout.write(
-                f"{sheet['name']}: created {sheet['created']}, updated {sheet['updated']}, "
-                f"unchanged {sheet['unchanged']}"
+                f"{name}: created {sheet['created']}, updated {sheet['updated']}, unchanged {sheet['unchanged']}"
             )
             for note in sheet.get("notes", []):
-                self.stderr.write(f"{sheet['name']}: {note}")
+                self.stderr.write(f"{name}: {note}")
         if options["dry_run"]:
             self.stderr.write(_("Checked only (--dry-run): nothing was saved."))
         elif not any(s["created"] or s["updated"] for s in run.summary):
