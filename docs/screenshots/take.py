@@ -98,8 +98,9 @@ PEOPLE_HEADERS = [
 ]  # fmt: skip
 
 
-def people_workbook() -> bytes:
-    """The people sheet of a commune: six people, one ID too short and one unknown cell code."""
+def people_workbook(*, valid: bool = False) -> bytes:
+    """The people sheet of a commune: six people, one ID too short and one unknown cell code (with `valid`,
+    only the four good rows, and one of the demo's people whose religion is now stated: an update)."""
     import datetime
     import io
 
@@ -114,6 +115,8 @@ def people_workbook() -> bytes:
         ["Đỗ Thị Dung", datetime.date(2000, 3, 8), "Nữ", "Kinh", "025100012349", f"{EXPAND}.KDC.99", "Có"],
         ["Phùng Văn Tài", datetime.date(1998, 7, 1), "Nam", "Tày", "025098012350", cell, "Có"],
     ]
+    if valid:
+        rows = [row for row in rows if len(row[4]) == 12 and row[5] == cell]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     date = book.add_format({"num_format": "dd/mm/yyyy"})
@@ -210,6 +213,29 @@ def take(url: str, only: str | None = None) -> None:
         expect(page.locator("table.import-errors")).to_have_count(1)
         shoot(page, "import-preview")
 
+        # The same commune's four good rows: the preview lists who will be added (issue 18).
+        page.goto("/imports/")
+        upload = {"name": "quan-chung-xa-dan-chu.xlsx", "mimeType": XLSX, "buffer": people_workbook(valid=True)}
+        page.set_input_files("input[name=file]", files=[upload])
+        with page.expect_navigation():
+            page.click("form.import-form button[type=submit]")
+        expect(page.locator("table.import-changes")).to_have_count(1)
+        shoot(page, "import-changes")
+
+        # The header's search, and adding a person from the list with the cell chosen by name (issue 18).
+        page.fill("#head-search", "Nguyễn Thị")
+        with page.expect_navigation():
+            page.press("#head-search", "Enter")
+        shoot(page, "search")
+        page.goto("/candidates/new/")
+        with page.expect_response(lambda r: "/candidates/units/" in r.url):
+            page.fill("#cell-search", "Khu")
+        page.wait_for_load_state("networkidle")
+        shoot(page, "candidate-new")
+
+        # Registers and reports of the commune (issue 17), and the table of its periodic report.
+        page.goto(f"/quotas/{EXPAND}/reports/")
+        shoot(page, "registers-reports")
         report_table(page)
 
         context.close()
