@@ -23,7 +23,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress, repeat
@@ -174,6 +174,18 @@ def _xls_unreadable() -> str:
     return _("This old Excel 97-2003 (.xls) file cannot be read. Open it in Excel, save it as .xlsx and try again.")
 
 
+def _sheet_spec(name: str, wanted: Mapping[str, tuple[Any, ...]]) -> SheetSpec | None:
+    """The sheet a workbook's sheet stands for (None for a sheet of no interest); two sheets for one are refused.
+    `wanted`: the sheets found so far, by key, each with the name it has in the file second."""
+    spec = layout.find_sheet_spec(name) or layout.find_sheet_spec(legacy.guess(name))
+    if spec is not None and spec.key in wanted:
+        raise Unusable(
+            _("The sheets “%(first)s” and “%(second)s” are both the sheet “%(name)s”. Keep one of them.")
+            % {"first": wanted[spec.key][1], "second": name, "name": spec.name}
+        )
+    return spec
+
+
 def _read_xls(data: bytes) -> list[Sheet]:
     """An Excel 97-2003 workbook, still common in offices, read by the same reader (python-calamine).
 
@@ -196,14 +208,9 @@ def _read_xls(data: bytes) -> list[Sheet]:
     wanted: dict[str, tuple[SheetSpec, str]] = {}
     with book:
         for name in book.sheet_names:
-            spec = layout.find_sheet_spec(name) or layout.find_sheet_spec(legacy.guess(name))
+            spec = _sheet_spec(name, wanted)
             if spec is None:
                 continue
-            if spec.key in wanted:
-                raise Unusable(
-                    _("The sheets “%(first)s” and “%(second)s” are both the sheet “%(name)s”. Keep one of them.")
-                    % {"first": wanted[spec.key][1], "second": name, "name": spec.name}
-                )
             wanted[spec.key] = (spec, name)
         if not wanted:
             raise Unusable(
@@ -360,14 +367,9 @@ class _Archive:
         parts = self._sheet_parts(main)
         wanted: dict[str, tuple[SheetSpec, str, str]] = {}
         for name, part in parts.items():
-            spec = layout.find_sheet_spec(name) or layout.find_sheet_spec(legacy.guess(name))
+            spec = _sheet_spec(name, wanted)
             if spec is None:
                 continue
-            if spec.key in wanted:
-                raise Unusable(
-                    _("The sheets “%(first)s” and “%(second)s” are both the sheet “%(name)s”. Keep one of them.")
-                    % {"first": wanted[spec.key][1], "second": name, "name": spec.name}
-                )
             wanted[spec.key] = (spec, name, part)
         if not wanted:
             raise Unusable(

@@ -641,6 +641,12 @@ def introducer_add(*, candidate: Candidate, version: int, acting_user: User | No
     if not introducers_may_be_added(candidate):
         raise ValidationError(_("Introducers are added before the party cell votes."))
     introducer = Introducer(candidate=candidate, **_clean_text(fields))
+    return _save_introducer(introducer, version, acting_user)
+
+
+def _save_introducer(introducer: Introducer, version: int, acting_user: User | None) -> Introducer:
+    """Check an introducer added or corrected, claim the person's record at `version`, and save both."""
+    candidate = introducer.candidate
     _check_introducer(introducer)
     _claim(candidate, version)
     attribute(candidate, acting_user)
@@ -673,13 +679,7 @@ def introducer_update(*, introducer: Introducer, version: int, acting_user: User
         raise TypeError(f"not editable: {sorted(unknown)}")
     for name, value in _clean_text(fields).items():
         setattr(introducer, name, value)
-    _check_introducer(introducer)
-    _claim(candidate, version)
-    attribute(candidate, acting_user)
-    candidate.save(update_fields=["version", "updated_at"])
-    attribute(introducer, acting_user)
-    introducer.save()
-    return introducer
+    return _save_introducer(introducer, version, acting_user)
 
 
 def _check_introducer(introducer: Introducer) -> None:
