@@ -12,7 +12,7 @@ import docx
 import time_machine
 from django.test import override_settings
 
-from recruitment import records
+from recruitment import records, rules
 from recruitment.models import AccessKind, Candidate, PersonalDataAccess, Stage
 from reports.documents import dossier, layout
 from reports.documents.render import DOCX_CONTENT_TYPE
@@ -20,6 +20,7 @@ from tests.base import BaseTestCase
 from tests.people import make_candidate
 
 NOW = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC)
+D = datetime.date
 
 
 def read(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
@@ -244,6 +245,24 @@ class DocumentsTestCase(BaseTestCase):
         rows = {row[1]: row for row in tables[1][1:] if row[0]}
         self.assertEqual(rows["Nghị quyết của đảng ủy cơ sở đề nghị kết nạp"][3:], ["", "Không áp dụng"])
         self.assertNotIn("THIẾU", [row[4] for row in rows.values()])
+
+    def test_the_checklist_asks_for_the_provincial_consent_the_rules_require(self) -> None:
+        # Over 60 at the cell's vote: the rules (consent_grounds) require the consent; blank is missing, not
+        # "not applicable" (a second rule of the checklist's said so).
+        consent = "Văn bản đồng ý của Ban Thường vụ Tỉnh ủy (nếu có)"
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.DECIDED, full_name="Lê Văn Cả", birth_date=D(1955, 1, 1))
+        self.assertIn(
+            "provincial_consent_no", {p.field for p in rules.check_record(c, rules.Context.load(D(2026, 12, 5)))}
+        )
+        rows = {row[1]: row for row in read(self.get("dossier_checklist", c))[1][1][1:] if row[0]}
+        self.assertEqual(rows[consent][3:], ["", "THIẾU"])
+        c.provincial_consent_no, c.provincial_consent_date = "7-CV/TU", D(2023, 8, 1)
+        c.save()
+        rows = {row[1]: row for row in read(self.get("dossier_checklist", c))[1][1][1:] if row[0]}
+        self.assertEqual(rows[consent][3:], ["Số 7-CV/TU, ngày 01/08/2023", "Có"])
+        # Young and no consent: not applicable, as before.
+        rows = {row[1]: row for row in read(self.get("dossier_checklist"))[1][1][1:] if row[0]}
+        self.assertEqual(rows[consent][3:], ["", "Không áp dụng"])
 
     def test_a_template_in_the_override_directory_is_used_for_the_download(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:

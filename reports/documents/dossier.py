@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
 from organizations.notation import percent
-from recruitment import records
+from recruitment import records, rules
 from recruitment.models import ENDED_STAGES, Candidate, Introducer, IntroducerKind, Stage
 from reports.documents.render import (
     BLANK,
@@ -303,6 +303,21 @@ class _Item:
     applies: Check = lambda c: True
 
 
+def needs_provincial_consent(c: Candidate) -> bool:
+    """The rules' own test (rules.consent_grounds), on the day of the cell's vote with the rule set of that day;
+    before the vote, on today's (the vote to come is judged on its day)."""
+    on = c.branch_vote_date or timezone.localdate()
+    return bool(rules.consent_grounds(c, rules.RuleBook.load().at(on), on))
+
+
+def _consent_status(c: Candidate) -> dict[str, str] | None:
+    """The consent required and not on record: missing once the cell has voted (it must come before the
+    decision), not yet before."""
+    if not needs_provincial_consent(c) or c.provincial_consent_date or c.provincial_consent_no.strip():
+        return None
+    return {"record": "", "status": MISSING if c.branch_vote_date else NOT_YET}
+
+
 _GROUPS: tuple[tuple[str, tuple[_Item, ...]], ...] = (
     (
         "a) Khi xem xét kết nạp",
@@ -332,7 +347,9 @@ _GROUPS: tuple[tuple[str, tuple[_Item, ...]], ...] = (
                 "",
                 ("provincial_consent_date",),
                 "provincial_consent_no",
-                applies=lambda c: bool(c.provincial_consent_date or c.provincial_consent_no),
+                applies=lambda c: (
+                    bool(c.provincial_consent_date or c.provincial_consent_no) or needs_provincial_consent(c)
+                ),
             ),
         ),
     ),
@@ -402,6 +419,8 @@ def _status(c: Candidate, item: _Item, missing: set[str], introducers: list[Intr
         return {"record": "", "status": MISSING}
     if not item.applies(c):
         return {"record": "", "status": NOT_APPLICABLE}
+    if item.number == "provincial_consent_no" and (status := _consent_status(c)) is not None:
+        return status
     if not item.fields:
         return {"record": "", "status": NOT_TRACKED}
     if item.fields == (records.INTRODUCERS,):
