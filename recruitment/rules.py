@@ -404,7 +404,8 @@ def _check_eligibility(c: Candidate, rules: RuleSet, past: PartyPast = NO_PAST) 
             )
         )
     # The provincial consent is needed before the decision (DOMAIN §1), not before the vote.
-    if age > rules.max_age_months and _lacks_consent(c):
+    over_age = "age" in consent_grounds(c, rules, vote)
+    if over_age and _lacks_consent(c):
         problems.append(
             Problem(
                 "provincial_consent_no",
@@ -415,7 +416,7 @@ def _check_eligibility(c: Candidate, rules: RuleSet, past: PartyPast = NO_PAST) 
                 % {"date": short_date(vote), "age": _years_months(age), "max": _years_months(rules.max_age_months)},
             )
         )
-    elif age > rules.max_age_months and c.decision_date and not c.provincial_consent_date:
+    elif over_age and c.decision_date and not c.provincial_consent_date:
         # "The written consent ... before the decision": without its date, the order cannot be told.
         problems.append(
             Problem(
@@ -453,6 +454,21 @@ def _check_eligibility(c: Candidate, rules: RuleSet, past: PartyPast = NO_PAST) 
     if c.readmission:
         problems += _check_readmission(c, rules, vote, past)
     return problems
+
+
+def consent_grounds(c: Candidate, rules: RuleSet, on: datetime.date) -> set[str]:
+    """Why the admission needs the written consent of the provincial standing committee (DOMAIN §1), judged on
+    `on` (the cell's vote) with `rules` (the rule set in force that day): "age" (over the maximum age),
+    "elder" (the literacy exemption), "readmission". Empty: it is not needed. The one test the rules and the
+    dossier checklist both use."""
+    grounds = set()
+    if c.birth_date is not None and months_between(c.birth_date, on) > rules.max_age_months:
+        grounds.add("age")
+    if c.education_exemption == EducationExemption.ELDER:
+        grounds.add("elder")
+    if c.readmission:
+        grounds.add("readmission")
+    return grounds
 
 
 def _lacks_consent(c: Candidate) -> bool:
@@ -601,7 +617,7 @@ def _check_readmission(c: Candidate, rules: RuleSet, vote: datetime.date, past: 
                 % {"months": rules.readmission_record_cleared_months},
             )
         )
-    if _lacks_consent(c):
+    if "readmission" in consent_grounds(c, rules, vote) and _lacks_consent(c):
         problems.append(
             Problem(
                 "provincial_consent_no",

@@ -12,14 +12,17 @@ import docx
 import time_machine
 from django.test import override_settings
 
-from recruitment import records
+from organizations import services as org_services
+from recruitment import records, rules
 from recruitment.models import AccessKind, Candidate, PersonalDataAccess, Stage
 from reports.documents import dossier, layout
 from reports.documents.render import DOCX_CONTENT_TYPE
 from tests.base import BaseTestCase
-from tests.people import make_candidate
+from tests.people import add_member_introducers, make_candidate
+from tests.test_transfers import TransferTestCase
 
 NOW = datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC)
+D = datetime.date
 
 
 def read(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
@@ -245,6 +248,24 @@ class DocumentsTestCase(BaseTestCase):
         self.assertEqual(rows["Nghị quyết của đảng ủy cơ sở đề nghị kết nạp"][3:], ["", "Không áp dụng"])
         self.assertNotIn("THIẾU", [row[4] for row in rows.values()])
 
+    def test_the_checklist_asks_for_the_provincial_consent_the_rules_require(self) -> None:
+        # Over 60 at the cell's vote: the rules (consent_grounds) require the consent; blank is missing, not
+        # "not applicable" (a second rule of the checklist's said so).
+        consent = "Văn bản đồng ý của Ban Thường vụ Tỉnh ủy (nếu có)"
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.DECIDED, full_name="Lê Văn Cả", birth_date=D(1955, 1, 1))
+        self.assertIn(
+            "provincial_consent_no", {p.field for p in rules.check_record(c, rules.Context.load(D(2026, 12, 5)))}
+        )
+        rows = {row[1]: row for row in read(self.get("dossier_checklist", c))[1][1][1:] if row[0]}
+        self.assertEqual(rows[consent][3:], ["", "THIẾU"])
+        c.provincial_consent_no, c.provincial_consent_date = "7-CV/TU", D(2023, 8, 1)
+        c.save()
+        rows = {row[1]: row for row in read(self.get("dossier_checklist", c))[1][1][1:] if row[0]}
+        self.assertEqual(rows[consent][3:], ["Số 7-CV/TU, ngày 01/08/2023", "Có"])
+        # Young and no consent: not applicable, as before.
+        rows = {row[1]: row for row in read(self.get("dossier_checklist"))[1][1][1:] if row[0]}
+        self.assertEqual(rows[consent][3:], ["", "Không áp dụng"])
+
     def test_a_template_in_the_override_directory_is_used_for_the_download(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             doc = layout.new_document()
@@ -326,3 +347,60 @@ class PersonPageDocumentsTestCase(BaseTestCase):
         response = self.client.get(f"/candidates/{self.c.pk}/")
         self.assertContains(response, 'id="person-documents-h"')
         self.assertNotContains(response, "/documents/")
+
+
+class TransferredDocumentsTestCase(TransferTestCase):
+    """A transfer copies every act's date and number onto the receiver's record: the acts before it were the
+    sending cell's and its committees', and their documents name those bodies, not the receiver's."""
+
+    def test_the_acts_before_the_transfer_are_issued_by_the_sending_cell_and_its_committees(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION, timeline={"admission_date": D(2026, 1, 9)},
+                           decision_date=D(2025, 12, 22), branch_vote_date=D(2025, 11, 5),
+                           committee_review_date=D(2025, 11, 20))  # fmt: skip
+        add_member_introducers(c)
+        new = self.register(self.send(c))
+        self.assertEqual(new.previous_id, c.pk)
+        introducers = list(new.introducers.all())
+        for key in ("branch_admission_resolution", "committee_admission_resolution", "admission_decision"):
+            original = dossier.context(Candidate.objects.get(pk=c.pk), key, introducers=introducers)
+            copy = dossier.context(new, key, introducers=introducers)
+            self.assertEqual(
+                {k: copy[k] for k in ("issuer", "superior", "cell", "grassroots", "competent", "number")},
+                {k: original[k] for k in ("issuer", "superior", "cell", "grassroots", "competent", "number")},
+                key,
+            )
+        decision = dossier.context(new, "admission_decision", introducers=introducers)
+        self.assertEqual(decision["issuer"], "ĐẢNG ỦY XÃ DÂN CHỦ")
+        self.assertEqual(decision["cell"], self.a.name)
+        # The next step's draft is the receiving cell's.
+        draft = dossier.context(new, "branch_recognition_resolution", introducers=introducers)
+        self.assertEqual((draft["issuer"], draft["cell"]), (self.b.name.upper(), self.b.name))
+
+
+@time_machine.travel(NOW)
+class ReferencedBodiesTestCase(BaseTestCase):
+    """A body a document refers to is named from the tree of the day of its act, not the document's."""
+
+    def test_the_ceremony_record_names_the_committee_that_decided_on_the_decisions_day(self) -> None:
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.OFFICIAL, full_name="Nguyễn Thị Lan")
+        self.assertEqual((c.decision_date, c.admission_date), (D(2023, 8, 15), D(2023, 9, 5)))
+        # Between the decision and the ceremony the grassroots committee moved to another commune.
+        org_services.organization_move(
+            org=self.org("C1.B1"), new_parent=self.org("C2"), effective_date=D(2023, 9, 1), acting_user=self.alice
+        )
+        c.refresh_from_db()
+        ctx = dossier.context(c, "ceremony_record", introducers=[])
+        self.assertEqual(ctx["competent"], "Đảng ủy xã Dân Chủ")
+        self.assertEqual(ctx["superior"], "ĐẢNG BỘ TRƯỜNG THCS DÂN CHỦ")
+
+    def test_an_unrecorded_meetings_bodies_come_from_the_tree_of_its_forms_day(self) -> None:
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.OFFICIAL, full_name="Nguyễn Thị Lan")
+        # The grassroots committee moved after the recognition: its resolution (its meeting not recorded, the
+        # form of the decision's day) names the committee above it then, not today's.
+        org_services.organization_move(
+            org=self.org("C1.B1"), new_parent=self.org("C2"), effective_date=D(2026, 3, 1), acting_user=self.alice
+        )
+        c.refresh_from_db()
+        ctx = dossier.context(c, "committee_recognition_resolution", introducers=[])
+        self.assertEqual(ctx["competent"], "Đảng ủy xã Dân Chủ")
+        self.assertEqual(ctx["superior"], "ĐẢNG BỘ XÃ DÂN CHỦ")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
 from organizations.notation import percent
-from recruitment import records
+from recruitment import past, records, rules
 from recruitment.models import ENDED_STAGES, Candidate, Introducer, IntroducerKind, Stage
 from reports.documents.render import (
     BLANK,
@@ -209,16 +209,52 @@ def _act(c: Candidate, key: str) -> _Act:
     }.get(key, _Act(timezone.localdate(), ""))
 
 
+def _records(c: Candidate) -> list[Candidate]:
+    """`c` and the records a transfer continued into it, newest first (one query; none without a link)."""
+    if c.previous_id is None:
+        return [c]
+    return [c, *past.chain(c.previous_id, past.person_records(c))]
+
+
+def _holder(records: list[Candidate], day: datetime.date | None) -> Organization:
+    """The cell of the record that held the act of `day`: a transfer copies the acts onto the receiver's record,
+    but an act before the transfer was the sender's (its record ended, TRANSFERRED, on removal_date)."""
+    holder = records[0]
+    for earlier in records[1:]:
+        if day is None or earlier.stage != Stage.TRANSFERRED or not earlier.removal_date:
+            break
+        if day >= earlier.removal_date:
+            break
+        holder = earlier
+    return holder.organization
+
+
+def _referenced_days(c: Candidate, key: str) -> dict[str, datetime.date | None]:
+    """The day of the act each body a document refers to took: 'Nghị quyết … của {cell}' is the cell that
+    voted, on the day of its vote; 'Quyết định … của {competent}' the committee that decided, on the decision's
+    day. A body not listed is the one on the document's own day."""
+    return {
+        "committee_admission_resolution": {"cell": c.branch_vote_date},
+        "admission_decision": {"cell": c.branch_vote_date, "grassroots": c.committee_review_date},
+        "ceremony_record": {"competent": c.decision_date},
+        "committee_recognition_resolution": {"cell": c.recognition_vote_date},
+        "recognition_decision": {"cell": c.recognition_vote_date},
+    }.get(key, {})
+
+
 def context(c: Candidate, key: str, *, introducers: list[Introducer]) -> dict[str, Any]:
     """Everything the template of `key` prints for `c`, in Vietnamese whatever the user's language."""
     with translation.override("vi"):
         act = _act(c, key)
-        # The form in force on the act's day; a draft's (no day yet) is today's.
-        form = form_for(key, act.on or act.form_day or timezone.localdate())
-        bodies = bodies_on(c.organization, act.on)
+        # The day of the act, or the one whose form applies where it is not recorded; a draft's is today's tree.
+        day = act.on or act.form_day
+        form = form_for(key, day or timezone.localdate())
+        records = _records(c)
+        org = _holder(records, day)
+        bodies = bodies_on(org, day)
         issuer: Organization = bodies[form.issuer_level]
-        head = heading(c.organization, act.on, issuer=issuer)
-        above = chain_on(issuer, act.on)[1:2]
+        head = heading(org, act.on, issuer=issuer, tree_day=day)
+        above = chain_on(issuer, day)[1:2]
         names = {
             "cell": body_title(bodies["cell"]),
             "grassroots": body_title(bodies["grassroots"]),
@@ -228,12 +264,17 @@ def context(c: Candidate, key: str, *, introducers: list[Introducer]) -> dict[st
         }
         ctx = form_context(form, head, number=act.number, names=names)
         ctx.update(_person(c))
+        referenced = dict(bodies)
+        for name, on in _referenced_days(c, key).items():
+            if on is not None and on != day:
+                level = "above_grassroots" if name == "competent" else name
+                referenced[level] = bodies_on(_holder(records, on), on)[level]
         ctx.update(
             {
-                "cell": names["cell"],
-                "grassroots": names["grassroots"],
-                "competent": names["competent"],
-                "competent_upper": body_name(bodies["above_grassroots"]),
+                "cell": body_title(referenced["cell"]),
+                "grassroots": body_title(referenced["grassroots"]),
+                "competent": body_title(referenced["above_grassroots"]),
+                "competent_upper": body_name(referenced["above_grassroots"]),
                 "superior_body": names["superior"],
                 # 'BAN THƯỜNG VỤ ĐẢNG ỦY XÃ DÂN CHỦ' from 'T/M BAN THƯỜNG VỤ': who decides, as the form signs.
                 "decider": " ".join(
@@ -303,6 +344,21 @@ class _Item:
     applies: Check = lambda c: True
 
 
+def needs_provincial_consent(c: Candidate) -> bool:
+    """The rules' own test (rules.consent_grounds), on the day of the cell's vote with the rule set of that day;
+    before the vote, on today's (the vote to come is judged on its day)."""
+    on = c.branch_vote_date or timezone.localdate()
+    return bool(rules.consent_grounds(c, rules.RuleBook.load().at(on), on))
+
+
+def _consent_status(c: Candidate) -> dict[str, str] | None:
+    """The consent required and not on record: missing once the cell has voted (it must come before the
+    decision), not yet before."""
+    if not needs_provincial_consent(c) or c.provincial_consent_date or c.provincial_consent_no.strip():
+        return None
+    return {"record": "", "status": MISSING if c.branch_vote_date else NOT_YET}
+
+
 _GROUPS: tuple[tuple[str, tuple[_Item, ...]], ...] = (
     (
         "a) Khi xem xét kết nạp",
@@ -332,7 +388,9 @@ _GROUPS: tuple[tuple[str, tuple[_Item, ...]], ...] = (
                 "",
                 ("provincial_consent_date",),
                 "provincial_consent_no",
-                applies=lambda c: bool(c.provincial_consent_date or c.provincial_consent_no),
+                applies=lambda c: (
+                    bool(c.provincial_consent_date or c.provincial_consent_no) or needs_provincial_consent(c)
+                ),
             ),
         ),
     ),
@@ -402,6 +460,8 @@ def _status(c: Candidate, item: _Item, missing: set[str], introducers: list[Intr
         return {"record": "", "status": MISSING}
     if not item.applies(c):
         return {"record": "", "status": NOT_APPLICABLE}
+    if item.number == "provincial_consent_no" and (status := _consent_status(c)) is not None:
+        return status
     if not item.fields:
         return {"record": "", "status": NOT_TRACKED}
     if item.fields == (records.INTRODUCERS,):

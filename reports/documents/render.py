@@ -136,20 +136,28 @@ def bodies_on(cell: Organization, on: datetime.date | None) -> dict[str, Organiz
     return {"cell": cell, "grassroots": grassroots, "above_grassroots": above}
 
 
-def heading(org: Organization, on: datetime.date | None, *, issuer: Organization | None = None) -> dict[str, str]:
+def heading(
+    org: Organization,
+    on: datetime.date | None,
+    *,
+    issuer: Organization | None = None,
+    tree_day: datetime.date | None = None,
+) -> dict[str, str]:
     """The heading of a Party document (36-HD/VPTW) issued by `issuer` (by default `org`) on `on`.
 
     `party`: ĐẢNG CỘNG SẢN VIỆT NAM; `superior`: the body directly above the issuer, upper-case
     ('ĐẢNG BỘ XÃ DÂN CHỦ'); `issuer`: 'CHI BỘ KHU 3'; `place`: the locality of the nearest commune,
     district or province ('Dân Chủ'); `date_line`: 'Dân Chủ, ngày 05 tháng 12 năm 2026'. The tree is
-    the one of `on` (a unit moved since sits where it sat then); names are today's.
+    the one of `on` (a unit moved since sits where it sat then), or of `tree_day` where the date is not
+    recorded but the day whose tree applies is known; names are today's.
     """
     issuer = issuer or org
-    chain = chain_on(issuer, on)
+    tree_on = on or tree_day
+    chain = chain_on(issuer, tree_on)
     superior = chain[1].name.strip().upper() if len(chain) > 1 else ""
     locality = next((o for o in chain if o.kind in _PLACE_KINDS), None)
     if locality is None and issuer is not org:
-        locality = next((o for o in chain_on(org, on) if o.kind in _PLACE_KINDS), None)
+        locality = next((o for o in chain_on(org, tree_on) if o.kind in _PLACE_KINDS), None)
     place = place_name(locality) if locality is not None else BLANK
     return {
         "party": PARTY,
