@@ -476,11 +476,19 @@ def _introducer(candidate: Candidate, pk: int) -> Introducer:
     return introducer
 
 
+def _introducers_fixed(request: HttpRequest, candidate: Candidate) -> HttpResponse:
+    """A form the service would refuse is not shown: back to the person's page, saying why."""
+    messages.error(request, services.introducers_fixed_message())
+    return redirect("recruitment:detail", pk=candidate.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def introducer_edit(request: HttpRequest, pk: int, introducer_pk: int) -> HttpResponse:
     candidate = access.get_candidate_for_user(request.user, pk, write=True)
     introducer = _introducer(candidate, introducer_pk)
+    if request.method == "GET" and not services.introducers_may_be_added(candidate):
+        return _introducers_fixed(request, candidate)
     recorded = {name: getattr(introducer, name) for name in services.INTRODUCER_FIELDS}
     form = IntroducerForm(request.POST or None, initial={**recorded, "version": candidate.version})
     if request.method == "POST" and form.is_valid():
@@ -510,6 +518,8 @@ def introducer_delete(request: HttpRequest, pk: int, introducer_pk: int) -> Http
     candidate = access.get_candidate_for_user(request.user, pk, write=True)
     introducer = _introducer(candidate, introducer_pk)
     if request.method == "GET":
+        if not services.introducers_may_be_added(candidate):
+            return _introducers_fixed(request, candidate)
         ctx = {"c": candidate, "i": introducer, "title": _("Remove an introducer")}
         return render(request, "recruitment/introducer_delete.html", ctx)
     form = DeleteIntroducerForm(request.POST)
