@@ -154,11 +154,21 @@ def _version(form: Any) -> int:
 
 
 def _unit_typed(request: HttpRequest, params: QueryDict) -> None:
-    """A unit's name typed into the organization filter and sent without choosing from the picker's list (no
-    script, or Enter pressed): the unit it names, when one unit in the scope answers to it."""
-    typed = request.POST.get("unit", "").strip()
-    if not typed or params.get("org"):
+    """The organization filter's box as sent: a unit's name typed without choosing from the picker's list (no
+    script, or Enter pressed) is the unit it names, when one unit in the scope answers to it; the unit chosen
+    before (the hidden `org`) stands only while the box still holds its name; an emptied box filters by none."""
+    if "unit" not in request.POST:
+        return  # no box sent: the unit as chosen
+    typed = request.POST["unit"].strip()
+    code = params.get("org")
+    if not typed:
+        params.pop("org", None)
         return
+    if code:
+        current = org_access.visible_organizations(request.user).filter(code=code).only("code", "name").first()
+        if current is not None and (fold(current.name) == fold(typed) or current.code == typed):
+            return
+        params.pop("org", None)  # another name typed over the unit chosen before
     found = org_selectors.search(request.user, typed, include_inactive=True, limit=ORG_MATCHES)
     exact = [org for org in found if fold(org.name) == fold(typed) or org.code == typed]
     chosen = exact if len(exact) == 1 else found
