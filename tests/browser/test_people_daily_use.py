@@ -159,6 +159,7 @@ def test_introducers_fixed_by_the_cells_vote_open_no_form(page: Page) -> None:
     make_user("dave", orgs["C1"], Role.STAFF)
     c = make_candidate(orgs["C1.B1.01"], Stage.BRANCH_VOTED)
     # The vote recorded by its step, which checked the introductions: they stay as they were.
+    assert c.branch_vote_date is not None
     StageEvent.objects.create(
         candidate=c, from_stage=Stage.DOSSIER, to_stage=Stage.BRANCH_VOTED, act_date=c.branch_vote_date
     )
