@@ -88,6 +88,7 @@ COLUMN_TYPES: dict[str, dict[str, str]] = {
     },
 }
 NATIONAL_ID_RE = re.compile(r"^[0-9]{12}$")
+MOBILE_FIRST_DIGITS = "35789"  # a Vietnamese mobile number without its 0: 03x, 05x, 07x, 08x, 09x
 _SPACES = re.compile(r"\s+")
 
 
@@ -296,12 +297,13 @@ def _religion(value: Any) -> str:
 
 def _phone(value: Any) -> str:
     """A phone number, checked by the web form's validator (recruitment.models.phone_validator: one rule).
-    Typed as a number, a Vietnamese number (10 digits, 0 first) lost its leading zero: it is put back."""
+    Typed as a number, a Vietnamese mobile number (10 digits: 03x, 05x, 07x, 08x, 09x) lost its leading zero: it
+    is put back. Any other 9 digits are a number of their own (the validator takes 9 to 15): kept as they are."""
     text = value if isinstance(value, str) else cells.to_text(value)
     text = " ".join(text.split())
     if is_not_stated(text):
         return ""
-    if not isinstance(value, str) and len(text) == 9 and text.isdigit():
+    if not isinstance(value, str) and len(text) == 9 and text.isdigit() and text[0] in MOBILE_FIRST_DIGITS:
         text = "0" + text
     try:
         phone_validator(text)

@@ -17,15 +17,18 @@ from recruitment import access
 PICKER_LIMIT = 20  # a picker's list: enough to choose from, short enough to read; narrow the name for more
 PEOPLE_LIMIT = 20
 UNITS_LIMIT = 20
-FOR_FILTER = "filter"  # the people list's organization filter: any unit in the scope
+FOR_FILTER = "filter"  # the people list's organization filter: any unit in the scope, ended ones too
 FOR_CREATE = "create"  # a new person's cell: the active cells where the user writes
 FIND = "find"  # the header's search box
 
 
 def _found(request: HttpRequest, text: str, purpose: str) -> dict[str, object]:
     """The picker's context: the first units found (one more is read, to tell that there are more)."""
-    where = access.addable_cells_q(request.user) if purpose == FOR_CREATE else None
-    units = org_selectors.search(request.user, text, where=where, limit=PICKER_LIMIT + 1)
+    # The filter finds ended units too (their people's history is viewable), as a name typed into it does
+    # (recruitment.views._unit_typed); a new person goes to an open cell only.
+    create = purpose == FOR_CREATE
+    where = access.addable_cells_q(request.user) if create else None
+    units = org_selectors.search(request.user, text, include_inactive=not create, where=where, limit=PICKER_LIMIT + 1)
     return {"results": units[:PICKER_LIMIT], "more": len(units) > PICKER_LIMIT, "text": text, "purpose": purpose}
 
 

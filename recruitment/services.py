@@ -673,7 +673,7 @@ def introducer_update(*, introducer: Introducer, version: int, acting_user: User
     """Correct an introducer of the dossier, while introducers may be added (the same checks as introducer_add)."""
     candidate = introducer.candidate
     if not introducers_may_be_added(candidate):
-        raise ValidationError(_("Introducers cannot change after the party cell has voted."))
+        raise ValidationError(introducers_fixed_message())
     unknown = set(fields) - set(INTRODUCER_FIELDS)
     if unknown:
         raise TypeError(f"not editable: {sorted(unknown)}")
@@ -699,6 +699,11 @@ def introducers_may_be_added(candidate: Candidate) -> bool:
     if candidate.stage not in PIPELINE or candidate.stage == Stage.OFFICIAL:
         return False
     return bool(_introduction_problems(candidate))
+
+
+def introducers_fixed_message() -> str:
+    """Why an introducer may not be corrected or removed now (where introducers_may_be_added is False)."""
+    return _("Introducers cannot change after the party cell has voted.")
 
 
 def _vote_recorded_by_its_step(candidate: Candidate) -> bool:
@@ -739,7 +744,7 @@ def _introduction_problems(candidate: Candidate, introducers: list[Introducer] |
 def introducer_remove(*, introducer: Introducer, version: int, acting_user: User | None) -> None:
     candidate = introducer.candidate
     if not introducers_may_be_added(candidate):
-        raise ValidationError(_("Introducers cannot change after the party cell has voted."))
+        raise ValidationError(introducers_fixed_message())
     _claim(candidate, version)
     attribute(candidate, acting_user)
     candidate.save(update_fields=["version", "updated_at"])

@@ -154,11 +154,21 @@ def _version(form: Any) -> int:
 
 
 def _unit_typed(request: HttpRequest, params: QueryDict) -> None:
-    """A unit's name typed into the organization filter and sent without choosing from the picker's list (no
-    script, or Enter pressed): the unit it names, when one unit in the scope answers to it."""
-    typed = request.POST.get("unit", "").strip()
-    if not typed or params.get("org"):
+    """The organization filter's box as sent: a unit's name typed without choosing from the picker's list (no
+    script, or Enter pressed) is the unit it names, when one unit in the scope answers to it; the unit chosen
+    before (the hidden `org`) stands only while the box still holds its name; an emptied box filters by none."""
+    if "unit" not in request.POST:
+        return  # no box sent: the unit as chosen
+    typed = request.POST["unit"].strip()
+    code = params.get("org")
+    if not typed:
+        params.pop("org", None)
         return
+    if code:
+        current = org_access.visible_organizations(request.user).filter(code=code).only("code", "name").first()
+        if current is not None and (fold(current.name) == fold(typed) or current.code == typed):
+            return
+        params.pop("org", None)  # another name typed over the unit chosen before
     found = org_selectors.search(request.user, typed, include_inactive=True, limit=ORG_MATCHES)
     exact = [org for org in found if fold(org.name) == fold(typed) or org.code == typed]
     chosen = exact if len(exact) == 1 else found
@@ -476,11 +486,19 @@ def _introducer(candidate: Candidate, pk: int) -> Introducer:
     return introducer
 
 
+def _introducers_fixed(request: HttpRequest, candidate: Candidate) -> HttpResponse:
+    """A form the service would refuse is not shown: back to the person's page, saying why."""
+    messages.error(request, services.introducers_fixed_message())
+    return redirect("recruitment:detail", pk=candidate.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def introducer_edit(request: HttpRequest, pk: int, introducer_pk: int) -> HttpResponse:
     candidate = access.get_candidate_for_user(request.user, pk, write=True)
     introducer = _introducer(candidate, introducer_pk)
+    if request.method == "GET" and not services.introducers_may_be_added(candidate):
+        return _introducers_fixed(request, candidate)
     recorded = {name: getattr(introducer, name) for name in services.INTRODUCER_FIELDS}
     form = IntroducerForm(request.POST or None, initial={**recorded, "version": candidate.version})
     if request.method == "POST" and form.is_valid():
@@ -510,6 +528,8 @@ def introducer_delete(request: HttpRequest, pk: int, introducer_pk: int) -> Http
     candidate = access.get_candidate_for_user(request.user, pk, write=True)
     introducer = _introducer(candidate, introducer_pk)
     if request.method == "GET":
+        if not services.introducers_may_be_added(candidate):
+            return _introducers_fixed(request, candidate)
         ctx = {"c": candidate, "i": introducer, "title": _("Remove an introducer")}
         return render(request, "recruitment/introducer_delete.html", ctx)
     form = DeleteIntroducerForm(request.POST)

@@ -173,6 +173,21 @@ class IntroducerEditTestCase(BaseTestCase):
         introducer.refresh_from_db()
         self.assertNotEqual(introducer.name, "Đổi Tên")
 
+    def test_the_edit_and_removal_pages_do_not_open_when_the_service_would_refuse(self) -> None:
+        c = make_candidate(self.orgs["C1.B1.01"], Stage.BRANCH_VOTED)
+        # The vote recorded by its step, which checked the introductions: they stay as they were.
+        StageEvent.objects.create(candidate=c, from_stage=Stage.DOSSIER, to_stage=Stage.BRANCH_VOTED, act_date=VOTE)
+        self.assertFalse(services.introducers_may_be_added(c))
+        introducer = c.introducers.first()
+        assert introducer is not None
+        self.client.force_login(self.dave)
+        for suffix in ("edit/", "delete/"):
+            with self.subTest(suffix=suffix):
+                r = self.client.get(f"/candidates/{c.pk}/introducers/{introducer.pk}/{suffix}", follow=True)
+                self.assertRedirects(r, f"/candidates/{c.pk}/")
+                self.assertContains(r, escape(vi("Introducers cannot change after the party cell has voted.")))
+        self.assertTrue(Introducer.objects.filter(pk=introducer.pk).exists())
+
     def test_an_introducer_of_another_candidate_is_not_found(self) -> None:
         other = make_candidate(self.orgs["C1.B1.01"], Stage.DOSSIER)
         self.client.force_login(self.dave)

@@ -230,9 +230,48 @@ class OrganizationTypedTestCase(BaseTestCase):
         self.assertRedirects(r, "/candidates/?org=C1")
 
     def test_a_unit_chosen_wins_over_the_name_in_the_box(self) -> None:
+        # Changed with the fix of the typed name: the unit chosen stands while the box holds its name (as the
+        # picker leaves it) or its code; it used to win over any text, so another name typed went unheeded.
         self.client.force_login(self.bob)
-        r = self.client.post("/candidates/", {"unit": "khoa hoc", "org": "C1.B2"})
-        self.assertRedirects(r, "/candidates/?org=C1.B2")
+        for typed in ("Chi bộ Công ty Cổ phần Sông Lô", "chi bo cong ty co phan song lo", "C1.B2"):
+            with self.subTest(typed=typed):
+                r = self.client.post("/candidates/", {"unit": typed, "org": "C1.B2"})
+                self.assertRedirects(r, "/candidates/?org=C1.B2")
+
+    def test_a_name_typed_over_the_unit_chosen_before_is_the_one_filtered_by(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.post("/candidates/", {"unit": "truong thcs", "org": "C1.B2"})
+        self.assertRedirects(r, "/candidates/?org=C1.B1")
+        # A name several units answer to: the unit chosen before is dropped all the same, and the user told.
+        r = self.client.post("/candidates/", {"unit": "khoa hoc", "org": "C1.B2"}, follow=True)
+        self.assertRedirects(r, "/candidates/")
+        self.assertContains(r, "Có nhiều tổ chức khớp với “khoa hoc”")
+
+    def test_an_emptied_box_clears_the_filter(self) -> None:
+        self.client.force_login(self.bob)
+        for typed in ("", "   "):
+            with self.subTest(typed=typed):
+                r = self.client.post("/candidates/", {"unit": typed, "org": "C1.B2", "stage": Stage.DOSSIER})
+                self.assertRedirects(r, f"/candidates/?stage={Stage.DOSSIER}")
+
+    def test_a_code_outside_the_scope_with_its_name_typed_finds_nothing(self) -> None:
+        self.client.force_login(self.bob)
+        r = self.client.post("/candidates/", {"unit": "Đảng bộ phường Hòa Bình", "org": "C2"}, follow=True)
+        self.assertRedirects(r, "/candidates/")
+        self.assertContains(r, "Không có tổ chức nào trong phạm vi của bạn khớp với “Đảng bộ phường Hòa Bình”")
+
+    def test_the_picker_and_a_typed_name_both_find_an_ended_unit(self) -> None:
+        org_services.organization_dissolve(org=self.org("C1.B1.02"), effective_date=datetime.date(2026, 1, 1))
+        self.client.force_login(self.bob)
+        r = self.client.get("/candidates/units/", {"unit": "khoa hoc xa hoi"})
+        self.assertEqual([o.code for o in r.context["results"]], ["C1.B1.02"])
+        self.assertContains(r, 'class="inactive"')
+        r = self.client.post("/candidates/", {"unit": "khoa hoc xa hoi", "org": ""})
+        self.assertRedirects(r, "/candidates/?org=C1.B1.02")
+        # The cell picker of "add a person" still offers open cells only.
+        self.client.force_login(self.dave)
+        r = self.client.get("/candidates/units/", {"unit": "khoa hoc", "for": "create"})
+        self.assertEqual([o.code for o in r.context["results"]], ["C1.B1.01"])
 
     def test_a_name_that_several_or_no_units_answer_to_says_so(self) -> None:
         self.client.force_login(self.bob)

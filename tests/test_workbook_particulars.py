@@ -131,6 +131,15 @@ class ParticularsImportTestCase(ImportTestCase):
         self.assert_done(self.run_import(book({PEOPLE: [row]})))
         self.assertEqual(Candidate.objects.get(national_id=row["national_id"]).phone, "0912345678")
 
+    def test_nine_digits_that_are_no_mobile_number_are_kept_as_they_are(self) -> None:
+        # The validator takes 9 to 15 digits: only a mobile number (03x, 05x, 07x, 08x, 09x) lost a leading 0.
+        rows = [person(phone=p) for p in (212345678, 412345678, 612345678, 112345678)]
+        rows += [person(phone=p) for p in (312345678, 512345678, 712345678, 812345678)]
+        self.assert_done(self.run_import(book({PEOPLE: rows})))
+        phones = [Candidate.objects.get(national_id=r["national_id"]).phone for r in rows]
+        kept = ["212345678", "412345678", "612345678", "112345678"]
+        self.assertEqual(phones, [*kept, "0312345678", "0512345678", "0712345678", "0812345678"])
+
     def test_too_long_a_home_town_is_refused(self) -> None:
         run = self.run_import(book({PEOPLE: [person(home_town="x" * 256)]}))
         self.assertEqual([(e[1], e[2]) for e in self.errors(run)], [(2, "Quê quán")])

@@ -16,13 +16,14 @@ import pytest
 from playwright.sync_api import expect
 
 from organizations.models import Role
-from recruitment.models import Candidate, Introducer, Stage
+from recruitment.models import Candidate, Introducer, Stage, StageEvent
 from tests.base import make_tree, make_user
 from tests.browser.test_candidate_pipeline import fill, login, save
 from tests.people import add_member_introducers, make_candidate
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -124,6 +125,51 @@ def test_the_list_filters_by_a_unit_chosen_by_name(page: Page) -> None:
     response = page.goto("/candidates/?org=C2")
     assert response is not None and response.status == 404
     no_violations(page)
+
+
+def test_without_script_the_filter_follows_the_box(browser: Browser, live_server: LiveServer) -> None:
+    """No script: the hidden `org` keeps the unit chosen before; what the box holds when sent is what counts."""
+    orgs = make_tree()
+    make_user("bob", orgs["C1"], Role.VIEWER)
+    make_candidate(orgs["C1.B1.01"], Stage.DOSSIER, full_name="Trần Thị Bích")
+    make_candidate(orgs["C1.B2"], Stage.DOSSIER, full_name="Lê Văn Cường")
+    context = browser.new_context(base_url=live_server.url, locale="vi-VN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        login(page, "bob")
+        page.goto("/candidates/?org=C1.B2")
+        expect(page.locator("#org-search")).to_have_value("Chi bộ Công ty Cổ phần Sông Lô")
+        page.fill("#org-search", "truong thcs")
+        with page.expect_navigation():
+            page.click("form.filters button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/candidates/\?(o=name&)?org=C1\.B1$"))  # the sort is sent too
+        expect(page.locator("table.data tbody tr")).to_have_count(1)
+        expect(page.locator("table.data")).to_contain_text("Trần Thị Bích")
+        page.fill("#org-search", "")  # an emptied box: everyone again
+        with page.expect_navigation():
+            page.click("form.filters button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/candidates/(\?o=name)?$"))
+        expect(page.locator("table.data tbody tr")).to_have_count(2)
+    finally:
+        context.close()
+
+
+def test_introducers_fixed_by_the_cells_vote_open_no_form(page: Page) -> None:
+    orgs = make_tree()
+    make_user("dave", orgs["C1"], Role.STAFF)
+    c = make_candidate(orgs["C1.B1.01"], Stage.BRANCH_VOTED)
+    # The vote recorded by its step, which checked the introductions: they stay as they were.
+    assert c.branch_vote_date is not None
+    StageEvent.objects.create(
+        candidate=c, from_stage=Stage.DOSSIER, to_stage=Stage.BRANCH_VOTED, act_date=c.branch_vote_date
+    )
+    introducer = c.introducers.first()
+    assert introducer is not None
+    login(page, "dave")
+    for suffix in ("edit/", "delete/"):
+        page.goto(f"/candidates/{c.pk}/introducers/{introducer.pk}/{suffix}")
+        expect(page).to_have_url(re.compile(rf"/candidates/{c.pk}/$"))
+        expect(page.locator("ul.messages")).to_contain_text("Không thể thay đổi người giới thiệu")
 
 
 def test_introducers_are_edited_and_removed_after_a_confirmation(page: Page) -> None:
