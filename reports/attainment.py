@@ -319,11 +319,10 @@ def existed(org: Organization, start: datetime.date, end: datetime.date) -> bool
 
 
 def closed_on(org: Organization) -> datetime.date | None:
-    """The last day an ended unit stood with its units: the day before its end date (`valid_to`), on which
-    the moves that ended it took effect (organizations.services.organization_dissolve); None while it lasts."""
-    if org.valid_to is None:
-        return None
-    return max(org.valid_to - datetime.timedelta(days=1), org.valid_from or datetime.date.min)
+    """The last day an ended unit stood with its units: its end date (`valid_to`), the last day it existed
+    (`OrganizationQuerySet.active_on`); the units it handed over moved the day after
+    (organizations.services.organization_dissolve). None while it lasts."""
+    return org.valid_to
 
 
 def candidates_of(sub: Subtree) -> Any:

@@ -235,8 +235,10 @@ class EndedUnitTestCase(BaseTestCase):
             person(cell, Stage.PROBATION, "admission_date", day)
         person(cell, Stage.PROBATION, "admission_date", D(2025, 9, 9))  # after the merger: under N's tree
         person(cell, Stage.DOSSIER, "application_date", D(2025, 5, 1))
+        # The district's last day of activity is 30/06/2025 (its `valid_to`); its units move to N on 01/07.
+        # (Issue 18 review: this used to pass 01/07, when the end date was read as the first day without it.)
         org_services.organization_dissolve(
-            org=Organization.objects.get(code="D"), effective_date=D(2025, 7, 1), successor=self.new
+            org=Organization.objects.get(code="D"), effective_date=D(2025, 6, 30), successor=self.new
         )
 
     def get(self, code: str, user: Any = None, **params: str) -> Any:
@@ -264,10 +266,23 @@ class EndedUnitTestCase(BaseTestCase):
         # units are under the commune it merged into: the note says where its figures went.
         rows = {row.org.code: row.admitted for row in r.context["children"]}
         self.assertEqual((rows["D"], rows["N"]), (0, 5))
-        self.assertContains(r, "Sáp nhập vào Xã mới ngày 01/07/2025")
+        self.assertContains(r, "Sáp nhập vào Xã mới ngày 30/06/2025")  # the label names its last day
         # A year while the district stood: its row counts its own.
         r = self.get("P", year="2024")
         self.assertEqual({row.org.code: row.admitted for row in r.context["children"]}["D"], 2)
+
+    def test_a_dissolved_unit_counts_its_last_day(self) -> None:
+        # Review of issue 18: `valid_to` is the last day the unit existed (`active_on`), so an admission on
+        # that day counts, and the label and the figures name the same day.
+        cell = self.org("C1.B1.02")
+        person(cell, Stage.PROBATION, "admission_date", D(2026, 1, 31))
+        person(cell, Stage.PROBATION, "admission_date", D(2026, 2, 1))
+        org_services.organization_dissolve(org=cell, effective_date=D(2026, 2, 1))
+        r = self.get("C1.B1.02", user=self.bob, year="2026")
+        self.assertEqual((r.context["att"].cutoff, r.context["att"].total.admitted), (D(2026, 2, 1), 2))
+        self.assertContains(r, "01/02/2026")
+        r = self.get("C1.B1", user=self.bob, year="2026")
+        self.assertContains(r, "Giải thể ngày 01/02/2026")
 
     def test_a_dissolved_unit_is_marked_dissolved(self) -> None:
         org_services.organization_dissolve(org=self.org("C1.B1.02"), effective_date=D(2026, 2, 1))
