@@ -109,6 +109,35 @@ class ForecastTestCase(BaseTestCase):
         self.assertTrue(all(s.thin for s in att.outlook.stages))
         self.assertContains(r, "2 trường hợp: tính theo thời hạn của bộ quy định")  # the two decided on 15/10
 
+    def test_next_years_forecast_counts_only_admissions_that_fall_in_it(self) -> None:
+        # Review of issue 18: on 06/12/2026 the 2027 page counted the admissions due before 01/01/2027, the
+        # same people as 2026's forecast. 2027 starts 26 days from today and ends 390 days from it: a past case
+        # counts if admitted 26–390 days after reaching its stage. The 40 past decided were admitted 21 days
+        # after the decision (too soon: 0 of 40), 62 days after the vote and 155 after applying (40 of 40).
+        for _ in range(40):
+            person(self.cell, Stage.PROBATION, "decision_date", D(2025, 3, 1))
+        self.pipeline([D(2026, 11, 20)] * 4)
+        r = self.get(year="2027")
+        outlook = r.context["att"].outlook
+        stages = {s.stage: (s.people, s.cases, s.admitted) for s in outlook.stages if s.people}
+        self.assertEqual(
+            stages, {Stage.DECIDED: (4, 40, 0), Stage.BRANCH_VOTED: (5, 40, 40), Stage.DOSSIER: (6, 40, 40)}
+        )
+        # low = 0 + 5 × 40/43.8416 + 6 × 40/43.8416 = 10.04 → 10; high = 4 × 3.8416/43.8416 + 5 + 6 = 11.35
+        # → 11 (was 14–15, the decided counted as if admitted in 2027).
+        self.assertEqual(r.context["att"].forecast, (10, 11))
+        self.assertEqual((outlook.first, outlook.days), (26, 390))
+        self.assertContains(r, "40 trên 40 người được kết nạp từ 26 đến 390 ngày sau khi đến bước đó (100,00%)")
+        self.assertContains(r, "Kỳ này bắt đầu sau 26 ngày nữa")
+
+    def test_next_years_deadlines_count_only_within_it(self) -> None:
+        # No past. The ceremonies of the two decided on 15/10 fall due in 2026, before 2027 starts: neither
+        # figure of 2027 counts them (they did: 4–9); those of 20/11 fall due in January 2027 (both figures),
+        # the decisions of the five voted on 20/11 in February (the high one).
+        self.pipeline([D(2026, 10, 15)] * 2 + [D(2026, 11, 20)] * 2)
+        self.assertEqual(self.get(year="2027").context["att"].forecast, (2, 7))
+        self.assertEqual(self.get().context["att"].forecast, (2, 4))  # 2026 as before
+
     def test_the_forecast_takes_one_query_whatever_the_number_of_people(self) -> None:
         def queries() -> int:
             self.get()  # the first request of a test reads what later ones have cached (the rule set, the calendar)
