@@ -460,9 +460,7 @@ def attainment(
         elif result.is_open:
             # Its subtree as a list of units, not a join of every person to their unit (a province: 0.16 → 0.05 s).
             people = Candidate.objects.using(qs.db).filter(organization__in=_units_of(sub))
-            result.outlook = forecast(
-                people, admitted=total.admitted, today=today, start=period.start, end=period.end
-            )
+            result.outlook = forecast(people, admitted=total.admitted, today=today, start=period.start, end=period.end)
     return result
 
 
