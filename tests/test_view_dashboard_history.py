@@ -4,6 +4,7 @@ and an ended unit reported on its own tree."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import time_machine
@@ -234,6 +235,33 @@ class PastPipelineTestCase(BaseTestCase):
         # After the transfer: at C1.B2 only (C1.B1: the dossier, and the source list of 2026).
         r = self.get(year="2026", as_of="2026-04-30")
         self.assertEqual({row.org.code: row.in_pipeline for row in r.context["att"].children}, {"C1.B1": 2, "C1.B2": 1})
+
+    def test_a_past_periods_idle_units_count_the_people_waiting_on_its_last_day(self) -> None:
+        # Review of issue 18: the idle units counted the people waiting today against a past period. On
+        # 31/12/2025 C1.B1.02 had two waiting (on the source list since 01/09/2025, removed 01/03/2026; reviewed
+        # by the committee, admitted 01/02/2026) and admitted no one in 2025; C1.B2's one waiting today was put
+        # on the list in 2026. C1.B1.01 admitted someone in 2025.
+        other = self.org("C1.B1.02")
+        make_candidate(
+            other, Stage.REMOVED, timeline={**shifted("source_date", D(2025, 9, 1)), "removal_date": D(2026, 3, 1)}
+        )
+        person(other, Stage.PROBATION, "admission_date", D(2026, 2, 1))
+        person(self.org("C1.B2"), Stage.SOURCE, "source_date", D(2026, 1, 5))
+        r = self.get(year="2025")
+        att = r.context["att"]
+        self.assertEqual(
+            (att.idle_count, att.idle_units), (1, [{"code": "C1.B1.02", "name": other.name, "waiting": 2}])
+        )
+        # That day's figure: no link to the candidate list, which shows today's people.
+        idle = re.search(r'<section id="idle">(.*?)</section>', r.content.decode(), re.S)
+        assert idle is not None
+        self.assertIn("Đang chờ ngày 31/12/2025", idle.group(1))
+        self.assertNotIn(r.context["people_url"], idle.group(1))
+        # The current year still counts the people waiting today, with the link.
+        r = self.get(year="2026")
+        att = r.context["att"]
+        self.assertEqual([(u["code"], u["waiting"]) for u in att.idle_units], [("C1.B2", 1)])
+        self.assertContains(r, f'href="{r.context["people_url"]}?org=C1.B2&amp;')
 
     def test_the_past_pipeline_takes_one_query_more_whatever_the_number_of_people(self) -> None:
         def queries() -> int:
