@@ -177,7 +177,10 @@ def organization_dissolve(
 ) -> Organization:
     """End an organization; with a successor this is a merge and its active units move there.
 
-    The row is kept (inactive, with its end date), so reports on earlier periods still find it.
+    `effective_date` is its last day of activity (the form's label): it becomes `valid_to`, which the model
+    reads as the last day the unit existed (`active_on`), and the units it hands over move on the day after,
+    so that on its last day it still stands with them. The row is kept (inactive, with its end date), so
+    reports on earlier periods still find it.
     """
     org.refresh_from_db()
     if successor is not None:
@@ -198,7 +201,7 @@ def organization_dissolve(
             organization_move(
                 org=child,
                 new_parent=successor,
-                effective_date=effective_date,
+                effective_date=effective_date + datetime.timedelta(days=1),
                 note=_("Transferred when %(code)s merged into %(successor)s.")
                 % {"code": org.code, "successor": successor.code},
                 acting_user=acting_user,

@@ -319,11 +319,10 @@ def existed(org: Organization, start: datetime.date, end: datetime.date) -> bool
 
 
 def closed_on(org: Organization) -> datetime.date | None:
-    """The last day an ended unit stood with its units: the day before its end date (`valid_to`), on which
-    the moves that ended it took effect (organizations.services.organization_dissolve); None while it lasts."""
-    if org.valid_to is None:
-        return None
-    return max(org.valid_to - datetime.timedelta(days=1), org.valid_from or datetime.date.min)
+    """The last day an ended unit stood with its units: its end date (`valid_to`), the last day it existed
+    (`OrganizationQuerySet.active_on`); the units it handed over moved the day after
+    (organizations.services.organization_dissolve). None while it lasts."""
+    return org.valid_to
 
 
 def candidates_of(sub: Subtree) -> Any:
@@ -455,13 +454,13 @@ def attainment(
     )
     if detail:
         result.months = _months(by_month, period)
-        result.idle_count, result.idle_units = _idle(sub, period.start, cutoff, qs.db)
+        result.idle_count, result.idle_units = _idle(sub, period.start, cutoff, qs.db, result.pipeline_day)
         if result.pipeline_day is not None:
             _pipeline_on(result, sub, result.pipeline_day, qs.db)
         elif result.is_open:
             # Its subtree as a list of units, not a join of every person to their unit (a province: 0.16 → 0.05 s).
             people = Candidate.objects.using(qs.db).filter(organization__in=_units_of(sub))
-            result.outlook = forecast(people, admitted=total.admitted, today=today, end=period.end)
+            result.outlook = forecast(people, admitted=total.admitted, today=today, start=period.start, end=period.end)
     return result
 
 
@@ -588,11 +587,17 @@ def _months(by_month: dict[int, int], period: Period) -> list[tuple[datetime.dat
     return out
 
 
-def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) -> tuple[int, list[dict[str, object]]]:
+def _idle(
+    sub: Subtree, start: datetime.date, end: datetime.date, using: str, day: datetime.date | None = None
+) -> tuple[int, list[dict[str, object]]]:
     """Cells that have candidates in the pipeline but admitted no one in the period: how many, and the
     ones with the most people waiting. One query: the people waiting in the subtree's cells, counted
     by cell, in the cells with no admission in the period (an anti-join read off two covering
-    indexes), with the number of cells as a window. A country's: about 0.4 s."""
+    indexes), with the number of cells as a window. A country's: about 0.4 s.
+
+    With `day` (a past day: the pipeline of a past period or an ended unit, `Attainment.pipeline_day`) the
+    people waiting are those whose stage on that day (recruitment.selectors.stage_on) was before admission,
+    in the same query; without it, those waiting today (their stage now)."""
     # Unordered: the model's ordering (by path) kept in the CTE stops PostgreSQL from looking each waiting
     # cell up by its key, and it scanned the whole subtree once per cell instead (a province: 1.3 s → 18 ms).
     orgs = Organization.objects.using(using).filter(sub.q()).order_by()
@@ -600,19 +605,27 @@ def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) ->
         orgs = orgs.annotate(bucket=sub.bucket("path")).filter(bucket__isnull=False)
     org_sql, org_params = orgs.values("id", "code", "name").query.sql_with_params()
     table = Candidate._meta.db_table
+    stages = ", ".join(["%s"] * len(BEFORE_ADMISSION))
+    if day is None:
+        source, c, stage_sql, stage_params = f"{table} c", "c", "c.stage", []
+    else:
+        # stage_on's SQL names the candidates' table itself (its subquery looks the previous record up by it),
+        # so the outer rows go by that name rather than an alias.
+        people = Candidate.objects.using(using).annotate(stage_then=stage_on(day)).values("stage_then")
+        stage_sql, stage_params = people.query.get_compiler(using).compile(people.query.annotations["stage_then"])
+        c = source = connections[using].ops.quote_name(table)
     # A root's subtree is (nearly) everyone: filtering first would cost a join of every person (a
     # country's: 0.4 → 0.8 s); below the root it saves scanning the rest of the country (HCM: 0.35 → 0.2 s).
-    restrict = "" if sub.org.depth == 1 else "JOIN o ON o.id = c.organization_id"
-    stages = ", ".join(["%s"] * len(BEFORE_ADMISSION))
+    restrict = "" if sub.org.depth == 1 else f"JOIN o ON o.id = {c}.organization_id"
     sql = f"""
         WITH o AS ({org_sql}), waiting AS (
-            SELECT c.organization_id, COUNT(*) AS n FROM {table} c {restrict}
-            WHERE c.stage IN ({stages}) AND NOT EXISTS (
+            SELECT {c}.organization_id, COUNT(*) AS n FROM {source} {restrict}
+            WHERE ({stage_sql}) IN ({stages}) AND NOT EXISTS (
                 SELECT 1 FROM {table} a
-                WHERE a.admission_date >= %s AND a.admission_date <= %s AND a.organization_id = c.organization_id
+                WHERE a.admission_date >= %s AND a.admission_date <= %s AND a.organization_id = {c}.organization_id
                 AND a.admission_carried = %s
             )
-            GROUP BY c.organization_id
+            GROUP BY {c}.organization_id
         )
         SELECT o.code, o.name, waiting.n, COUNT(*) OVER ()
         FROM waiting JOIN o ON o.id = waiting.organization_id
@@ -620,7 +633,7 @@ def _idle(sub: Subtree, start: datetime.date, end: datetime.date, using: str) ->
         LIMIT {IDLE_LIMIT}
     """  # noqa: S608 - table names from the models, values as parameters
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [*org_params, *BEFORE_ADMISSION, start, end, False])
+        cursor.execute(sql, [*org_params, *stage_params, *BEFORE_ADMISSION, start, end, False])
         top = cursor.fetchall()
     if not top:
         return 0, []

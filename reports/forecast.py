@@ -1,7 +1,9 @@
 """The forecast of a period's admissions: the people in the pipeline today, each stage weighed by the unit's past.
 
 A person at stage S today counts with the share of the people of the same subtree who reached S in the past
-and were admitted (the ceremony) within D days of reaching it, D being the days left in the period. The past
+and were admitted (the ceremony) within D days of reaching it, D being the days left in the period. For a
+period still to come, a case counts only if admitted within [start − today, end − today] days of reaching the
+stage: an admission that would fall before the period starts belongs to an earlier one. The past
 looked at is three years of people who reached S between `today - D - HISTORY_DAYS` and `today - D`: each
 of them has had the whole D days, so none is counted as not admitted only for lack of time. The range is
 the 95 % interval of each share (Wilson's, which stays within 0–100 % and widens when the cases are few),
@@ -13,7 +15,9 @@ deadlines stand in (recruitment.rules, `due_date`): a person holding a decision 
 by the end of the period counts in both figures, one whose ceremony falls due later in the high one only;
 a person voted by the cell, or reviewed by the committee, whose decision falls due by the end of the
 period counts in the high figure (the ceremony may follow the decision at once); the earlier stages, with
-the vote still to come and no deadline running, count in neither.
+the vote still to come and no deadline running, count in neither. For a period still to come, a deadline
+counts only if it falls within the period (start <= due date <= end), and a decided person whose ceremony
+falls due before it starts is left out of the high figure too (one with no due date stays in it).
 
 It does not weigh how long a person has already been at their stage. One grouped query over the subtree's
 people, whatever their number.
@@ -94,6 +98,7 @@ class Forecast:
     since: datetime.date  # the history window: people who reached a stage on these days
     until: datetime.date
     stages: list[StageOutlook] = field(default_factory=list)
+    first: int = 0  # a period still to come: the days until it starts (an admission sooner falls before it)
 
     @property
     def low(self) -> int:
@@ -117,13 +122,21 @@ def _reached(stage: str, since: datetime.date, until: datetime.date) -> Q:
     return Q(**{f"{name}__gte": since, f"{name}__lte": until})
 
 
-def _in_time(stage: str, days: int) -> Q:
-    return Q(**{f"wait_{stage}__lte": datetime.timedelta(days=days)})
+def _in_time(stage: str, days: int, first: int = 0) -> Q:
+    """Admitted within `days` days of reaching `stage`, and not before `first` days (a period still to come)."""
+    q = Q(**{f"wait_{stage}__lte": datetime.timedelta(days=days)})
+    if first > 0:
+        q &= Q(**{f"wait_{stage}__gte": datetime.timedelta(days=first)})
+    return q
 
 
-def forecast(qs: Any, *, admitted: int, today: datetime.date, end: datetime.date) -> Forecast:
-    """The forecast for a period ending on `end`, from `qs` (the subtree's candidates, one query)."""
+def forecast(
+    qs: Any, *, admitted: int, today: datetime.date, end: datetime.date, start: datetime.date | None = None
+) -> Forecast:
+    """The forecast for a period from `start` to `end`, from `qs` (the subtree's candidates, one query)."""
     days = max((end - today).days, 0)
+    # A period still to come: an admission fewer than `first` days from today falls before it starts.
+    first = (start - today).days if start is not None and start > today else 0
     until = today - datetime.timedelta(days=days)
     since = until - datetime.timedelta(days=HISTORY_DAYS)
     waits = {
@@ -135,18 +148,23 @@ def forecast(qs: Any, *, admitted: int, today: datetime.date, end: datetime.date
     for s in BEFORE_ADMISSION:
         counts[f"now_{s}"] = Count("id", filter=Q(stage=s))
         counts[f"n_{s}"] = Count("id", filter=_reached(s, since, until))
-        counts[f"k_{s}"] = Count("id", filter=_reached(s, since, until) & _in_time(s, days))
+        counts[f"k_{s}"] = Count("id", filter=_reached(s, since, until) & _in_time(s, days, first))
         wanted |= _reached(s, since, until)
     due = Q(due_date__lte=end)
+    decided = Q(stage=Stage.DECIDED)
+    if first:  # a period still to come: not a deadline that falls before it starts
+        due &= Q(due_date__gte=start)
+        decided &= Q(due_date__gte=start) | Q(due_date__isnull=True)
     for s in (Stage.DECIDED, *VOTED):
         counts[f"due_{s}"] = Count("id", filter=Q(stage=s) & due)
+    counts["decided_later"] = Count("id", filter=decided)
     # A record that ended with a transfer goes on as the receiving cell's copy, with its dates: count that one.
     row = qs.filter(wanted).exclude(stage=Stage.TRANSFERRED).annotate(**waits).aggregate(**counts)
-    out = Forecast(admitted=admitted, days=days, since=since, until=until)
+    out = Forecast(admitted=admitted, days=days, since=since, until=until, first=first)
     for s in BEFORE_ADMISSION:
         outlook = StageOutlook(s, row[f"now_{s}"], row[f"n_{s}"], row[f"k_{s}"])
         if s == Stage.DECIDED:
-            outlook.due_low, outlook.due_high = row[f"due_{s}"], outlook.people
+            outlook.due_low, outlook.due_high = row[f"due_{s}"], row["decided_later"]
         elif s in VOTED:
             outlook.due_high = row[f"due_{s}"]
         out.stages.append(outlook)

@@ -257,9 +257,10 @@ def brute(
     org: Organization, period: Period, *, as_of: datetime.date | None = None, today: datetime.date = TODAY
 ) -> BruteReport:
     cutoff = min(period.end, as_of) if as_of else period.end
-    # Issue 18: a unit that ended during the period is counted to the day before its end date, on its tree then.
+    # Issue 18: a unit that ended during the period is counted to its end date (its last day), on its tree then.
+    # (Review of issue 18: this was the day before, against `active_on`'s reading of `valid_to`.)
     if org.valid_to is not None:
-        last = max(org.valid_to - datetime.timedelta(days=1), org.valid_from or datetime.date.min)
+        last = org.valid_to
         if last >= period.start:
             cutoff = min(cutoff, last)
     day = min(cutoff, today)

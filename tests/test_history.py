@@ -102,9 +102,12 @@ class ReformTestCase(TestCase):
         add(person(cells["X2.01"]), person(cells["X3.01"]))  # on the source list today
 
         organization_move(org=cells["X2.02"], new_parent=x3, effective_date=D(2025, 3, 1))
-        organization_dissolve(org=d1, effective_date=REFORM, successor=pt)
+        # A dissolution's date is the unit's last day of activity (`valid_to`); a merge moves its units the day
+        # after. (Review of issue 18: these passed the first day of the new structure, the old reading.)
+        last_day = datetime.timedelta(days=1)
+        organization_dissolve(org=d1, effective_date=REFORM - last_day, successor=pt)
         organization_move(org=x3, new_parent=pt, effective_date=REFORM)
-        organization_dissolve(org=d2, effective_date=REFORM)
+        organization_dissolve(org=d2, effective_date=REFORM - last_day)
         organization_dissolve(org=x2, effective_date=D(2026, 1, 1), successor=x1)
         cls.orgs = {o.code.removeprefix("PT.") or "PT": o for o in Organization.objects.all()}
 
@@ -212,7 +215,7 @@ class ReformTestCase(TestCase):
             {self.orgs["PT"].pk: None} | {pk: parents_on(D(2024, 12, 31))[pk] for pk in tree.moved},
         )
         with self.assertNumQueries(1):
-            TreeAt.load(D(2026, 1, 1))  # nothing moved after that day
+            TreeAt.load(D(2026, 1, 2))  # nothing moved after that day (X2's units moved on 02/01/2026)
         with self.assertNumQueries(0):
             Subtree.of(self.orgs["PT"], tree)
 

@@ -30,3 +30,22 @@ class IdleQueryTestCase(BaseTestCase):
         cte = re.search(r"WITH o AS \((.*?)\), waiting AS", sql, re.S)
         assert cte is not None
         self.assertNotIn("ORDER BY", cte.group(1).upper())
+
+    def test_on_a_past_day_it_stays_one_query_with_the_organizations_cte_not_ordered(self) -> None:
+        # Review of issue 18: a past day's idle units count the people by their stage on that day
+        # (recruitment.selectors.stage_on), in the same one query, keeping its shape.
+        make_candidate(self.orgs["C1.B1.01"])
+        sub = Subtree.of(self.orgs["P"], TreeAt.load(datetime.date(2026, 12, 1)))
+        day = datetime.date(2026, 12, 1)
+        with CaptureQueriesContext(connection) as queries:
+            count, units = _idle(sub, datetime.date(2026, 1, 1), day, "default", day)
+        self.assertEqual((count, [u["code"] for u in units]), (1, ["C1.B1.01"]))
+        self.assertEqual(len(queries.captured_queries), 1)
+        cte = re.search(r"WITH o AS \((.*?)\), waiting AS", queries.captured_queries[0]["sql"], re.S)
+        assert cte is not None
+        self.assertNotIn("ORDER BY", cte.group(1).upper())
+        # Before the person was put on the list: no one waiting.
+        self.assertEqual(
+            _idle(sub, datetime.date(2020, 1, 1), datetime.date(2020, 12, 31), "default", datetime.date(2020, 12, 31)),
+            (0, []),
+        )

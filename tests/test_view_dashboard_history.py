@@ -4,6 +4,7 @@ and an ended unit reported on its own tree."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import time_machine
@@ -109,6 +110,35 @@ class ForecastTestCase(BaseTestCase):
         self.assertTrue(all(s.thin for s in att.outlook.stages))
         self.assertContains(r, "2 trường hợp: tính theo thời hạn của bộ quy định")  # the two decided on 15/10
 
+    def test_next_years_forecast_counts_only_admissions_that_fall_in_it(self) -> None:
+        # Review of issue 18: on 06/12/2026 the 2027 page counted the admissions due before 01/01/2027, the
+        # same people as 2026's forecast. 2027 starts 26 days from today and ends 390 days from it: a past case
+        # counts if admitted 26–390 days after reaching its stage. The 40 past decided were admitted 21 days
+        # after the decision (too soon: 0 of 40), 62 days after the vote and 155 after applying (40 of 40).
+        for _ in range(40):
+            person(self.cell, Stage.PROBATION, "decision_date", D(2025, 3, 1))
+        self.pipeline([D(2026, 11, 20)] * 4)
+        r = self.get(year="2027")
+        outlook = r.context["att"].outlook
+        stages = {s.stage: (s.people, s.cases, s.admitted) for s in outlook.stages if s.people}
+        self.assertEqual(
+            stages, {Stage.DECIDED: (4, 40, 0), Stage.BRANCH_VOTED: (5, 40, 40), Stage.DOSSIER: (6, 40, 40)}
+        )
+        # low = 0 + 5 × 40/43.8416 + 6 × 40/43.8416 = 10.04 → 10; high = 4 × 3.8416/43.8416 + 5 + 6 = 11.35
+        # → 11 (was 14–15, the decided counted as if admitted in 2027).
+        self.assertEqual(r.context["att"].forecast, (10, 11))
+        self.assertEqual((outlook.first, outlook.days), (26, 390))
+        self.assertContains(r, "40 trên 40 người được kết nạp từ 26 đến 390 ngày sau khi đến bước đó (100,00%)")
+        self.assertContains(r, "Kỳ này bắt đầu sau 26 ngày nữa")
+
+    def test_next_years_deadlines_count_only_within_it(self) -> None:
+        # No past. The ceremonies of the two decided on 15/10 fall due in 2026, before 2027 starts: neither
+        # figure of 2027 counts them (they did: 4–9); those of 20/11 fall due in January 2027 (both figures),
+        # the decisions of the five voted on 20/11 in February (the high one).
+        self.pipeline([D(2026, 10, 15)] * 2 + [D(2026, 11, 20)] * 2)
+        self.assertEqual(self.get(year="2027").context["att"].forecast, (2, 7))
+        self.assertEqual(self.get().context["att"].forecast, (2, 4))  # 2026 as before
+
     def test_the_forecast_takes_one_query_whatever_the_number_of_people(self) -> None:
         def queries() -> int:
             self.get()  # the first request of a test reads what later ones have cached (the rule set, the calendar)
@@ -206,6 +236,33 @@ class PastPipelineTestCase(BaseTestCase):
         r = self.get(year="2026", as_of="2026-04-30")
         self.assertEqual({row.org.code: row.in_pipeline for row in r.context["att"].children}, {"C1.B1": 2, "C1.B2": 1})
 
+    def test_a_past_periods_idle_units_count_the_people_waiting_on_its_last_day(self) -> None:
+        # Review of issue 18: the idle units counted the people waiting today against a past period. On
+        # 31/12/2025 C1.B1.02 had two waiting (on the source list since 01/09/2025, removed 01/03/2026; reviewed
+        # by the committee, admitted 01/02/2026) and admitted no one in 2025; C1.B2's one waiting today was put
+        # on the list in 2026. C1.B1.01 admitted someone in 2025.
+        other = self.org("C1.B1.02")
+        make_candidate(
+            other, Stage.REMOVED, timeline={**shifted("source_date", D(2025, 9, 1)), "removal_date": D(2026, 3, 1)}
+        )
+        person(other, Stage.PROBATION, "admission_date", D(2026, 2, 1))
+        person(self.org("C1.B2"), Stage.SOURCE, "source_date", D(2026, 1, 5))
+        r = self.get(year="2025")
+        att = r.context["att"]
+        self.assertEqual(
+            (att.idle_count, att.idle_units), (1, [{"code": "C1.B1.02", "name": other.name, "waiting": 2}])
+        )
+        # That day's figure: no link to the candidate list, which shows today's people.
+        idle = re.search(r'<section id="idle">(.*?)</section>', r.content.decode(), re.S)
+        assert idle is not None
+        self.assertIn("Đang chờ ngày 31/12/2025", idle.group(1))
+        self.assertNotIn(r.context["people_url"], idle.group(1))
+        # The current year still counts the people waiting today, with the link.
+        r = self.get(year="2026")
+        att = r.context["att"]
+        self.assertEqual([(u["code"], u["waiting"]) for u in att.idle_units], [("C1.B2", 1)])
+        self.assertContains(r, f'href="{r.context["people_url"]}?org=C1.B2&amp;')
+
     def test_the_past_pipeline_takes_one_query_more_whatever_the_number_of_people(self) -> None:
         def queries() -> int:
             self.get(term="2020-2025")  # the first request of a test reads what later ones have cached
@@ -235,8 +292,10 @@ class EndedUnitTestCase(BaseTestCase):
             person(cell, Stage.PROBATION, "admission_date", day)
         person(cell, Stage.PROBATION, "admission_date", D(2025, 9, 9))  # after the merger: under N's tree
         person(cell, Stage.DOSSIER, "application_date", D(2025, 5, 1))
+        # The district's last day of activity is 30/06/2025 (its `valid_to`); its units move to N on 01/07.
+        # (Issue 18 review: this used to pass 01/07, when the end date was read as the first day without it.)
         org_services.organization_dissolve(
-            org=Organization.objects.get(code="D"), effective_date=D(2025, 7, 1), successor=self.new
+            org=Organization.objects.get(code="D"), effective_date=D(2025, 6, 30), successor=self.new
         )
 
     def get(self, code: str, user: Any = None, **params: str) -> Any:
@@ -264,10 +323,23 @@ class EndedUnitTestCase(BaseTestCase):
         # units are under the commune it merged into: the note says where its figures went.
         rows = {row.org.code: row.admitted for row in r.context["children"]}
         self.assertEqual((rows["D"], rows["N"]), (0, 5))
-        self.assertContains(r, "Sáp nhập vào Xã mới ngày 01/07/2025")
+        self.assertContains(r, "Sáp nhập vào Xã mới ngày 30/06/2025")  # the label names its last day
         # A year while the district stood: its row counts its own.
         r = self.get("P", year="2024")
         self.assertEqual({row.org.code: row.admitted for row in r.context["children"]}["D"], 2)
+
+    def test_a_dissolved_unit_counts_its_last_day(self) -> None:
+        # Review of issue 18: `valid_to` is the last day the unit existed (`active_on`), so an admission on
+        # that day counts, and the label and the figures name the same day.
+        cell = self.org("C1.B1.02")
+        person(cell, Stage.PROBATION, "admission_date", D(2026, 1, 31))
+        person(cell, Stage.PROBATION, "admission_date", D(2026, 2, 1))
+        org_services.organization_dissolve(org=cell, effective_date=D(2026, 2, 1))
+        r = self.get("C1.B1.02", user=self.bob, year="2026")
+        self.assertEqual((r.context["att"].cutoff, r.context["att"].total.admitted), (D(2026, 2, 1), 2))
+        self.assertContains(r, "01/02/2026")
+        r = self.get("C1.B1", user=self.bob, year="2026")
+        self.assertContains(r, "Giải thể ngày 01/02/2026")
 
     def test_a_dissolved_unit_is_marked_dissolved(self) -> None:
         org_services.organization_dissolve(org=self.org("C1.B1.02"), effective_date=D(2026, 2, 1))

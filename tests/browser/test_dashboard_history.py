@@ -82,11 +82,13 @@ def test_a_merged_districts_page_opens_from_the_provinces_term_table(page: Page,
     new = org_services.organization_create(parent=orgs["P"], code="N", name="Xã Mới", kind=Kind.COMMUNE)
     for month in (3, 5, 9):
         _at(cell, Stage.PROBATION, "admission_date", datetime.date(last - 1, month, 5))
-    org_services.organization_dissolve(org=district, effective_date=datetime.date(last, 7, 1), successor=new)
+    # Its last day of activity (`valid_to`); its units move to N the day after. (Review of issue 18: this passed
+    # 01/07, when the end date was read as the first day without it.)
+    org_services.organization_dissolve(org=district, effective_date=datetime.date(last, 6, 30), successor=new)
     login(page, "lanhdao")
     page.goto(f"/?org=P&term={first}-{last}")
     row = page.locator("#children tbody tr", has_text="Huyện Cũ")
-    expect(row).to_contain_text(f"Sáp nhập vào Xã Mới ngày 01/07/{last}")
+    expect(row).to_contain_text(f"Sáp nhập vào Xã Mới ngày 30/06/{last}")  # the same day as the figures
     row.locator("a.org-link").click()
     expect(page.locator("h1")).to_contain_text("Huyện Cũ")
     expect(page.locator("#kpi-admitted .card-n")).to_have_text("3")  # not 0
