@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organizations.exporting import merge_text, write_text
@@ -228,7 +229,13 @@ def _form4(book: Any, fmt: dict[str, Any], stats: Statistics, parent: Organizati
 
 
 def workbook(stats: Statistics, *, compiler: str, place: str, on: datetime.date) -> bytes:
-    """Both forms, one sheet each."""
+    """Both forms, one sheet each, in Vietnamese whatever the user's language ("Không có dữ liệu", the
+    period's words); `compiler` is the name under "NGƯỜI LẬP BIỂU" (blank: written by hand)."""
+    with translation.override("vi"):
+        return _workbook(stats, compiler=compiler, place=place, on=on)
+
+
+def _workbook(stats: Statistics, *, compiler: str, place: str, on: datetime.date) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     fmt = _formats(book)
@@ -241,7 +248,13 @@ def workbook(stats: Statistics, *, compiler: str, place: str, on: datetime.date)
 
 
 def register_workbook(register: Register, org: Organization, period: ReportPeriod) -> bytes:
-    """A register (reports.registers) on one A4 landscape sheet, its header repeated on each page."""
+    """A register (reports.registers) on one A4 landscape sheet, its header repeated on each page; in
+    Vietnamese whatever the user's language."""
+    with translation.override("vi"):
+        return _register_workbook(register, org, period)
+
+
+def _register_workbook(register: Register, org: Organization, period: ReportPeriod) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     fmt = _formats(book)

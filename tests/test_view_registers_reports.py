@@ -138,6 +138,42 @@ class RegistersAndReportsPageTestCase(BaseTestCase):
         self.assertIn("Mọi chi bộ có quần chúng chờ kết nạp", text)
         self.assertFalse(PersonalDataAccess.objects.exists())  # aggregates only: not a personal-data access
 
+    def test_the_report_and_the_workbook_are_vietnamese_whatever_the_users_language(self) -> None:
+        self.client.force_login(self.bob)
+        self.client.cookies["django_language"] = "en"
+        r = self.client.get("/quotas/C1/reports/report.docx?period=2026-Q1")
+        document = docx.Document(io.BytesIO(r.content))
+        text = "\n".join(p.text for p in document.paragraphs)
+        self.assertIn("kết nạp 4 đảng viên, tăng 100,00% so với cùng kỳ năm trước (2)", text)
+        self.assertIn("Chưa có chỉ tiêu kết nạp cho năm 2026.", text)
+        self.assertNotIn("admitted", text)
+        sheet = book(self.client.get("/quotas/C1/reports/statistics.xlsx?period=2026-Q1"))["2-BTCTW"]
+        values = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        self.assertIn("Không có dữ liệu", values)
+        self.assertNotIn("No data", values)
+        self.assertFalse([v for v in values if "year before" in v])
+
+    def test_the_report_leaves_the_heads_name_blank_and_the_workbook_names_the_compiler(self) -> None:
+        def signed() -> tuple[str, list[str]]:
+            r = self.client.get("/quotas/C1/reports/report.docx?period=2026-Q1")
+            document = docx.Document(io.BytesIO(r.content))
+            cells = "\n".join(p.text for t in document.tables for cell in t._cells for p in cell.paragraphs)
+            sheet = book(self.client.get("/quotas/C1/reports/statistics.xlsx?period=2026-Q1"))["2-BTCTW"]
+            values = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+            return cells, values
+
+        self.client.force_login(self.bob)  # no full name: a username is not a person's name
+        cells, values = signed()
+        self.assertIn("TRƯỞNG BAN", cells)
+        self.assertNotIn("bob", cells)
+        self.assertIn("NGƯỜI LẬP BIỂU", values)
+        self.assertNotIn("bob", values)
+        self.bob.first_name, self.bob.last_name = "Bình", "Trần Văn"
+        self.bob.save()
+        cells, values = signed()
+        self.assertNotIn("Bình", cells)  # the head signs by hand; the report's form has no compiler
+        self.assertIn("Bình", " ".join(values))  # under NGƯỜI LẬP BIỂU
+
     def test_the_report_names_the_cells_with_people_waiting_and_no_admission(self) -> None:
         make_candidate(self.orgs["C1.B1.02"], Stage.DOSSIER, today=TODAY)
         self.client.force_login(self.bob)
