@@ -20,6 +20,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
+from django.utils import translation
 
 from organizations.models import Organization
 from organizations.notation import short_date
@@ -101,6 +102,11 @@ def _outcome(c: Candidate) -> str:
 
 
 def probation_register(org: Organization, period: ReportPeriod) -> Register:
+    with translation.override("vi"):  # a Vietnamese register whatever the user's language
+        return _probation_register(org, period)
+
+
+def _probation_register(org: Organization, period: ReportPeriod) -> Register:
     rows = []
     for n, c in enumerate(probation_people(org, period), 1):
         decision = ", ".join(filter(None, [c.decision_no, _d(c.decision_date)]))
@@ -138,6 +144,13 @@ def _unions(c: Candidate) -> str:
 
 
 def summary_list(org: Organization, period: ReportPeriod) -> Register:
+    # The choices' labels (professional level, political theory, stage) in Vietnamese whatever the user's
+    # language, for the workbook and the print view alike.
+    with translation.override("vi"):
+        return _summary_list(org, period)
+
+
+def _summary_list(org: Organization, period: ReportPeriod) -> Register:
     rows = []
     for n, c in enumerate(list_people(org, period), 1):
         vote = _d(c.branch_vote_date) + (f" (NQ số {c.branch_resolution_no})" if c.branch_resolution_no else "")

@@ -9,8 +9,17 @@ from typing import Any
 import docx
 import openpyxl
 import time_machine
+from django.utils import translation
 
-from recruitment.models import AccessKind, Candidate, PersonalDataAccess, RemovalReason, Stage
+from recruitment.models import (
+    AccessKind,
+    Candidate,
+    PersonalDataAccess,
+    PoliticalTheory,
+    ProfessionalLevel,
+    RemovalReason,
+    Stage,
+)
 from reports import tally
 from tests.base import BaseTestCase
 from tests.people import make_candidate
@@ -251,6 +260,30 @@ class RegistersTestCase(BaseTestCase):
         self.assertEqual(len(listed), Candidate.objects.filter(organization__path__startswith=self.org("C1").path)
                          .exclude(pk__in=admitted_2025).count())  # fmt: skip
         self.assertEqual(PersonalDataAccess.objects.get().user, self.bob)
+
+    def test_the_summary_list_is_vietnamese_whatever_the_users_language(self) -> None:
+        make_candidate(self.orgs["C1.B1.01"], Stage.AWARENESS, today=TODAY, full_name="Hoàng Thị Chờ",
+                       professional_level=ProfessionalLevel.UNIVERSITY,
+                       political_theory=PoliticalTheory.ELEMENTARY)  # fmt: skip
+        self.client.force_login(self.bob)
+        self.client.cookies["django_language"] = "en"
+        row = {
+            r[1]: r
+            for r in book(self.client.get("/quotas/C1/reports/summary.xlsx?period=2026")).active.iter_rows(
+                values_only=True
+            )
+        }["Hoàng Thị Chờ"]
+        with translation.override("vi"):
+            expected = (
+                str(ProfessionalLevel.UNIVERSITY.label),
+                str(PoliticalTheory.ELEMENTARY.label),
+                str(Stage.AWARENESS.label),
+            )
+        self.assertEqual((row[9], row[10], row[16]), expected)
+        self.assertNotEqual(expected[0], "University")  # the catalogue has them
+        page = self.client.get("/quotas/C1/reports/summary/print/?period=2026")
+        for label in expected:
+            self.assertContains(page, label)
 
     def test_the_print_view_is_a4_landscape_and_logged(self) -> None:
         self.client.force_login(self.bob)
