@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q
-from django.utils import translation
+from django.utils import timezone, translation
 
 from organizations.models import Organization
 from organizations.notation import short_date
 from recruitment.models import Candidate, Gender, Introducer, IntroducerKind, RemovalReason, Stage
+from reports.attainment import candidates_of
 from reports.periods import ReportPeriod
+from reports.statistics import span
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,18 @@ def _d(day: datetime.date | None) -> str:
     return short_date(day) if day else ""
 
 
+def _people(org: Organization, period: ReportPeriod) -> tuple[datetime.date, Any]:
+    """The last day counted and the people of org's subtree on the tree of that day, as the statistics and
+    the dashboard take them (reports.statistics.span: an ended unit to its last day, on its tree then)."""
+    cutoff, _day, sub = span(org, period.start, period.end, timezone.localdate())
+    return cutoff, candidates_of(sub)
+
+
 def probation_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
-    q = Q(organization__path__startswith=org.path, admission_date__isnull=False, admission_date__lte=period.end)
+    end, people = _people(org, period)
+    q = Q(admission_date__isnull=False, admission_date__lte=end)
     q &= Q(probation_end__gte=period.start) | Q(stage=Stage.PROBATION)
-    qs = Candidate.objects.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
+    qs = people.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
     return list(qs)
 
 
@@ -128,14 +139,14 @@ def _probation_register(org: Organization, period: ReportPeriod) -> Register:
 
 
 def list_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
-    q = Q(organization__path__startswith=org.path)
-    q &= Q(source_date__isnull=True) | Q(source_date__lte=period.end)
+    end, people = _people(org, period)
+    q = Q(source_date__isnull=True) | Q(source_date__lte=end)
     q &= Q(admission_date__isnull=True) | Q(admission_date__gte=period.start)
     q &= Q(removal_date__isnull=True) | Q(removal_date__gte=period.start)
     members = Prefetch(
         "introducers", queryset=Introducer.objects.filter(kind=IntroducerKind.MEMBER).order_by("pk"), to_attr="members"
     )
-    qs = Candidate.objects.filter(q).select_related("organization").prefetch_related(members)
+    qs = people.filter(q).select_related("organization").prefetch_related(members)
     return list(qs.order_by("organization__path", "sort_name", "pk"))
 
 

@@ -11,6 +11,8 @@ import openpyxl
 import time_machine
 from django.utils import translation
 
+from organizations import services as org_services
+from organizations.models import Kind, Organization
 from recruitment.models import (
     AccessKind,
     Candidate,
@@ -293,3 +295,58 @@ class RegistersTestCase(BaseTestCase):
         self.assertContains(r, "css/register-print.css")
         self.assertContains(r, "Ngày chi bộ tổ chức lễ kết nạp")
         self.assertIn("print", PersonalDataAccess.objects.get().filters)
+
+
+@time_machine.travel(NOW, tick=False)
+class EndedUnitTestCase(BaseTestCase):
+    """A district dissolved mid-2025, its units moved to the province the day after: the statistics and the
+    registers of 2025 follow its tree as it stood on its last day, as the dashboard does."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        p = self.org("P")
+        district = org_services.organization_create(parent=p, code="D", name="Huyện cũ", kind=Kind.DISTRICT)
+        base = org_services.organization_create(
+            parent=district, code="D.X", name="Đảng bộ xã cũ", kind=Kind.BASE_COMMITTEE
+        )
+        cell = org_services.organization_create(parent=base, code="D.X.01", name="Chi bộ thôn", kind=Kind.BRANCH)
+        own = org_services.organization_create(
+            parent=district, code="D.Y", name="Chi bộ cơ sở cũ", kind=Kind.BASE_BRANCH
+        )
+        admit(cell, D(2025, 3, 1), full_name="Lê Văn Một")
+        admit(own, D(2025, 4, 1), full_name="Lê Văn Hai")
+        admit(cell, D(2026, 3, 1), full_name="Lê Văn Sau")  # after the district ended: not its admission
+        self.waiting = make_candidate(cell, Stage.DOSSIER, today=D(2025, 5, 1), full_name="Lê Thị Chờ")
+        for code in ("D.X", "D.Y"):
+            org_services.organization_move(
+                org=Organization.objects.get(code=code), new_parent=p, effective_date=D(2025, 7, 1)
+            )
+        org_services.organization_dissolve(org=Organization.objects.get(code="D"), effective_date=D(2025, 6, 30))
+        self.client.force_login(self.alice)
+
+    def test_the_statistics_equal_the_dashboard_for_the_ended_unit(self) -> None:
+        att = self.client.get("/?org=D&year=2025").context["att"]
+        self.assertEqual(att.total.admitted, 2)
+        r = self.client.get("/quotas/D/reports/statistics.xlsx?period=2025")
+        sheet = rows_by_label(book(r)["2-BTCTW"])
+        self.assertEqual(sheet["TỔNG SỐ ĐẢNG VIÊN MỚI KẾT NẠP"][1], att.total.admitted)
+        stats = self.client.get("/quotas/D/reports/?period=2025").context["stats"]
+        self.assertEqual(stats.total, att.total.admitted)
+        # Part III: its grassroots organizations on its last day, both of which admitted.
+        self.assertEqual(
+            stats.now.units,
+            {
+                "units:base_committee": 1,
+                "admitting:base_committee": 1,
+                "units:base_branch": 1,
+                "admitting:base_branch": 1,
+            },
+        )
+
+    def test_the_registers_list_the_ended_units_people(self) -> None:
+        r = self.client.get("/quotas/D/reports/probation.xlsx?period=2025")
+        names = [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
+        self.assertEqual(names, ["Lê Văn Một", "Lê Văn Hai"])
+        r = self.client.get("/quotas/D/reports/summary.xlsx?period=2025")
+        names = [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
+        self.assertEqual(sorted(names), sorted(["Lê Văn Một", "Lê Văn Hai", "Lê Thị Chờ"]))
