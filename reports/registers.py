@@ -84,12 +84,23 @@ def _people(org: Organization, period: ReportPeriod) -> tuple[datetime.date, Any
     return cutoff, candidates_of(sub)
 
 
+def _once(people: list[Candidate]) -> list[Candidate]:
+    """A person transferred within the subtree listed once, by their latest record: a record left by a
+    transfer ("Chuyển sinh hoạt đi") whose continuation (the record whose `previous` it is) is on the same
+    list is left out. A person transferred in from outside the subtree keeps their one record."""
+    continued = {c.previous_id for c in people if c.previous_id is not None}
+    return [c for c in people if not (c.stage == Stage.TRANSFERRED and c.pk in continued)]
+
+
 def probation_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
+    """18-KNĐ: column 1 includes the members transferred in (FORMS.md §1); a member transferred between two
+    cells of the subtree is one member of the committee's register, listed once, by the receiving record
+    (its ceremony carried, its recognition recorded there), not once more as "Chuyển đi" (`_once`)."""
     end, people = _people(org, period)
     q = Q(admission_date__isnull=False, admission_date__lte=end)
     q &= Q(probation_end__gte=period.start) | Q(stage=Stage.PROBATION)
     qs = people.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
-    return list(qs)
+    return _once(list(qs))
 
 
 def _outcome(c: Candidate) -> str:
@@ -139,6 +150,7 @@ def _probation_register(org: Organization, period: ReportPeriod) -> Register:
 
 
 def list_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
+    """A person transferred between two cells of the subtree is listed once (`_once`)."""
     end, people = _people(org, period)
     q = Q(source_date__isnull=True) | Q(source_date__lte=end)
     q &= Q(admission_date__isnull=True) | Q(admission_date__gte=period.start)
@@ -147,7 +159,7 @@ def list_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
         "introducers", queryset=Introducer.objects.filter(kind=IntroducerKind.MEMBER).order_by("pk"), to_attr="members"
     )
     qs = people.filter(q).select_related("organization").prefetch_related(members)
-    return list(qs.order_by("organization__path", "sort_name", "pk"))
+    return _once(list(qs.order_by("organization__path", "sort_name", "pk")))
 
 
 def _unions(c: Candidate) -> str:

@@ -24,8 +24,9 @@ from recruitment.models import (
 )
 from reports import tally
 from tests.base import BaseTestCase
-from tests.people import make_candidate
+from tests.people import add_member_introducers, make_candidate
 from tests.test_report_statistics import TODAY, admit, brute, people, rows_by_label
+from tests.test_transfers import TIMELINE_2026, TransferTestCase
 
 D = datetime.date
 NOW = datetime.datetime(2026, 11, 1, 10, 0, tzinfo=datetime.UTC)
@@ -350,3 +351,37 @@ class EndedUnitTestCase(BaseTestCase):
         r = self.client.get("/quotas/D/reports/summary.xlsx?period=2025")
         names = [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
         self.assertEqual(sorted(names), sorted(["Lê Văn Một", "Lê Văn Hai", "Lê Thị Chờ"]))
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False)
+class TransferredOnceTestCase(TransferTestCase):
+    """A person transferred from a cell of C1 to a cell of C2 has two records (the one left "Chuyển sinh hoạt
+    đi" and the receiving one): listed once where both cells are in the subtree (P), each side on its own."""
+
+    def names(self, kind: str, code: str) -> list[str]:
+        r = self.client.get(f"/quotas/{code}/reports/{kind}.xlsx?period=2026")
+        return [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
+
+    def test_the_summary_list_lists_a_person_transferred_within_the_subtree_once(self) -> None:
+        c = make_candidate(self.a, Stage.DOSSIER, timeline=TIMELINE_2026, full_name="Phan Văn Chuyển")
+        add_member_introducers(c)
+        self.register(self.send(c))
+        self.client.force_login(self.alice)
+        self.assertEqual(self.names("summary", "P").count("Phan Văn Chuyển"), 1)
+        self.assertEqual(self.names("summary", "C1").count("Phan Văn Chuyển"), 1)  # the record left behind
+        self.assertEqual(self.names("summary", "C2").count("Phan Văn Chuyển"), 1)  # the receiving one
+
+    def test_the_probationary_register_lists_a_member_transferred_within_the_subtree_once(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION, timeline={"admission_date": D(2026, 1, 9)},
+                           decision_date=D(2025, 12, 22), branch_vote_date=D(2025, 11, 5),
+                           committee_review_date=D(2025, 11, 20), full_name="Phan Văn Chuyển")  # fmt: skip
+        add_member_introducers(c)
+        self.register(self.send(c))
+        self.client.force_login(self.alice)
+        r = self.client.get("/quotas/P/reports/probation.xlsx?period=2026")
+        rows = [row for row in book(r).active.iter_rows(min_row=8, values_only=True) if row[1] == "Phan Văn Chuyển"]
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0][5], self.b.name)  # the receiving record, its ceremony carried
+        self.assertEqual(rows[0][8], "09/01/2026")
+        self.assertEqual(self.names("probation", "C1").count("Phan Văn Chuyển"), 1)
+        self.assertEqual(self.names("probation", "C2").count("Phan Văn Chuyển"), 1)
