@@ -1,8 +1,9 @@
 """The statistics of admissions for a period, as Biểu 2-BTCTW and 4-BTCTW lay them out (FORMS.md §3).
 
 The people counted are those the dashboard counts as admitted: recruitment.selectors.CREDITED with
-the ceremony in the period, in the organization's subtree on the tree of the period's last day
-(reports.attainment.candidates_of, the same Subtree), so the total equals the dashboard's admitted
+the ceremony in the period, in the organization's subtree on the tree of the period's last day, or
+of its own last day for a unit that ended in the period (`span`: reports.attainment's choice of day,
+and reports.attainment.candidates_of, the same Subtree), so the total equals the dashboard's admitted
 figure for the same days. Everything is counted by the database: one aggregate query for the fixed
 rows and three grouped queries (education, ethnic group, religion), for the period and for the same
 period of the year before.

@@ -1,7 +1,8 @@
 """Biểu 2-BTCTW and 4-BTCTW as a workbook (FORMS.md §3), one sheet each, in the form's frame.
 
 Frame (as transcribed, M): the issuing body's lines top left, the title in the centre, "Biểu số …" top
-right; the footer with the place and date, "NGƯỜI LẬP BIỂU" (the user who downloaded it) and "TRƯỞNG BAN".
+right; the footer with the place and date, "NGƯỜI LẬP BIỂU" (the full name of the user who downloaded it, blank when
+the user has none) and "TRƯỞNG BAN" (blank: the head signs by hand). In Vietnamese whatever the UI language.
 The form numbers and titles are data (FORMS below) because a 2025 guidance may renumber them.
 Figures are numbers; a row without data says so in words in its figure cells. Every cell goes
 through organizations.exporting (text is never a formula).

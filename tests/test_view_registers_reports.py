@@ -287,6 +287,11 @@ class RegistersTestCase(BaseTestCase):
         page = self.client.get("/quotas/C1/reports/summary/print/?period=2026")
         for label in expected:
             self.assertContains(page, label)
+        with translation.override("vi"):
+            vietnamese = str(page.context["period"].label)
+        self.assertContains(page, vietnamese)  # the register's frame too
+        page = self.client.get("/quotas/C1/reports/probation/print/?period=2026")
+        self.assertContains(page, "* Cột của phần mềm")
 
     def test_the_print_view_is_a4_landscape_and_logged(self) -> None:
         self.client.force_login(self.bob)
