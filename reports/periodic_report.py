@@ -14,6 +14,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -142,9 +143,18 @@ def paragraphs(stats: Statistics, att: Attainment) -> list[str]:
     return out
 
 
-def context(stats: Statistics, att: Attainment, *, compiler: str, on: datetime.date) -> dict[str, Any]:
+def context(stats: Statistics, att: Attainment, *, on: datetime.date) -> dict[str, Any]:
     """The template's context: the heading of reports.documents (36-HD/VPTW) with the commission's lines,
-    the form's title (DocumentForm "admission_report", dated), the text, the closing."""
+    the form's title (DocumentForm "admission_report", dated), the text, the closing.
+
+    In Vietnamese whatever the user's language, as the documents (reports.documents.dossier). The head
+    signs by hand: the name under "TRƯỞNG BAN" stays blank (the report's form has no "NGƯỜI LẬP BIỂU";
+    the workbook's frame has, reports.statistics_xlsx)."""
+    with translation.override("vi"):
+        return _context(stats, att, on=on)
+
+
+def _context(stats: Statistics, att: Attainment, *, on: datetime.date) -> dict[str, Any]:
     org = stats.org
     try:
         form = form_for("admission_report", on)
@@ -171,10 +181,10 @@ def context(stats: Statistics, att: Attainment, *, compiler: str, on: datetime.d
         "recipients": recipients,
         "signature_authority": form.signature_authority,
         "signature_title": form.signature_title,
-        "signer": compiler,
+        "signer": "",
     }
 
 
-def docx(stats: Statistics, att: Attainment, *, compiler: str, on: datetime.date) -> bytes:
+def docx(stats: Statistics, att: Attainment, *, on: datetime.date) -> bytes:
     """The report as a .docx, from the template built by reports.documents.build_report_template."""
-    return render_docx("admission_report", context(stats, att, compiler=compiler, on=on))
+    return render_docx("admission_report", context(stats, att, on=on))

@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone, translation
 
 from organizations.models import Organization
 from organizations.notation import short_date
 from recruitment.models import Candidate, Gender, Introducer, IntroducerKind, RemovalReason, Stage
+from reports.attainment import candidates_of
 from reports.periods import ReportPeriod
+from reports.statistics import span
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,30 @@ def _d(day: datetime.date | None) -> str:
     return short_date(day) if day else ""
 
 
+def _people(org: Organization, period: ReportPeriod) -> tuple[datetime.date, Any]:
+    """The last day counted and the people of org's subtree on the tree of that day, as the statistics and
+    the dashboard take them (reports.statistics.span: an ended unit to its last day, on its tree then)."""
+    cutoff, _day, sub = span(org, period.start, period.end, timezone.localdate())
+    return cutoff, candidates_of(sub)
+
+
+def _once(people: list[Candidate]) -> list[Candidate]:
+    """A person transferred within the subtree listed once, by their latest record: a record left by a
+    transfer ("Chuyển sinh hoạt đi") whose continuation (the record whose `previous` it is) is on the same
+    list is left out. A person transferred in from outside the subtree keeps their one record."""
+    continued = {c.previous_id for c in people if c.previous_id is not None}
+    return [c for c in people if not (c.stage == Stage.TRANSFERRED and c.pk in continued)]
+
+
 def probation_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
-    q = Q(organization__path__startswith=org.path, admission_date__isnull=False, admission_date__lte=period.end)
+    """18-KNĐ: column 1 includes the members transferred in (FORMS.md §1); a member transferred between two
+    cells of the subtree is one member of the committee's register, listed once, by the receiving record
+    (its ceremony carried, its recognition recorded there), not once more as "Chuyển đi" (`_once`)."""
+    end, people = _people(org, period)
+    q = Q(admission_date__isnull=False, admission_date__lte=end)
     q &= Q(probation_end__gte=period.start) | Q(stage=Stage.PROBATION)
-    qs = Candidate.objects.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
-    return list(qs)
+    qs = people.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
+    return _once(list(qs))
 
 
 def _outcome(c: Candidate) -> str:
@@ -101,6 +124,11 @@ def _outcome(c: Candidate) -> str:
 
 
 def probation_register(org: Organization, period: ReportPeriod) -> Register:
+    with translation.override("vi"):  # a Vietnamese register whatever the user's language
+        return _probation_register(org, period)
+
+
+def _probation_register(org: Organization, period: ReportPeriod) -> Register:
     rows = []
     for n, c in enumerate(probation_people(org, period), 1):
         decision = ", ".join(filter(None, [c.decision_no, _d(c.decision_date)]))
@@ -122,15 +150,16 @@ def probation_register(org: Organization, period: ReportPeriod) -> Register:
 
 
 def list_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
-    q = Q(organization__path__startswith=org.path)
-    q &= Q(source_date__isnull=True) | Q(source_date__lte=period.end)
+    """A person transferred between two cells of the subtree is listed once (`_once`)."""
+    end, people = _people(org, period)
+    q = Q(source_date__isnull=True) | Q(source_date__lte=end)
     q &= Q(admission_date__isnull=True) | Q(admission_date__gte=period.start)
     q &= Q(removal_date__isnull=True) | Q(removal_date__gte=period.start)
     members = Prefetch(
         "introducers", queryset=Introducer.objects.filter(kind=IntroducerKind.MEMBER).order_by("pk"), to_attr="members"
     )
-    qs = Candidate.objects.filter(q).select_related("organization").prefetch_related(members)
-    return list(qs.order_by("organization__path", "sort_name", "pk"))
+    qs = people.filter(q).select_related("organization").prefetch_related(members)
+    return _once(list(qs.order_by("organization__path", "sort_name", "pk")))
 
 
 def _unions(c: Candidate) -> str:
@@ -138,6 +167,13 @@ def _unions(c: Candidate) -> str:
 
 
 def summary_list(org: Organization, period: ReportPeriod) -> Register:
+    # The choices' labels (professional level, political theory, stage) in Vietnamese whatever the user's
+    # language, for the workbook and the print view alike.
+    with translation.override("vi"):
+        return _summary_list(org, period)
+
+
+def _summary_list(org: Organization, period: ReportPeriod) -> Register:
     rows = []
     for n, c in enumerate(list_people(org, period), 1):
         vote = _d(c.branch_vote_date) + (f" (NQ số {c.branch_resolution_no})" if c.branch_resolution_no else "")

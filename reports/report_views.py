@@ -82,8 +82,10 @@ def _period_or_404(request: HttpRequest, code: str) -> tuple[Organization, perio
 
 
 def _compiler(request: HttpRequest) -> str:
+    """The name under "NGƯỜI LẬP BIỂU": the user's full name; blank (to be written by hand) when only a
+    username is known, which is not a person's name."""
     user: Any = request.user
-    return user.get_full_name() or user.get_username()
+    return str(user.get_full_name()).strip()
 
 
 def _attachment(data: bytes, content_type: str, name: str) -> HttpResponse:
@@ -131,7 +133,7 @@ def report_download(request: HttpRequest, code: str) -> HttpResponse:
     today = timezone.localdate()
     stats = statistics.statistics(org, period, today=today)
     att = attainment(org, period.period, as_of=period.end, today=today)
-    data = periodic_report.docx(stats, att, compiler=_compiler(request), on=today)
+    data = periodic_report.docx(stats, att, on=today)
     return _attachment(data, DOCX, f"bao-cao-ket-nap-{org.code}-{period.spec}.docx")
 
 

@@ -1,8 +1,9 @@
 """The statistics of admissions for a period, as Biểu 2-BTCTW and 4-BTCTW lay them out (FORMS.md §3).
 
 The people counted are those the dashboard counts as admitted: recruitment.selectors.CREDITED with
-the ceremony in the period, in the organization's subtree on the tree of the period's last day
-(reports.attainment.candidates_of, the same Subtree), so the total equals the dashboard's admitted
+the ceremony in the period, in the organization's subtree on the tree of the period's last day, or
+of its own last day for a unit that ended in the period (`span`: reports.attainment's choice of day,
+and reports.attainment.candidates_of, the same Subtree), so the total equals the dashboard's admitted
 figure for the same days. Everything is counted by the database: one aggregate query for the fixed
 rows and three grouped queries (education, ethnic group, religion), for the period and for the same
 period of the year before.
@@ -25,14 +26,15 @@ from django.db.models import Count, FloatField, Q, Value
 from django.db.models.functions import Floor
 from django.utils import timezone
 
-from organizations.history import Subtree, TreeAt
+from organizations.history import Subtree
 from organizations.models import Kind, Organization
 from recruitment.ethnicities import ETHNIC_GROUPS, KINH
-from recruitment.models import Candidate, OccupationGroup, ProfessionalLevel
+from recruitment.models import OccupationGroup, ProfessionalLevel
 from recruitment.particulars import NO_RELIGION
 from recruitment.rules import education_grade
 from recruitment.selectors import AGE_AT_ADMISSION_KEY, CATEGORIES, CREDITED
-from reports.attainment import candidates_of, percent
+from reports.attainment import _span, candidates_of, percent
+from reports.forms import Period
 from reports.periods import ReportPeriod
 
 KEY = AGE_AT_ADMISSION_KEY  # yyyymmdd(ceremony) - yyyymmdd(birth): whole years are key // 10000
@@ -138,7 +140,7 @@ FORM_2_ROWS: tuple[RowSpec, ...] = (
     RowSpec("5", "Chức danh khoa học", 0),
     RowSpec("", "Phó Giáo sư", 1),
     RowSpec("", "Giáo sư", 1),
-    # Grassroots organizations at the end of the period (today's tree, those in being on that day); whether one
+    # Grassroots organizations at the end of the period (its last day's tree, those in being then); whether one
     # had no candidate left ("không còn quần chúng") on a past day is not recorded: no data.
     RowSpec("III", "SỐ TỔ CHỨC CƠ SỞ ĐẢNG CUỐI KỲ", 0),
     RowSpec("", "Đảng bộ cơ sở", 1, special="units:base_committee"),
@@ -191,15 +193,29 @@ class Counts:
         return (Decimal(self.age_sum) / self.total).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
+def span(
+    org: Organization, start: datetime.date, end: datetime.date, today: datetime.date
+) -> tuple[datetime.date, datetime.date, Subtree]:
+    """The last day counted, the day of the tree, and org's subtree on it: the dashboard's own choice
+    (reports.attainment), so a unit that ended in the period is counted to its last day, on its tree as
+    it stood then, and anything else on the tree of `end` (or today, if earlier)."""
+    return _span(org, Period(start.year, end.year, first_day=start, last_day=end), None, today)
+
+
 def admitted_queryset(org: Organization, start: datetime.date, end: datetime.date, today: datetime.date) -> Any:
     """The people admitted in start..end credited to org's subtree, on the tree of the last day counted
-    (or today, if earlier): the dashboard's definition (reports.attainment)."""
-    sub = Subtree.of(org, TreeAt.load(min(end, today)))
-    return candidates_of(sub).filter(CREDITED, admission_date__gte=start, admission_date__lte=end)
+    (`span`): the dashboard's definition (reports.attainment)."""
+    cutoff, _day, sub = span(org, start, end, today)
+    return _admitted(sub, start, cutoff)
+
+
+def _admitted(sub: Subtree, start: datetime.date, cutoff: datetime.date) -> Any:
+    return candidates_of(sub).filter(CREDITED, admission_date__gte=start, admission_date__lte=cutoff)
 
 
 def count(org: Organization, start: datetime.date, end: datetime.date, *, today: datetime.date) -> Counts:
-    qs = admitted_queryset(org, start, end, today).order_by()
+    cutoff, _day, sub = span(org, start, end, today)  # the tree read once for the counts and part III
+    qs = _admitted(sub, start, cutoff).order_by()
     women = Count("id", filter=CATEGORIES["women"][1])
     aggregates: dict[str, Any] = {f"r{i}": Count("id", filter=q) if q else Count("id") for i, q in _COUNTED.items()}
     row = qs.aggregate(total=Count("id"), **aggregates)
@@ -218,29 +234,27 @@ def count(org: Organization, start: datetime.date, end: datetime.date, *, today:
         acc[0] += n
         acc[1] += w
     out.religion = {name: (n, w) for name, (n, w) in religions.items()}
-    out.units = _grassroots(org, start, end)
+    out.units = _grassroots(sub, start, cutoff)
     return out
 
 
-def _grassroots(org: Organization, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """The grassroots organizations of org's subtree in being on `end`, by kind, and those with an admission
-    credited to them (anywhere in their subtree) in start..end. Two queries: the units, and the distinct
-    cells with an admission (a few thousand paths in a province, matched to their unit by prefix; a
-    correlated EXISTS per unit scanned the people once per unit: 75 s for a province on SQLite)."""
+def _grassroots(sub: Subtree, start: datetime.date, cutoff: datetime.date) -> dict[str, int]:
+    """The grassroots organizations of the subtree (on its tree's day, `span`) in being on the last day
+    counted (the period's end; an ended org's last day), by kind, and those with an admission credited to them
+    (anywhere in their subtree) in the period. Two queries: the units, and the distinct cells with an
+    admission (a few thousand paths in a province, matched to their unit by prefix; a correlated EXISTS
+    per unit scanned the people once per unit: 75 s for a province on SQLite)."""
+    orgs = Organization.objects.filter(sub.q(), kind__in=GRASSROOTS)
+    if sub.changed:
+        orgs = orgs.annotate(bucket=sub.bucket("path")).filter(bucket__isnull=False)
     units = dict(
-        Organization.objects.filter(path__startswith=org.path, kind__in=GRASSROOTS)
-        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=end), Q(valid_to__isnull=True) | Q(valid_to__gte=end))
+        orgs.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=cutoff), Q(valid_to__isnull=True) | Q(valid_to__gte=cutoff)
+        )
         .order_by()
         .values_list("path", "kind")
     )
-    cells = (
-        Candidate.objects.filter(
-            CREDITED, organization__path__startswith=org.path, admission_date__gte=start, admission_date__lte=end
-        )
-        .order_by()
-        .values_list("organization__path", flat=True)
-        .distinct()
-    )
+    cells = _admitted(sub, start, cutoff).order_by().values_list("organization__path", flat=True).distinct()
     admitting = {cell[:k] for cell in cells for k in range(STEP, len(cell) + 1, STEP) if cell[:k] in units}
     out = {f"{prefix}:{kind}": 0 for kind in GRASSROOTS for prefix in ("units", "admitting")}
     for path, kind in units.items():

@@ -1,7 +1,8 @@
 """Biểu 2-BTCTW and 4-BTCTW as a workbook (FORMS.md §3), one sheet each, in the form's frame.
 
 Frame (as transcribed, M): the issuing body's lines top left, the title in the centre, "Biểu số …" top
-right; the footer with the place and date, "NGƯỜI LẬP BIỂU" (the user who downloaded it) and "TRƯỞNG BAN".
+right; the footer with the place and date, "NGƯỜI LẬP BIỂU" (the full name of the user who downloaded it, blank when
+the user has none) and "TRƯỞNG BAN" (blank: the head signs by hand). In Vietnamese whatever the UI language.
 The form numbers and titles are data (FORMS below) because a 2025 guidance may renumber them.
 Figures are numbers; a row without data says so in words in its figure cells. Every cell goes
 through organizations.exporting (text is never a formula).
@@ -16,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from organizations.exporting import merge_text, write_text
@@ -228,7 +230,13 @@ def _form4(book: Any, fmt: dict[str, Any], stats: Statistics, parent: Organizati
 
 
 def workbook(stats: Statistics, *, compiler: str, place: str, on: datetime.date) -> bytes:
-    """Both forms, one sheet each."""
+    """Both forms, one sheet each, in Vietnamese whatever the user's language ("Không có dữ liệu", the
+    period's words); `compiler` is the name under "NGƯỜI LẬP BIỂU" (blank: written by hand)."""
+    with translation.override("vi"):
+        return _workbook(stats, compiler=compiler, place=place, on=on)
+
+
+def _workbook(stats: Statistics, *, compiler: str, place: str, on: datetime.date) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     fmt = _formats(book)
@@ -241,7 +249,13 @@ def workbook(stats: Statistics, *, compiler: str, place: str, on: datetime.date)
 
 
 def register_workbook(register: Register, org: Organization, period: ReportPeriod) -> bytes:
-    """A register (reports.registers) on one A4 landscape sheet, its header repeated on each page."""
+    """A register (reports.registers) on one A4 landscape sheet, its header repeated on each page; in
+    Vietnamese whatever the user's language."""
+    with translation.override("vi"):
+        return _register_workbook(register, org, period)
+
+
+def _register_workbook(register: Register, org: Organization, period: ReportPeriod) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     fmt = _formats(book)

@@ -9,12 +9,24 @@ from typing import Any
 import docx
 import openpyxl
 import time_machine
+from django.utils import translation
 
-from recruitment.models import AccessKind, Candidate, PersonalDataAccess, RemovalReason, Stage
+from organizations import services as org_services
+from organizations.models import Kind, Organization
+from recruitment.models import (
+    AccessKind,
+    Candidate,
+    PersonalDataAccess,
+    PoliticalTheory,
+    ProfessionalLevel,
+    RemovalReason,
+    Stage,
+)
 from reports import tally
 from tests.base import BaseTestCase
-from tests.people import make_candidate
+from tests.people import add_member_introducers, make_candidate
 from tests.test_report_statistics import TODAY, admit, brute, people, rows_by_label
+from tests.test_transfers import TIMELINE_2026, TransferTestCase
 
 D = datetime.date
 NOW = datetime.datetime(2026, 11, 1, 10, 0, tzinfo=datetime.UTC)
@@ -138,6 +150,42 @@ class RegistersAndReportsPageTestCase(BaseTestCase):
         self.assertIn("Mọi chi bộ có quần chúng chờ kết nạp", text)
         self.assertFalse(PersonalDataAccess.objects.exists())  # aggregates only: not a personal-data access
 
+    def test_the_report_and_the_workbook_are_vietnamese_whatever_the_users_language(self) -> None:
+        self.client.force_login(self.bob)
+        self.client.cookies["django_language"] = "en"
+        r = self.client.get("/quotas/C1/reports/report.docx?period=2026-Q1")
+        document = docx.Document(io.BytesIO(r.content))
+        text = "\n".join(p.text for p in document.paragraphs)
+        self.assertIn("kết nạp 4 đảng viên, tăng 100,00% so với cùng kỳ năm trước (2)", text)
+        self.assertIn("Chưa có chỉ tiêu kết nạp cho năm 2026.", text)
+        self.assertNotIn("admitted", text)
+        sheet = book(self.client.get("/quotas/C1/reports/statistics.xlsx?period=2026-Q1"))["2-BTCTW"]
+        values = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+        self.assertIn("Không có dữ liệu", values)
+        self.assertNotIn("No data", values)
+        self.assertFalse([v for v in values if "year before" in v])
+
+    def test_the_report_leaves_the_heads_name_blank_and_the_workbook_names_the_compiler(self) -> None:
+        def signed() -> tuple[str, list[str]]:
+            r = self.client.get("/quotas/C1/reports/report.docx?period=2026-Q1")
+            document = docx.Document(io.BytesIO(r.content))
+            cells = "\n".join(p.text for t in document.tables for cell in t._cells for p in cell.paragraphs)
+            sheet = book(self.client.get("/quotas/C1/reports/statistics.xlsx?period=2026-Q1"))["2-BTCTW"]
+            values = [v for row in sheet.iter_rows(values_only=True) for v in row if isinstance(v, str)]
+            return cells, values
+
+        self.client.force_login(self.bob)  # no full name: a username is not a person's name
+        cells, values = signed()
+        self.assertIn("TRƯỞNG BAN", cells)
+        self.assertNotIn("bob", cells)
+        self.assertIn("NGƯỜI LẬP BIỂU", values)
+        self.assertNotIn("bob", values)
+        self.bob.first_name, self.bob.last_name = "Bình", "Trần Văn"
+        self.bob.save()
+        cells, values = signed()
+        self.assertNotIn("Bình", cells)  # the head signs by hand; the report's form has no compiler
+        self.assertIn("Bình", " ".join(values))  # under NGƯỜI LẬP BIỂU
+
     def test_the_report_names_the_cells_with_people_waiting_and_no_admission(self) -> None:
         make_candidate(self.orgs["C1.B1.02"], Stage.DOSSIER, today=TODAY)
         self.client.force_login(self.bob)
@@ -216,6 +264,35 @@ class RegistersTestCase(BaseTestCase):
                          .exclude(pk__in=admitted_2025).count())  # fmt: skip
         self.assertEqual(PersonalDataAccess.objects.get().user, self.bob)
 
+    def test_the_summary_list_is_vietnamese_whatever_the_users_language(self) -> None:
+        make_candidate(self.orgs["C1.B1.01"], Stage.AWARENESS, today=TODAY, full_name="Hoàng Thị Chờ",
+                       professional_level=ProfessionalLevel.UNIVERSITY,
+                       political_theory=PoliticalTheory.ELEMENTARY)  # fmt: skip
+        self.client.force_login(self.bob)
+        self.client.cookies["django_language"] = "en"
+        row = {
+            r[1]: r
+            for r in book(self.client.get("/quotas/C1/reports/summary.xlsx?period=2026")).active.iter_rows(
+                values_only=True
+            )
+        }["Hoàng Thị Chờ"]
+        with translation.override("vi"):
+            expected = (
+                str(ProfessionalLevel.UNIVERSITY.label),
+                str(PoliticalTheory.ELEMENTARY.label),
+                str(Stage.AWARENESS.label),
+            )
+        self.assertEqual((row[9], row[10], row[16]), expected)
+        self.assertNotEqual(expected[0], "University")  # the catalogue has them
+        page = self.client.get("/quotas/C1/reports/summary/print/?period=2026")
+        for label in expected:
+            self.assertContains(page, label)
+        with translation.override("vi"):
+            vietnamese = str(page.context["period"].label)
+        self.assertContains(page, vietnamese)  # the register's frame too
+        page = self.client.get("/quotas/C1/reports/probation/print/?period=2026")
+        self.assertContains(page, "* Cột của phần mềm")
+
     def test_the_print_view_is_a4_landscape_and_logged(self) -> None:
         self.client.force_login(self.bob)
         r = self.client.get("/quotas/C1/reports/probation/print/?period=2026")
@@ -224,3 +301,92 @@ class RegistersTestCase(BaseTestCase):
         self.assertContains(r, "css/register-print.css")
         self.assertContains(r, "Ngày chi bộ tổ chức lễ kết nạp")
         self.assertIn("print", PersonalDataAccess.objects.get().filters)
+
+
+@time_machine.travel(NOW, tick=False)
+class EndedUnitTestCase(BaseTestCase):
+    """A district dissolved mid-2025, its units moved to the province the day after: the statistics and the
+    registers of 2025 follow its tree as it stood on its last day, as the dashboard does."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        p = self.org("P")
+        district = org_services.organization_create(parent=p, code="D", name="Huyện cũ", kind=Kind.DISTRICT)
+        base = org_services.organization_create(
+            parent=district, code="D.X", name="Đảng bộ xã cũ", kind=Kind.BASE_COMMITTEE
+        )
+        cell = org_services.organization_create(parent=base, code="D.X.01", name="Chi bộ thôn", kind=Kind.BRANCH)
+        own = org_services.organization_create(
+            parent=district, code="D.Y", name="Chi bộ cơ sở cũ", kind=Kind.BASE_BRANCH
+        )
+        admit(cell, D(2025, 3, 1), full_name="Lê Văn Một")
+        admit(own, D(2025, 4, 1), full_name="Lê Văn Hai")
+        admit(cell, D(2026, 3, 1), full_name="Lê Văn Sau")  # after the district ended: not its admission
+        self.waiting = make_candidate(cell, Stage.DOSSIER, today=D(2025, 5, 1), full_name="Lê Thị Chờ")
+        for code in ("D.X", "D.Y"):
+            org_services.organization_move(
+                org=Organization.objects.get(code=code), new_parent=p, effective_date=D(2025, 7, 1)
+            )
+        org_services.organization_dissolve(org=Organization.objects.get(code="D"), effective_date=D(2025, 6, 30))
+        self.client.force_login(self.alice)
+
+    def test_the_statistics_equal_the_dashboard_for_the_ended_unit(self) -> None:
+        att = self.client.get("/?org=D&year=2025").context["att"]
+        self.assertEqual(att.total.admitted, 2)
+        r = self.client.get("/quotas/D/reports/statistics.xlsx?period=2025")
+        sheet = rows_by_label(book(r)["2-BTCTW"])
+        self.assertEqual(sheet["TỔNG SỐ ĐẢNG VIÊN MỚI KẾT NẠP"][1], att.total.admitted)
+        stats = self.client.get("/quotas/D/reports/?period=2025").context["stats"]
+        self.assertEqual(stats.total, att.total.admitted)
+        # Part III: its grassroots organizations on its last day, both of which admitted.
+        self.assertEqual(
+            stats.now.units,
+            {
+                "units:base_committee": 1,
+                "admitting:base_committee": 1,
+                "units:base_branch": 1,
+                "admitting:base_branch": 1,
+            },
+        )
+
+    def test_the_registers_list_the_ended_units_people(self) -> None:
+        r = self.client.get("/quotas/D/reports/probation.xlsx?period=2025")
+        names = [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
+        self.assertEqual(names, ["Lê Văn Một", "Lê Văn Hai"])
+        r = self.client.get("/quotas/D/reports/summary.xlsx?period=2025")
+        names = [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
+        self.assertEqual(sorted(names), sorted(["Lê Văn Một", "Lê Văn Hai", "Lê Thị Chờ"]))
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC), tick=False)
+class TransferredOnceTestCase(TransferTestCase):
+    """A person transferred from a cell of C1 to a cell of C2 has two records (the one left "Chuyển sinh hoạt
+    đi" and the receiving one): listed once where both cells are in the subtree (P), each side on its own."""
+
+    def names(self, kind: str, code: str) -> list[str]:
+        r = self.client.get(f"/quotas/{code}/reports/{kind}.xlsx?period=2026")
+        return [row[1] for row in book(r).active.iter_rows(min_row=8, values_only=True) if str(row[0]).isdigit()]
+
+    def test_the_summary_list_lists_a_person_transferred_within_the_subtree_once(self) -> None:
+        c = make_candidate(self.a, Stage.DOSSIER, timeline=TIMELINE_2026, full_name="Phan Văn Chuyển")
+        add_member_introducers(c)
+        self.register(self.send(c))
+        self.client.force_login(self.alice)
+        self.assertEqual(self.names("summary", "P").count("Phan Văn Chuyển"), 1)
+        self.assertEqual(self.names("summary", "C1").count("Phan Văn Chuyển"), 1)  # the record left behind
+        self.assertEqual(self.names("summary", "C2").count("Phan Văn Chuyển"), 1)  # the receiving one
+
+    def test_the_probationary_register_lists_a_member_transferred_within_the_subtree_once(self) -> None:
+        c = make_candidate(self.a, Stage.PROBATION, timeline={"admission_date": D(2026, 1, 9)},
+                           decision_date=D(2025, 12, 22), branch_vote_date=D(2025, 11, 5),
+                           committee_review_date=D(2025, 11, 20), full_name="Phan Văn Chuyển")  # fmt: skip
+        add_member_introducers(c)
+        self.register(self.send(c))
+        self.client.force_login(self.alice)
+        r = self.client.get("/quotas/P/reports/probation.xlsx?period=2026")
+        rows = [row for row in book(r).active.iter_rows(min_row=8, values_only=True) if row[1] == "Phan Văn Chuyển"]
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0][5], self.b.name)  # the receiving record, its ceremony carried
+        self.assertEqual(rows[0][8], "09/01/2026")
+        self.assertEqual(self.names("probation", "C1").count("Phan Văn Chuyển"), 1)
+        self.assertEqual(self.names("probation", "C2").count("Phan Văn Chuyển"), 1)

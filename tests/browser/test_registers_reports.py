@@ -4,17 +4,19 @@ table and downloads the statistics workbook and the probationary register."""
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import openpyxl
 import pytest
+from django.utils import translation
 from playwright.sync_api import expect
 
 from organizations.models import Role
-from recruitment.models import PersonalDataAccess
+from recruitment.models import PersonalDataAccess, Stage
 from tests.base import make_tree, make_user
 from tests.browser.test_dashboard import _admit
 from tests.browser.test_login_and_tree import login
+from tests.people import make_candidate
 from tests.test_report_statistics import rows_by_label
 
 if TYPE_CHECKING:
@@ -66,3 +68,18 @@ def test_a_viewer_picks_a_quarter_reads_the_table_and_downloads(
     names = [r[1] for r in openpyxl.load_workbook(path).active.iter_rows(min_row=8, values_only=True) if r[0]]
     assert "Nguyễn Thị Hoa" in names and "Lê Thị Cúc" not in names
     assert PersonalDataAccess.objects.filter(username="xemxet").count() == 1
+
+
+def test_with_the_english_ui_the_printed_register_is_vietnamese(page: Page, live_server: Any) -> None:
+    orgs = make_tree()
+    make_user("xemxet", orgs["C1"], Role.VIEWER)
+    make_candidate(orgs["C1.B1.01"], Stage.DOSSIER, full_name="Hoàng Thị Chờ")
+    login(page, "xemxet")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    year = datetime.date.today().year
+    page.goto(f"/quotas/C1/reports/summary/print/?period={year}")
+    with translation.override("vi"):
+        stage = str(Stage.DOSSIER.label)
+    row = page.locator("#register tbody tr", has_text="Hoàng Thị Chờ")
+    expect(row).to_contain_text(stage)
+    expect(page.locator("p.subtitle")).to_contain_text(f"năm {year}")

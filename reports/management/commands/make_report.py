@@ -75,7 +75,7 @@ class Command(BaseCommand):
         att = attainment(org, period.period, as_of=period.end, today=today)
         compiler = str(options.get("compiler") or "")
         files: dict[str, bytes] = {
-            f"bao-cao-ket-nap-{org.code}-{spec}.docx": periodic_report.docx(stats, att, compiler=compiler, on=today),
+            f"bao-cao-ket-nap-{org.code}-{spec}.docx": periodic_report.docx(stats, att, on=today),
             f"bieu-2-4-btctw-{org.code}-{spec}.xlsx": statistics_xlsx.workbook(
                 stats, compiler=compiler, place=periodic_report.place(org), on=today
             ),
