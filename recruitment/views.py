@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import string
 from typing import Any
 
 from django.contrib import messages
@@ -72,6 +73,12 @@ def _search_params(request: HttpRequest) -> QueryDict:
     return params
 
 
+def _new_token() -> str:
+    """An opaque search token of letters only (52^12, about 2^68): a run of digits in a URL, even a random one,
+    would read as part of a number (and the URLs are checked for none)."""
+    return "".join(secrets.choice(string.ascii_letters) for _ in range(12))
+
+
 def _search_url(request: HttpRequest, params: QueryDict) -> str:
     """The list's URL for these filters, a number searched for replaced by a token kept in the session."""
     params = params.copy()
@@ -79,7 +86,7 @@ def _search_url(request: HttpRequest, params: QueryDict) -> str:
     if _is_number(term):
         del params["q"]
         searches = dict(request.session.get(SEARCH_SESSION_KEY, {}))
-        token = next((t for t, kept in searches.items() if kept == term), None) or secrets.token_urlsafe(9)
+        token = next((t for t, kept in searches.items() if kept == term), None) or _new_token()
         searches.pop(token, None)
         searches[token] = term  # the newest last: the oldest are forgotten first
         request.session[SEARCH_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])

@@ -293,6 +293,14 @@ class SearchOutOfUrlsTestCase(PersonalDataTestCase):
         self.assertIn("q=lan •", logged)
         self.assertNotIn("00109", logged)
 
+    def test_a_search_token_holds_no_digits(self) -> None:
+        # A random token_urlsafe once held "1450": the URL check above failed one run in a few hundred.
+        from recruitment.views import _new_token
+
+        tokens = {_new_token() for _ in range(2000)}
+        self.assertEqual(len(tokens), 2000)
+        self.assertEqual([t for t in tokens if not (t.isascii() and t.isalpha() and len(t) == 12)], [])
+
     def test_a_citizen_id_in_a_typed_url_is_taken_out_of_it(self) -> None:
         self.as_user(self.dave)
         r = self.client.get("/candidates/", {"q": LAN_ID, "stage": "dossier"}, follow=True)
