@@ -84,12 +84,21 @@ def _people(org: Organization, period: ReportPeriod) -> tuple[datetime.date, Any
     return cutoff, candidates_of(sub)
 
 
-def _once(people: list[Candidate]) -> list[Candidate]:
-    """A person transferred within the subtree listed once, by their latest record: a record left by a
-    transfer ("Chuyển sinh hoạt đi") whose continuation (the record whose `previous` it is) is on the same
-    list is left out. A person transferred in from outside the subtree keeps their one record."""
-    continued = {c.previous_id for c in people if c.previous_id is not None}
-    return [c for c in people if not (c.stage == Stage.TRANSFERRED and c.pk in continued)]
+def _once(people: list[Candidate], end: datetime.date) -> list[Candidate]:
+    """A person transferred within the subtree listed once, by the record that held them on `end`, the last
+    day counted: a record left by a transfer ("Chuyển sinh hoạt đi") registered by then gives way to its
+    continuation (the record whose `previous` it is); one registered after the period keeps its row, and the
+    continuation, not yet the person's then, is left out. A person transferred in from outside the subtree
+    keeps their one record."""
+    on_list = {c.pk for c in people}
+    moved = {
+        c.pk for c in people if c.stage == Stage.TRANSFERRED and c.removal_date is not None and c.removal_date <= end
+    }
+    drop: set[int] = set()
+    for c in people:
+        if c.previous_id is not None and c.previous_id in on_list:
+            drop.add(c.previous_id if c.previous_id in moved else c.pk)
+    return [c for c in people if c.pk not in drop]
 
 
 def probation_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
@@ -100,7 +109,7 @@ def probation_people(org: Organization, period: ReportPeriod) -> list[Candidate]
     q = Q(admission_date__isnull=False, admission_date__lte=end)
     q &= Q(probation_end__gte=period.start) | Q(stage=Stage.PROBATION)
     qs = people.filter(q).select_related("organization").order_by("admission_date", "sort_name", "pk")
-    return _once(list(qs))
+    return _once(list(qs), end)
 
 
 def _outcome(c: Candidate) -> str:
@@ -159,7 +168,7 @@ def list_people(org: Organization, period: ReportPeriod) -> list[Candidate]:
         "introducers", queryset=Introducer.objects.filter(kind=IntroducerKind.MEMBER).order_by("pk"), to_attr="members"
     )
     qs = people.filter(q).select_related("organization").prefetch_related(members)
-    return _once(list(qs.order_by("organization__path", "sort_name", "pk")))
+    return _once(list(qs.order_by("organization__path", "sort_name", "pk")), end)
 
 
 def _unions(c: Candidate) -> str:

@@ -12,9 +12,10 @@ import docx
 import time_machine
 from django.test import override_settings
 
+from organizations import access as org_access
 from organizations import services as org_services
 from recruitment import records, rules
-from recruitment.models import AccessKind, Candidate, PersonalDataAccess, Stage
+from recruitment.models import AccessKind, Candidate, Introducer, PersonalDataAccess, Stage
 from reports.documents import dossier, layout
 from reports.documents.render import DOCX_CONTENT_TYPE
 from tests.base import BaseTestCase
@@ -31,6 +32,12 @@ def read(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
     paragraphs = [p.text for p in document.paragraphs]
     tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
     return paragraphs, tables
+
+
+def _text(data: bytes) -> str:
+    """All the document's text, its tables' included."""
+    paragraphs, tables = read(data)
+    return "\n".join([*paragraphs, *(cell for table in tables for row in table for cell in row)])
 
 
 def heading_cells(data: bytes) -> tuple[list[str], list[str]]:
@@ -375,6 +382,45 @@ class TransferredDocumentsTestCase(TransferTestCase):
         # The next step's draft is the receiving cell's.
         draft = dossier.context(new, "branch_recognition_resolution", introducers=introducers)
         self.assertEqual((draft["issuer"], draft["cell"]), (self.b.name.upper(), self.b.name))
+
+    def test_a_reader_outside_the_sending_cell_gets_none_of_its_documents(self) -> None:
+        # Found by a review: the copied acts' documents printed the sending cell and its committees to the
+        # receiving cell's staff, whose scope does not reach them (the person's page names no such record).
+        c = make_candidate(self.a, Stage.PROBATION, timeline={"admission_date": D(2026, 1, 9)},
+                           decision_date=D(2025, 12, 22), branch_vote_date=D(2025, 11, 5),
+                           committee_review_date=D(2025, 11, 20))  # fmt: skip
+        add_member_introducers(c)
+        new = self.register(self.send(c))
+        self.assertFalse(org_access.can_read(self.charlie, self.a))
+        self.client.force_login(self.charlie)
+        for key in ("branch_admission_resolution", "admission_decision", "ceremony_record"):
+            with self.subTest(key=key):
+                r = self.client.get(f"/candidates/{new.pk}/documents/{key}.docx")
+                self.assertEqual(r.status_code, 404)
+                self.assertNotIn(self.a.name.encode(), r.content)
+        # The receiving cell's own next step is theirs, and names nothing of the sender.
+        r = self.client.get(f"/candidates/{new.pk}/documents/branch_recognition_resolution.docx")
+        self.assertEqual(r.status_code, 200)
+        self.assertNotIn(self.a.name.upper(), _text(r.content).upper())
+        # A reader of both sees the sender's documents, naming the sender.
+        self.client.force_login(self.alice)
+        r = self.client.get(f"/candidates/{new.pk}/documents/admission_decision.docx")
+        self.assertEqual(r.status_code, 200)
+        self.assertIn(self.a.name, _text(r.content))
+
+    def test_a_body_of_an_act_outside_the_readers_scope_is_left_blank(self) -> None:
+        introducers: list[Introducer] = []
+        c = make_candidate(self.a, Stage.PROBATION, timeline={"admission_date": D(2026, 1, 9)},
+                           decision_date=D(2025, 12, 22), branch_vote_date=D(2025, 11, 5),
+                           committee_review_date=D(2025, 11, 20))  # fmt: skip
+        new = self.register(self.send(c))
+        # The recognition decision refers to the cell of the recognition vote; pretend the vote was the
+        # sender's (before the transfer) to reach the rule.
+        new.recognition_vote_date = D(2025, 12, 30)
+        ctx = dossier.context(new, "recognition_decision", introducers=introducers, readable=lambda org: False)
+        self.assertEqual(ctx["cell"], dossier.BLANK)
+        ctx = dossier.context(new, "recognition_decision", introducers=introducers)
+        self.assertEqual(ctx["cell"], self.a.name)
 
 
 @time_machine.travel(NOW)

@@ -390,3 +390,16 @@ class TransferredOnceTestCase(TransferTestCase):
         self.assertEqual(rows[0][8], "09/01/2026")
         self.assertEqual(self.names("probation", "C1").count("Phan Văn Chuyển"), 1)
         self.assertEqual(self.names("probation", "C2").count("Phan Văn Chuyển"), 1)
+
+    def test_a_register_of_a_period_before_the_transfer_names_the_cell_of_then(self) -> None:
+        # Found by a review: the receiving record (its cell) replaced the sending one in every period, even one
+        # that ended before the transfer was registered (08/10/2026).
+        c = make_candidate(self.a, Stage.PROBATION, timeline={"admission_date": D(2026, 1, 9)},
+                           decision_date=D(2025, 12, 22), branch_vote_date=D(2025, 11, 5),
+                           committee_review_date=D(2025, 11, 20), full_name="Phan Văn Chuyển")  # fmt: skip
+        add_member_introducers(c)
+        self.register(self.send(c))
+        self.client.force_login(self.alice)
+        r = self.client.get("/quotas/P/reports/probation.xlsx?period=2026-Q1")
+        rows = [row for row in book(r).active.iter_rows(min_row=8, values_only=True) if row[1] == "Phan Văn Chuyển"]
+        self.assertEqual([row[5] for row in rows], [self.a.name])

@@ -116,7 +116,7 @@ def people_workbook(*, valid: bool = False) -> bytes:
         ["Phùng Văn Tài", datetime.date(1998, 7, 1), "Nam", "Tày", "025098012350", cell, "Có"],
     ]
     if valid:
-        rows = [row for row in rows if len(row[4]) == 12 and row[5] == cell]
+        rows = [row for row in rows if len(str(row[4])) == 12 and row[5] == cell]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     date = book.add_format({"num_format": "dd/mm/yyyy"})

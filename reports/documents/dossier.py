@@ -242,8 +242,28 @@ def _referenced_days(c: Candidate, key: str) -> dict[str, datetime.date | None]:
     }.get(key, {})
 
 
-def context(c: Candidate, key: str, *, introducers: list[Introducer]) -> dict[str, Any]:
-    """Everything the template of `key` prints for `c`, in Vietnamese whatever the user's language."""
+class NotReadable(Exception):
+    """The document is of an act of an earlier record (before a transfer) whose unit the reader cannot read."""
+
+
+def _everything(_org: Organization) -> bool:
+    return True
+
+
+def context(
+    c: Candidate,
+    key: str,
+    *,
+    introducers: list[Introducer],
+    readable: Callable[[Organization], bool] = _everything,
+) -> dict[str, Any]:
+    """Everything the template of `key` prints for `c`, in Vietnamese whatever the user's language.
+
+    `readable`: whether the reader may see a unit. A transfer copies the sending cell's acts onto the
+    receiving record; the documents of those acts name the sending cell and its committees, so they are
+    refused (NotReadable) to a reader outside that cell's scope, and a body of such an act that another
+    document refers to is left blank, to be filled in by hand, as the person's page names no earlier record
+    outside the scope."""
     with translation.override("vi"):
         act = _act(c, key)
         # The day of the act, or the one whose form applies where it is not recorded; a draft's is today's tree.
@@ -251,6 +271,8 @@ def context(c: Candidate, key: str, *, introducers: list[Introducer]) -> dict[st
         form = form_for(key, day or timezone.localdate())
         records = _records(c)
         org = _holder(records, day)
+        if org.pk != c.organization_id and not readable(org):
+            raise NotReadable
         bodies = bodies_on(org, day)
         issuer: Organization = bodies[form.issuer_level]
         head = heading(org, act.on, issuer=issuer, tree_day=day)
@@ -264,17 +286,24 @@ def context(c: Candidate, key: str, *, introducers: list[Introducer]) -> dict[st
         }
         ctx = form_context(form, head, number=act.number, names=names)
         ctx.update(_person(c))
-        referenced = dict(bodies)
+        referenced: dict[str, Organization | None] = dict(bodies)
         for name, on in _referenced_days(c, key).items():
             if on is not None and on != day:
                 level = "above_grassroots" if name == "competent" else name
-                referenced[level] = bodies_on(_holder(records, on), on)[level]
+                holder = _holder(records, on)
+                readable_holder = holder.pk == c.organization_id or readable(holder)
+                referenced[level] = bodies_on(holder, on)[level] if readable_holder else None
+
+        def title(level: str) -> str:
+            body = referenced[level]
+            return body_title(body) if body is not None else BLANK
+
         ctx.update(
             {
-                "cell": body_title(referenced["cell"]),
-                "grassroots": body_title(referenced["grassroots"]),
-                "competent": body_title(referenced["above_grassroots"]),
-                "competent_upper": body_name(referenced["above_grassroots"]),
+                "cell": title("cell"),
+                "grassroots": title("grassroots"),
+                "competent": title("above_grassroots"),
+                "competent_upper": title("above_grassroots").upper() if referenced["above_grassroots"] else BLANK,
                 "superior_body": names["superior"],
                 # 'BAN THƯỜNG VỤ ĐẢNG ỦY XÃ DÂN CHỦ' from 'T/M BAN THƯỜNG VỤ': who decides, as the form signs.
                 "decider": " ".join(

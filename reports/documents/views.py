@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from organizations import access as org_access
 from recruitment import access, audit
 from reports.documents import dossier
 from reports.documents.render import docx_response, render_docx
@@ -23,7 +24,12 @@ def person_document(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     if offer is None:
         raise Http404
     introducers = list(candidate.introducers.all())
-    form_context = dossier.context(candidate, key, introducers=introducers)
+    try:
+        form_context = dossier.context(
+            candidate, key, introducers=introducers, readable=lambda org: org_access.can_read(request.user, org)
+        )
+    except dossier.NotReadable:
+        raise Http404 from None
     data = render_docx(form_context["template"], form_context)
     audit.record_document(request.user, candidate, dossier.file_name(candidate, offer.document))
     return docx_response(data, dossier.file_name(candidate, offer.document))
