@@ -30,6 +30,7 @@ from typing import Any, Protocol
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Max
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
@@ -44,7 +45,7 @@ from imports.reading import Issue
 from imports.transfer_rows import TransferRow
 from organizations import access, bulk
 from organizations import rules as rules_tree
-from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
+from organizations.models import CELL_KINDS, ROLE_RANK, EventAction, Organization, OrganizationEvent, Role
 from organizations.notation import short_date
 from recruitment import past, rules
 from recruitment.models import (
@@ -207,6 +208,7 @@ class Org:
     row: tuple[Any, ...] = ()  # every column, for a history row
     anchor: str = ""  # the path that decides the scope: its own, or the nearest existing ancestor's
     ok: bool = True  # False: its row in the organizations sheet has errors
+    last_move: datetime.date | None = None  # its latest recorded move (read for the organizations sheet's units)
 
     @property
     def ref(self) -> int | str:
@@ -275,6 +277,19 @@ class State:
                     row=row,
                     anchor=values["path"],
                 )
+        # The latest recorded move of the units the sheet lists: no move of theirs may be dated before it.
+        listed = sorted({orgs[c].id for c in _column(orgs_t, "code") if c in orgs})
+        by_id = {o.id: o for o in orgs.values()}
+        for chunk in _chunks(listed):
+            last_moves = (
+                OrganizationEvent.objects.filter(organization_id__in=chunk, action=EventAction.MOVED)
+                .order_by()
+                .values("organization_id")
+                .annotate(last=Max("effective_date"))
+                .values_list("organization_id", "last")
+            )
+            for org_id, last in last_moves:
+                by_id[org_id].last_move = last
         # The current parents of the organizations the sheet lists, to tell a move.
         parent_paths = sorted({orgs[c].path[: -Organization.steplen] for c in _column(orgs_t, "code") if c in orgs})
         parent_code: dict[str, str] = {}
@@ -318,6 +333,7 @@ class State:
             scope.fingerprint(),
             sorted(o.row for o in orgs.values()),
             sorted(parent_code.items()),
+            sorted((o.code, o.last_move) for o in orgs.values() if o.last_move is not None),
             sorted((*(r[i] for i in marks), r[-1]) for rs in candidates.values() for r in rs),
             sorted(counts.values()),
             sorted(quotas.values()),
@@ -904,6 +920,9 @@ class Checker:
             path=org.path, target_code=target.code, target_path=target.path, target_active=target.is_active
         )
         if problem:
+            table.issue(number, "parent_code", problem)
+            return False
+        if problem := rules_tree.move_date_problem(effective=self.today, last_move=org.last_move):
             table.issue(number, "parent_code", problem)
             return False
         if not self._allowed(table, number, "parent_code", target.path, Role.ADMIN):

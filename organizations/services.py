@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
@@ -125,6 +126,12 @@ def organization_update(
     return org
 
 
+def last_move_of(org: Organization) -> datetime.date | None:
+    """The day the unit's latest recorded move took effect (None if it never moved)."""
+    moves = OrganizationEvent.objects.filter(organization=org, action=OrganizationEvent.Action.MOVED)
+    return moves.aggregate(last=Max("effective_date"))["last"]
+
+
 @transaction.atomic
 def organization_move(
     *,
@@ -144,6 +151,7 @@ def organization_move(
             path=org.path, target_code=new_parent.code, target_path=new_parent.path, target_active=new_parent.is_active
         )
     )
+    _refuse(rules.move_date_problem(effective=effective_date, last_move=last_move_of(org)))
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant as exc:  # pragma: no cover - guarded above
