@@ -30,7 +30,6 @@ from typing import Any, Protocol
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Max
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone, translation
@@ -44,8 +43,9 @@ from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
 from imports.transfer_rows import TransferRow
 from organizations import access, bulk
+from organizations import history as tree_history
 from organizations import rules as rules_tree
-from organizations.models import CELL_KINDS, ROLE_RANK, EventAction, Organization, OrganizationEvent, Role
+from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.notation import short_date
 from recruitment import past, rules
 from recruitment.models import (
@@ -281,14 +281,7 @@ class State:
         listed = sorted({orgs[c].id for c in _column(orgs_t, "code") if c in orgs})
         by_id = {o.id: o for o in orgs.values()}
         for chunk in _chunks(listed):
-            last_moves = (
-                OrganizationEvent.objects.filter(organization_id__in=chunk, action=EventAction.MOVED)
-                .order_by()
-                .values("organization_id")
-                .annotate(last=Max("effective_date"))
-                .values_list("organization_id", "last")
-            )
-            for org_id, last in last_moves:
+            for org_id, last in tree_history.last_moves(chunk).items():
                 by_id[org_id].last_move = last
         # The current parents of the organizations the sheet lists, to tell a move.
         parent_paths = sorted({orgs[c].path[: -Organization.steplen] for c in _column(orgs_t, "code") if c in orgs})

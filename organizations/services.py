@@ -17,12 +17,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from organizations import derived, rules
+from organizations import derived, history, rules
 from organizations.models import Congress, Membership, Organization, OrganizationEvent, Role
 from organizations.notation import short_date
 
@@ -126,12 +125,6 @@ def organization_update(
     return org
 
 
-def last_move_of(org: Organization) -> datetime.date | None:
-    """The day the unit's latest recorded move took effect (None if it never moved)."""
-    moves = OrganizationEvent.objects.filter(organization=org, action=OrganizationEvent.Action.MOVED)
-    return moves.aggregate(last=Max("effective_date"))["last"]
-
-
 @transaction.atomic
 def organization_move(
     *,
@@ -151,7 +144,7 @@ def organization_move(
             path=org.path, target_code=new_parent.code, target_path=new_parent.path, target_active=new_parent.is_active
         )
     )
-    _refuse(rules.move_date_problem(effective=effective_date, last_move=last_move_of(org)))
+    _refuse(rules.move_date_problem(effective=effective_date, last_move=history.last_moves([org.pk]).get(org.pk)))
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant as exc:  # pragma: no cover - guarded above
