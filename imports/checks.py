@@ -278,8 +278,8 @@ class State:
                     anchor=values["path"],
                 )
         # The latest recorded move of the units the sheet lists: no move of theirs may be dated before it.
-        listed = sorted({orgs[c].id for c in _column(orgs_t, "code") if c in orgs})
-        by_id = {o.id: o for o in orgs.values()}
+        by_id = {o.id: o for o in orgs.values() if o.id is not None}
+        listed = sorted({o.id for c in _column(orgs_t, "code") if (o := orgs.get(c)) is not None and o.id is not None})
         for chunk in _chunks(listed):
             for org_id, last in tree_history.last_moves(chunk).items():
                 by_id[org_id].last_move = last

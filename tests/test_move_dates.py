@@ -45,7 +45,8 @@ class OldMergesMigrationTestCase(TestCase):
 
     def dates(self) -> dict[tuple[str, str], datetime.date]:
         events = OrganizationEvent.objects.filter(action=EventAction.MOVED)
-        return {(e.organization.code, e.to_parent.code): e.effective_date for e in events.select_related()}
+        codes = dict(Organization.objects.values_list("pk", "code"))
+        return {(codes[e.organization_id], codes[e.to_parent_id]): e.effective_date for e in events}
 
     def test_the_merged_units_move_the_day_after_its_last_day(self) -> None:
         orgs = make_tree()
