@@ -14,7 +14,7 @@ from django.test import TestCase
 from organizations.history import Moves
 from organizations.models import EventAction, Organization, OrganizationEvent
 from organizations.services import organization_dissolve, organization_move
-from tests.base import make_tree
+from tests.base import BaseTestCase, make_tree
 
 D = datetime.date
 shift = import_module("organizations.migrations.0006_merged_units_move_the_day_after")
@@ -89,3 +89,17 @@ class OldMergesMigrationTestCase(TestCase):
         dates = self.dates()
         self.assertEqual(dates[("C1.B1", "C2")], last_day)
         self.assertEqual(dates[("C1.B2", "C2")], D(2026, 7, 1))
+
+
+class MovePageTestCase(BaseTestCase):
+    def test_the_move_page_names_the_recorded_move(self) -> None:
+        self.client.force_login(self.alice)
+        r = self.client.post("/org/C1.B1/dissolve/", {"effective_date": "06/12/2026", "successor": "C2.B1"})
+        self.assertRedirects(r, "/org/C1.B1/", fetch_redirect_response=False)
+        # Its cell moved to C2.B1 on 07/12: a move of it dated 06/12 is refused, on the form, naming that day.
+        r = self.client.post("/org/C1.B1.01/move/", {"new_parent": "C1.B2", "effective_date": "06/12/2026"})
+        self.assertContains(r, "Việc chuyển đơn vị này ngày 07/12/2026 đã được ghi nhận")
+        self.assertTrue(self.org("C1.B1.01").is_within(self.org("C2.B1")))
+        r = self.client.post("/org/C1.B1.01/move/", {"new_parent": "C1.B2", "effective_date": "07/12/2026"})
+        self.assertRedirects(r, "/org/C1.B1.01/", fetch_redirect_response=False)
+        self.assertTrue(self.org("C1.B1.01").is_within(self.org("C1.B2")))
