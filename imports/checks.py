@@ -43,6 +43,7 @@ from imports.normalize import NATIONAL_ID_RE, Table
 from imports.reading import Issue
 from imports.transfer_rows import TransferRow
 from organizations import access, bulk
+from organizations import history as tree_history
 from organizations import rules as rules_tree
 from organizations.models import CELL_KINDS, ROLE_RANK, Organization, Role
 from organizations.notation import short_date
@@ -207,6 +208,7 @@ class Org:
     row: tuple[Any, ...] = ()  # every column, for a history row
     anchor: str = ""  # the path that decides the scope: its own, or the nearest existing ancestor's
     ok: bool = True  # False: its row in the organizations sheet has errors
+    last_move: datetime.date | None = None  # its latest recorded move (read for the organizations sheet's units)
 
     @property
     def ref(self) -> int | str:
@@ -275,6 +277,12 @@ class State:
                     row=row,
                     anchor=values["path"],
                 )
+        # The latest recorded move of the units the sheet lists: no move of theirs may be dated before it.
+        by_id = {o.id: o for o in orgs.values() if o.id is not None}
+        listed = sorted({o.id for c in _column(orgs_t, "code") if (o := orgs.get(c)) is not None and o.id is not None})
+        for chunk in _chunks(listed):
+            for org_id, last in tree_history.last_moves(chunk).items():
+                by_id[org_id].last_move = last
         # The current parents of the organizations the sheet lists, to tell a move.
         parent_paths = sorted({orgs[c].path[: -Organization.steplen] for c in _column(orgs_t, "code") if c in orgs})
         parent_code: dict[str, str] = {}
@@ -318,6 +326,7 @@ class State:
             scope.fingerprint(),
             sorted(o.row for o in orgs.values()),
             sorted(parent_code.items()),
+            sorted((o.code, o.last_move) for o in orgs.values() if o.last_move is not None),
             sorted((*(r[i] for i in marks), r[-1]) for rs in candidates.values() for r in rs),
             sorted(counts.values()),
             sorted(quotas.values()),
@@ -904,6 +913,9 @@ class Checker:
             path=org.path, target_code=target.code, target_path=target.path, target_active=target.is_active
         )
         if problem:
+            table.issue(number, "parent_code", problem)
+            return False
+        if problem := rules_tree.move_date_problem(effective=self.today, last_move=org.last_move):
             table.issue(number, "parent_code", problem)
             return False
         if not self._allowed(table, number, "parent_code", target.path, Role.ADMIN):

@@ -14,7 +14,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Max, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Substr
 
@@ -46,6 +46,15 @@ def recorded_moves(*, after: datetime.date, of: Iterable[Organization] | None = 
     if of is not None:
         events = events.filter(organization__in=of)
     return events.order_by("effective_date", "id")
+
+
+def last_moves(org_ids: Iterable[int]) -> dict[int, datetime.date]:
+    """The day each of these organizations' latest recorded move took effect (those that never moved left out):
+    a later move may not be dated before it, or `parents_on` would read the moves in another order than they
+    were made (organizations.rules.move_date_problem). One query."""
+    events = OrganizationEvent.objects.filter(organization_id__in=list(org_ids), action=EventAction.MOVED)
+    rows = events.order_by().values("organization_id").annotate(last=Max("effective_date"))
+    return dict(rows.values_list("organization_id", "last"))
 
 
 @dataclass

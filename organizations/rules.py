@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
+from organizations.notation import short_date
 
 STEP = Organization.steplen  # characters of a path per level
 
@@ -56,6 +57,19 @@ def move_problem(*, path: str, target_code: str, target_path: str, target_active
         return _("An organization cannot be moved under itself or one of its own units.")
     if not target_active:
         return _("%(code)s has been dissolved: no unit can be moved under it.") % {"code": target_code}
+    return None
+
+
+def move_date_problem(*, effective: datetime.date, last_move: datetime.date | None) -> str | None:
+    """A move taking effect on `effective` of a unit whose latest recorded move took effect on `last_move`.
+    The tree of an earlier day is rebuilt from the moves in the order they took effect (organizations.history):
+    a move dated before one already recorded would rewrite where the unit was in between (after a merge, whose
+    units move on the day after the merged unit's last day, a move dated that last day would put them under
+    the successor before they got there)."""
+    if last_move is not None and effective < last_move:
+        return _("This unit's move of %(date)s is already recorded: a move cannot take effect before it.") % {
+            "date": short_date(last_move)
+        }
     return None
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from treebeard.exceptions import InvalidMoveToDescendant
 
-from organizations import derived, rules
+from organizations import derived, history, rules
 from organizations.models import Congress, Membership, Organization, OrganizationEvent, Role
 from organizations.notation import short_date
 
@@ -144,6 +144,7 @@ def organization_move(
             path=org.path, target_code=new_parent.code, target_path=new_parent.path, target_active=new_parent.is_active
         )
     )
+    _refuse(rules.move_date_problem(effective=effective_date, last_move=history.last_moves([org.pk]).get(org.pk)))
     try:
         Organization.objects.move(org, new_parent, "last-child")
     except InvalidMoveToDescendant as exc:  # pragma: no cover - guarded above

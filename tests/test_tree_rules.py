@@ -10,10 +10,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
-from django.utils import translation
+from django.utils import timezone, translation
 
 from organizations import rules
 from organizations.models import Kind, Organization
+from organizations.notation import short_date
 from organizations.services import organization_create, organization_dissolve, organization_move
 from tests.test_workbook_pipeline import ORGS, ImportTestCase, book
 
@@ -79,6 +80,19 @@ class SameRefusalTestCase(ImportTestCase):
         row = {"code": "C1.B1.02.01", "name": "Tổ 1", "parent_code": "C1.B1.02", "kind": Kind.BRANCH}
         self.assertEqual(self.import_says(row), [said])
 
+    def test_a_move_dated_before_the_units_last_move(self) -> None:
+        # A merge with its last day today moves C1's units tomorrow; a move of one of them today (the date an
+        # import gives) would come before it in the tree's history: both refuse it, naming the recorded day.
+        today = timezone.localdate()
+        organization_dissolve(org=self.orgs["C1"], effective_date=today, successor=self.orgs["C2"])
+        b1, p = Organization.objects.get(code="C1.B1"), self.orgs["P"]
+        said = self.service_says(lambda: organization_move(org=b1, new_parent=p, effective_date=today))
+        with translation.override("vi"):
+            self.assertIn(short_date(today + datetime.timedelta(days=1)), said)
+        self.assertEqual(self.import_says(self.row(b1, "P")), [said])
+        # On the recorded day or later the move is made.
+        organization_move(org=b1, new_parent=p, effective_date=today + datetime.timedelta(days=1))
+
     def test_the_messages_are_written_once(self) -> None:
         from pathlib import Path
 
@@ -89,6 +103,7 @@ class SameRefusalTestCase(ImportTestCase):
             "has been dissolved: no unit can be added under it.",
             "An organization cannot be its own parent.",
             "The successor must be an organization outside the one being dissolved.",
+            "a move cannot take effect before it.",
         ):
             holders = sorted(
                 str(path.relative_to(root))
