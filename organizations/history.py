@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, CharField, Max, Q, QuerySet, Value, When
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import Combinable, Expression
 from django.db.models.functions import Substr
 
 from organizations.models import EventAction, Organization, OrganizationEvent
@@ -48,11 +48,13 @@ def recorded_moves(*, after: datetime.date, of: Iterable[Organization] | None = 
     return events.order_by("effective_date", "id")
 
 
-def last_moves(org_ids: Iterable[int]) -> dict[int, datetime.date]:
+def last_moves(org_ids: Iterable[int] | Expression) -> dict[int, datetime.date]:
     """The day each of these organizations' latest recorded move took effect (those that never moved left out):
     a later move may not be dated before it, or `parents_on` would read the moves in another order than they
-    were made (organizations.rules.move_date_problem). One query."""
-    events = OrganizationEvent.objects.filter(organization_id__in=list(org_ids), action=EventAction.MOVED)
+    were made (organizations.rules.move_date_problem). One query. `org_ids`: ids, or an expression giving them
+    (the import's one array on PostgreSQL, `SELECT unnest(%s)`)."""
+    ids = org_ids if isinstance(org_ids, Expression) else list(org_ids)
+    events = OrganizationEvent.objects.filter(organization_id__in=ids, action=EventAction.MOVED)
     rows = events.order_by().values("organization_id").annotate(last=Max("effective_date"))
     return dict(rows.values_list("organization_id", "last"))
 
